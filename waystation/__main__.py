@@ -1,0 +1,5 @@
+import sys
+
+from waystation.cli import main
+
+sys.exit(main())

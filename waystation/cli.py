@@ -1,0 +1,64 @@
+"""The ``waystation`` command.
+
+Each subcommand is a module in :mod:`waystation.commands` with ``NAME``,
+``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.  Commands are
+found by listing that package, so adding one is adding one file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from waystation import commands
+from waystation.exc import UsageError, WaystationError
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        yield importlib.import_module(f"{commands.__name__}.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="waystation",
+        description="Validate, geocode and publish a directory of services for survivors "
+        "of human trafficking.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in _command_modules():
+        cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        cmd.add_argument(
+            "--config",
+            default="pelicanconf.py",
+            metavar="FILE",
+            help="settings file to read (default: pelicanconf.py)",
+        )
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except UsageError as error:
+        print(f"waystation {args.command}: {error}", file=sys.stderr)
+        return 2
+    except WaystationError as error:
+        print(f"waystation {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"waystation {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of ``waystation``: one module each (see :mod:`waystation.cli`)."""

@@ -1,0 +1,232 @@
+"""Validating listing files: every problem in every file, in one run.
+
+:func:`load_listings` is the one entry point the validator, the build and
+every command use: it reads the files (:mod:`waystation.source`), checks them
+against the model (:mod:`waystation.records`, errors mapped to lines by
+:mod:`waystation.model_errors`) and the rules (:mod:`waystation.rules`),
+then runs the checks across files.  It returns the valid listings and all
+problems; it never raises for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from waystation import model_errors, rules
+from waystation.problems import Problem, Severity, sort_problems
+from waystation.records import Listing, ListingRecord
+from waystation.source import SourceFile, format_path, iter_listing_paths, read_listing
+
+
+@dataclass
+class ValidationResult:
+    listings: list[Listing] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not (self.errors or (strict and self.warnings))
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def collect_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Expand folders to their listing files; report missing paths and empty folders."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        shown = _display(path)
+        if path.is_dir():
+            found = iter_listing_paths(path)
+            if not found:
+                problems.append(
+                    Problem(
+                        shown,
+                        1,
+                        1,
+                        Severity.ERROR,
+                        "",
+                        "no listings in this folder: listing files end in '.md' and do not "
+                        "start with '_' (copy providers/_template.md to start one)",
+                        "no_listings",
+                    )
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "",
+                    "no such file or folder: check the path",
+                    "path_not_found",
+                )
+            )
+    unique = sorted(set(files), key=lambda p: _display(p))
+    return unique, problems
+
+
+def check_source(src: SourceFile, ctx: rules.Context) -> tuple[Listing | None, list[Problem]]:
+    problems = list(src.problems)
+    if src.data is None:
+        return None, problems
+    record = None
+    try:
+        record = ListingRecord.model_validate(src.data)
+    except ValidationError as error:
+        problems.extend(model_errors.problems_from(error, src))
+    problems.extend(rules.apply(src, ctx))
+    if record is None or any(p.is_error for p in problems):
+        return None, problems
+    line_of = {format_path(k): v[0] for k, v in src.key_positions.items() if len(k) == 1}
+    return Listing(src.id, src.path, record, src.body, line_of), problems
+
+
+def load_listings(
+    paths: list[Path],
+    today: dt.date | None = None,
+    stale_after_days: int = 365,
+) -> ValidationResult:
+    """Read and check every listing under ``paths``."""
+    ctx = rules.Context(today or dt.date.today(), stale_after_days)
+    files, problems = collect_paths([Path(p) for p in paths])
+    result = ValidationResult(files=len(files))
+    result.problems.extend(problems)
+    for path in files:
+        src = read_listing(path, _display(path))
+        result.sources[src.path] = src
+        listing, file_problems = check_source(src, ctx)
+        result.problems.extend(file_problems)
+        if listing is not None:
+            result.listings.append(listing)
+    result.problems.extend(cross_file_problems(result))
+    bad_ids = {p.file for p in result.problems if p.rule == "duplicate_id"}
+    result.listings = sorted(
+        (item for item in result.listings if item.source_path not in bad_ids),
+        key=lambda item: item.id,
+    )
+    result.problems = sort_problems(result.problems)
+    return result
+
+
+def _normalize_phone(number: str) -> str:
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, "US")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in number if ch.isdigit())
+
+
+def _normalize_url(url: str) -> str:
+    url = url.strip().lower()
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+    if url.startswith("www."):
+        url = url[4:]
+    return url.rstrip("/")
+
+
+def cross_file_problems(result: ValidationResult) -> list[Problem]:
+    """Duplicate ids (errors); shared phones, websites and names (warnings)."""
+    problems: list[Problem] = []
+    by_id: dict[str, list[SourceFile]] = defaultdict(list)
+    for src in result.sources.values():
+        by_id[src.id].append(src)
+    for listing_id, sources in sorted(by_id.items()):
+        if len(sources) > 1:
+            names = sorted(s.path for s in sources)
+            for src in sources:
+                others = ", ".join(n for n in names if n != src.path)
+                problems.append(
+                    Problem(
+                        src.path,
+                        1,
+                        1,
+                        Severity.ERROR,
+                        "",
+                        f"the id '{listing_id}' is also used by {others}: rename one file",
+                        "duplicate_id",
+                    )
+                )
+
+    def org_of(listing: Listing) -> str:
+        return (listing.record.organization or listing.record.name).strip().casefold()
+
+    owners: dict[tuple[str, str], list[tuple[Listing, tuple]]] = defaultdict(list)
+    for listing in result.listings:
+        record = listing.record
+        for index, phone in enumerate(record.phones or []):
+            if phone.type == "text" and phone.number.strip().isdigit():
+                continue  # short codes like 233733 are shared by design
+            key = ("phone", _normalize_phone(phone.number))
+            owners[key].append((listing, ("phones", index, "number")))
+        if record.website:
+            owners[("website", _normalize_url(record.website))].append((listing, ("website",)))
+    for (kind, _value), uses in sorted(owners.items()):
+        orgs = {org_of(listing) for listing, _ in uses}
+        if len(orgs) < 2:
+            continue
+        for listing, path in uses:
+            others = sorted(
+                other.source_path for other, _ in uses if org_of(other) != org_of(listing)
+            )
+            src = result.sources[listing.source_path]
+            problems.append(
+                src.problem(
+                    path,
+                    f"the same {kind} is on {', '.join(others)}, a different organization: "
+                    "check it is right, or give both listings the same 'organization'",
+                    Severity.WARNING,
+                    rule=f"shared_{kind}",
+                )
+            )
+    by_name_city: dict[tuple[str, str, str], list[Listing]] = defaultdict(list)
+    for listing in result.listings:
+        loc = listing.record.location
+        if loc.city:
+            key = (listing.record.name.strip().casefold(), loc.city.strip().casefold(), loc.state)
+            by_name_city[key].append(listing)
+    for (_name, _city, _state), same in sorted(by_name_city.items()):
+        if len(same) < 2:
+            continue
+        for listing in same:
+            others = sorted(o.source_path for o in same if o is not listing)
+            src = result.sources[listing.source_path]
+            problems.append(
+                src.problem(
+                    ("name",),
+                    f"{', '.join(others)} has the same name in the same city: merge them, or "
+                    "make the names say how they differ (e.g. add the site)",
+                    Severity.WARNING,
+                    rule="same_name_same_city",
+                )
+            )
+    return problems
