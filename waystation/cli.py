@@ -16,14 +16,24 @@ from waystation import commands
 from waystation.exc import UsageError, WaystationError
 
 
-def _command_modules():
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        yield importlib.import_module(f"{commands.__name__}.{info.name}")
+def _module_names() -> list[str]:
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(commands.__path__)
+        if not info.name.startswith("_")
+    )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_modules(only: str | None = None):
+    """The command modules; with ``only``, just that command's (fast start-up)."""
+    names = _module_names()
+    if only is not None and only.replace("-", "_") in names:
+        names = [only.replace("-", "_")]
+    for name in names:
+        yield importlib.import_module(f"{commands.__name__}.{name}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="waystation",
         description="Validate, geocode and publish a directory of services for survivors "
@@ -31,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for module in _command_modules():
+    for module in _command_modules(only):
         cmd = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         cmd.add_argument(
             "--config",
@@ -45,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Import only the command being run: some pull in heavy libraries (geopy).
+    first = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=first)
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)
@@ -55,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     except WaystationError as error:
         print(f"waystation {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return 0
     except KeyboardInterrupt:
         print(f"waystation {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -189,7 +189,7 @@ def _one(item: dict, path: Path_, kind: str, src: SourceFile, data: Any) -> Prob
             )
     if kind == "string_type":
         if where == ("location", "postal_code") and isinstance(value, int):
-            raw = src.raw_scalars.get(path, str(value))
+            raw = src.raw_scalar(path) or str(value)
             return src.problem(
                 path,
                 f'write the ZIP code in quotes, e.g. postal_code: "{raw.zfill(5)}" '

@@ -60,8 +60,9 @@ def location_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
                 out.append(
                     src.problem(
                         ("location", key),
-                        f"a {visibility} location must not have a street address: the "
-                        "repository is public, so a confidential street in a file is already "
+                        f"{_article(visibility)} {visibility} location must not have a street "
+                        "address: the repository is public, so a confidential street in a file is "
+                        "already "
                         "a leak. Remove the line (and ask a maintainer to purge it from the "
                         "history if it was ever pushed)",
                         rule=f"street_on_{visibility}_location",
@@ -72,10 +73,10 @@ def location_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
             out.append(
                 src.problem(
                     ("location", "coordinates"),
-                    f"a {visibility} location must not have coordinates: remove them (the map "
+                    "an approximate location must not have coordinates: remove them (the map "
                     "shows the ZIP or city area instead)"
                     if visibility == "approximate"
-                    else f"a {visibility} location must not have coordinates: remove them "
+                    else "a hidden location must not have coordinates: remove them "
                     "(hidden listings are never mapped)",
                     rule=f"coordinates_on_{visibility}_location",
                     prefer="key",
@@ -134,6 +135,10 @@ def location_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
             )
         )
     return out
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _number(value: Any) -> bool:

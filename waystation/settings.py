@@ -93,6 +93,24 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _s("TILE_MAX_ZOOM", 19, "Highest zoom level the tile server offers."),
     _s(
+        "MAP_CENTER",
+        [39.8, -98.6],
+        "Where the overview map opens, `[latitude, longitude]` (default: the contiguous US).",
+        list,
+    ),
+    _s("MAP_ZOOM", 4, "The overview map's opening zoom level."),
+    _s(
+        "OPEN_DATA_LICENSE",
+        {
+            "name": "CC-BY-4.0",
+            "title": "Creative Commons Attribution 4.0",
+            "path": "https://creativecommons.org/licenses/by/4.0/",
+        },
+        "Licence of the open data files (providers.geojson, providers.csv, HSDS export), "
+        "as a Frictionless licence: `name` (SPDX id), `title`, `path` (URL).",
+        dict,
+    ),
+    _s(
         "LANGUAGES",
         ["en", "es"],
         "Languages the site is published in. The first is the default and lives at the root; "
@@ -151,6 +169,17 @@ SETTINGS: tuple[Setting, ...] = (
         "GEOCODER_MAX_RETRIES",
         3,
         "How many times one address is retried after a timeout, a 429 or a 5xx answer.",
+    ),
+    _s(
+        "SEARCH_DATA_PATH",
+        "search-data",
+        "Folder of the output (relative to it) where the build writes the search page's data: "
+        "listings by state, ZIP and city centres. See docs/search.md.",
+    ),
+    _s(
+        "SEARCH_PAGE_SIZE",
+        20,
+        "How many results the search page shows at once (a 'Show more' button adds as many).",
     ),
 )
 

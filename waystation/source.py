@@ -35,26 +35,62 @@ class SourceFile:
     data: dict[str, Any] | None = None
     body: str = ""
     body_line: int = 1
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    value_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    raw_scalars: dict[Path_, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    root: yaml.Node | None = field(default=None, repr=False)
+    line_offset: int = 1
+
+    def _find(self, path: Path_) -> tuple[yaml.Node | None, yaml.Node | None, int]:
+        """The key node and value node at ``path`` (or its nearest parent), and depth found."""
+        key_node, node = None, self.root
+        depth = 0
+        for part in path:
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                found = next(
+                    (
+                        (k, v)
+                        for k, v in node.value
+                        if isinstance(k, yaml.ScalarNode) and k.value == part
+                    ),
+                    None,
+                )
+                if found is None:
+                    break
+                key_node, node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if part >= len(node.value):
+                    break
+                key_node = node = node.value[part]
+            else:
+                break
+            depth += 1
+        return key_node, node, depth
 
     def position(self, path: Path_, prefer: str = "value") -> tuple[int, int]:
         """Line and column (1-based) of ``path``, or of its nearest parent."""
-        path = tuple(path)
-        first, second = (
-            (self.value_positions, self.key_positions)
-            if prefer == "value"
-            else (self.key_positions, self.value_positions)
-        )
-        while path:
-            if path in first:
-                return first[path]
-            if path in second:
-                return second[path]
-            path = path[:-1]
-        return (1, 1)
+        if self.root is None:
+            return (1, 1)
+        key_node, value_node, depth = self._find(tuple(path))
+        if depth == 0:
+            return (1, 1)
+        node = key_node if (prefer == "key" or depth < len(path)) else value_node
+        node = node or value_node
+        return (node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def raw_scalar(self, path: Path_) -> str | None:
+        """The text of a scalar as written (``02134``, not the number 2134)."""
+        _key, node, depth = self._find(tuple(path))
+        if depth == len(path) and isinstance(node, yaml.ScalarNode):
+            return node.value
+        return None
+
+    def top_level_lines(self) -> dict[str, int]:
+        if not isinstance(self.root, yaml.MappingNode):
+            return {}
+        return {
+            k.value: k.start_mark.line + 1 + self.line_offset
+            for k, _v in self.root.value
+            if isinstance(k, yaml.ScalarNode)
+        }
 
     def problem(
         self,
@@ -190,12 +226,22 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
             )
         ]
     walker = _Walker(src, line_offset)
+    src.root = root
+    src.line_offset = line_offset
     src.data = walker.walk(root, ())
     return walker.problems
 
 
 class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
     """libyaml's parser and composer, with no implicit tag resolution of its own."""
+
+    def resolve(self, kind, value, implicit):  # noqa: ARG002 - PyYAML's signature
+        # Plain scalars are resolved by the YAML 1.2 core schema in _Walker.
+        if kind is yaml.ScalarNode:
+            return _STR_TAG
+        if kind is yaml.SequenceNode:
+            return "tag:yaml.org,2002:seq"
+        return "tag:yaml.org,2002:map"
 
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -277,22 +323,14 @@ class _Walker:
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                child = (*path, index)
-                self.src.key_positions[child] = self.src.value_positions[child] = self.pos(item)
-                items.append(self.walk(item, child))
-            return items
+            return [self.walk(item, (*path, index)) for index, item in enumerate(node.value)]
         if node.style in ("'", '"', "|", ">"):
             return node.value
         if node.tag != _STR_TAG and node.tag not in _PLAIN_TAGS:
             self.error(node, path, f"YAML tag '{node.tag}' is not allowed: write a plain value",
                        "malformed_yaml")  # fmt: skip
             return None
-        value = resolve_plain(node.value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            self.src.raw_scalars[path] = node.value
-        return value
+        return resolve_plain(node.value)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -307,12 +345,10 @@ class _Walker:
                 continue
             child = (*path, key)
             if key in result:
-                first = self.src.key_positions[child][0]
+                first = self.src.position(child, prefer="key")[0]
                 self.error(key_node, child, f"this field appears twice (first on line {first}): "
                            "keep one", "duplicate_key")  # fmt: skip
                 continue
-            self.src.key_positions[child] = self.pos(key_node)
-            self.src.value_positions[child] = self.pos(value_node)
             result[key] = self.walk(value_node, child)
         return result
 

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from waystation import model_errors, rules
 from waystation.problems import Problem, Severity, sort_problems
 from waystation.records import Listing, ListingRecord
-from waystation.source import SourceFile, format_path, iter_listing_paths, read_listing
+from waystation.source import SourceFile, iter_listing_paths, read_listing
 
 
 @dataclass
@@ -29,7 +29,8 @@ class ValidationResult:
     listings: list[Listing] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-    sources: dict[str, SourceFile] = field(default_factory=dict, repr=False)
+    #: Every file read: its shown path -> its id (valid or not).
+    ids: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -103,8 +104,32 @@ def check_source(src: SourceFile, ctx: rules.Context) -> tuple[Listing | None, l
     problems.extend(rules.apply(src, ctx))
     if record is None or any(p.is_error for p in problems):
         return None, problems
-    line_of = {format_path(k): v[0] for k, v in src.key_positions.items() if len(k) == 1}
-    return Listing(src.id, src.path, record, src.body, line_of), problems
+    return Listing(src.id, src.path, record, src.body, src.top_level_lines()), problems
+
+
+#: Below this many files one process is faster than starting a second.
+PARALLEL_THRESHOLD = 1500
+
+
+def _check_files(
+    files: list[tuple[str, str]], ctx: rules.Context
+) -> list[tuple[str, str, Listing | None, list[Problem]]]:
+    out = []
+    for path, shown in files:
+        src = read_listing(Path(path), shown)
+        listing, problems = check_source(src, ctx)
+        out.append((src.path, src.id, listing, problems))
+    return out
+
+
+def _workers(count: int) -> int:
+    if count < PARALLEL_THRESHOLD:
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
 
 
 def load_listings(
@@ -112,15 +137,29 @@ def load_listings(
     today: dt.date | None = None,
     stale_after_days: int = 365,
 ) -> ValidationResult:
-    """Read and check every listing under ``paths``."""
+    """Read and check every listing under ``paths``.
+
+    Large directories are checked by one process per core (each file is
+    independent); the checks across files then run here.
+    """
     ctx = rules.Context(today or dt.date.today(), stale_after_days)
     files, problems = collect_paths([Path(p) for p in paths])
     result = ValidationResult(files=len(files))
     result.problems.extend(problems)
-    for path in files:
-        src = read_listing(path, _display(path))
-        result.sources[src.path] = src
-        listing, file_problems = check_source(src, ctx)
+    jobs = [(str(path), _display(path)) for path in files]
+    workers = _workers(len(jobs))
+    if workers == 1:
+        checked = _check_files(jobs, ctx)
+    else:
+        import multiprocessing
+
+        size = -(-len(jobs) // (workers * 4))
+        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.starmap(_check_files, [(chunk, ctx) for chunk in chunks])
+        checked = [item for part in parts for item in part]
+    for shown, listing_id, listing, file_problems in checked:
+        result.ids[shown] = listing_id
         result.problems.extend(file_problems)
         if listing is not None:
             result.listings.append(listing)
@@ -132,6 +171,11 @@ def load_listings(
     )
     result.problems = sort_problems(result.problems)
     return result
+
+
+def _locate(listing: Listing) -> SourceFile:
+    """The parsed file again, for the position of a problem found across files."""
+    return read_listing(Path(listing.source_path), listing.source_path)
 
 
 def _normalize_phone(number: str) -> str:
@@ -157,17 +201,17 @@ def _normalize_url(url: str) -> str:
 def cross_file_problems(result: ValidationResult) -> list[Problem]:
     """Duplicate ids (errors); shared phones, websites and names (warnings)."""
     problems: list[Problem] = []
-    by_id: dict[str, list[SourceFile]] = defaultdict(list)
-    for src in result.sources.values():
-        by_id[src.id].append(src)
-    for listing_id, sources in sorted(by_id.items()):
-        if len(sources) > 1:
-            names = sorted(s.path for s in sources)
-            for src in sources:
-                others = ", ".join(n for n in names if n != src.path)
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for shown, listing_id in result.ids.items():
+        by_id[listing_id].append(shown)
+    for listing_id, shown_paths in sorted(by_id.items()):
+        if len(shown_paths) > 1:
+            names = sorted(shown_paths)
+            for shown in names:
+                others = ", ".join(n for n in names if n != shown)
                 problems.append(
                     Problem(
-                        src.path,
+                        shown,
                         1,
                         1,
                         Severity.ERROR,
@@ -198,9 +242,8 @@ def cross_file_problems(result: ValidationResult) -> list[Problem]:
             others = sorted(
                 other.source_path for other, _ in uses if org_of(other) != org_of(listing)
             )
-            src = result.sources[listing.source_path]
             problems.append(
-                src.problem(
+                _locate(listing).problem(
                     path,
                     f"the same {kind} is on {', '.join(others)}, a different organization: "
                     "check it is right, or give both listings the same 'organization'",
@@ -219,9 +262,8 @@ def cross_file_problems(result: ValidationResult) -> list[Problem]:
             continue
         for listing in same:
             others = sorted(o.source_path for o in same if o is not listing)
-            src = result.sources[listing.source_path]
             problems.append(
-                src.problem(
+                _locate(listing).problem(
                     ("name",),
                     f"{', '.join(others)} has the same name in the same city: merge them, or "
                     "make the names say how they differ (e.g. add the site)",

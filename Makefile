@@ -1,0 +1,91 @@
+# Waystation: `make html` and `make test` are the only set-up commands needed;
+# both create .venv and install on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+OUTPUT ?= output
+PORT ?= 8000
+N ?= 10000
+
+.PHONY: help install html publish serve devserver test lint format validate geocode new \
+        schema messages bench bench-validate bench-search bench-map clean
+
+help:
+	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
+	@echo "make test        run the whole test suite"
+	@echo "make serve       serve $(OUTPUT)/ on http://127.0.0.1:$(PORT)/"
+	@echo "make devserver   rebuild on change and serve"
+	@echo "make validate    check every listing in providers/"
+	@echo "make new         write a new listing from the template"
+	@echo "make geocode     geocode new public addresses into the committed cache (network)"
+	@echo "make schema      regenerate waystation/data/listing.schema.json"
+	@echo "make messages    extract UI strings and update the translation catalogs"
+	@echo "make lint        ruff check and format check"
+	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican"
+	@echo "make bench-validate / bench-search / bench-map   the other benchmarks"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+html: $(STAMP)
+	$(PY) -m pelican content -o $(OUTPUT) -s pelicanconf.py
+
+publish: $(STAMP)
+	$(PY) -m pelican content -o $(OUTPUT) -s publishconf.py
+
+serve:
+	@test -d $(OUTPUT) || { echo "no $(OUTPUT)/ yet: run 'make html' first"; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(OUTPUT)
+
+devserver: $(STAMP)
+	$(PY) -m pelican content -o $(OUTPUT) -s pelicanconf.py --autoreload --listen \
+		--bind 127.0.0.1 --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+validate: $(STAMP)
+	$(PY) -m waystation validate
+
+new: $(STAMP)
+	$(PY) -m waystation new
+
+geocode: $(STAMP)
+	$(PY) -m waystation geocode
+
+schema: $(STAMP)
+	$(PY) -m waystation schema
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -o waystation/locale/messages.pot \
+		--no-location --sort-output --omit-header .
+	$(VENV)/bin/pybabel update -i waystation/locale/messages.pot -d waystation/locale \
+		--no-fuzzy-matching --omit-header
+
+bench: $(STAMP)
+	$(PY) scripts/bench_build.py --count $(N)
+
+bench-validate: $(STAMP)
+	$(PY) scripts/bench_validate.py --count $(N)
+
+bench-search: $(STAMP)
+	$(PY) scripts/bench_search.py --count $(N)
+
+bench-map: $(STAMP)
+	$(PY) scripts/bench_map.py --count $(N)
+
+clean:
+	rm -rf $(OUTPUT) .pytest_cache .ruff_cache

@@ -1,0 +1,86 @@
+"""The directory as every output sees it: published listings with their places.
+
+:func:`build_directory` is the one way the build (and every export) gets the
+listings: it validates them (any error stops the build, with the validator's
+own messages), drops ``inactive`` listings, resolves coordinates offline
+(``location.coordinates`` → geocode cache → ZIP centre → city centre → none)
+and reads each file's history from git.  Everything downstream reads a
+:class:`Directory` and never the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from waystation import coordinates, history
+from waystation.exc import ListingsInvalid
+from waystation.geocache import GeocodeCache
+from waystation.problems import Problem, sort_problems
+from waystation.records import Listing
+from waystation.validation import load_listings
+
+
+@dataclass
+class Directory:
+    """The published listings (never ``inactive`` ones), sorted by id."""
+
+    listings: list[Listing]
+    places: dict[str, coordinates.ResolvedPlace]
+    settings: dict[str, Any]
+    root: Path
+    today: dt.date
+    problems: list[Problem] = field(default_factory=list)
+    histories: dict[str, list[history.HistoryEntry]] = field(default_factory=dict)
+
+    def by_id(self, listing_id: str) -> Listing:
+        return next(item for item in self.listings if item.id == listing_id)
+
+    def place(self, listing: Listing) -> coordinates.ResolvedPlace:
+        return self.places[listing.id]
+
+    def history(self, listing: Listing) -> list[history.HistoryEntry]:
+        return self.histories.get(listing.source_path, [])
+
+
+def build_directory(
+    settings: dict[str, Any],
+    root: Path | None = None,
+    today: dt.date | None = None,
+    with_history: bool = True,
+) -> Directory:
+    """Load, validate and place the listings; raise :class:`ListingsInvalid` on errors."""
+    root = Path(root or Path.cwd()).resolve()
+    today = today or dt.date.today()
+    providers = root / settings["PROVIDERS_PATH"]
+    cwd = Path.cwd()
+    try:
+        # Messages name files relative to the project root (providers/x.md).
+        os.chdir(root)
+        result = load_listings(
+            [Path(settings["PROVIDERS_PATH"])],
+            today=today,
+            stale_after_days=settings["STALE_AFTER_DAYS"],
+        )
+    finally:
+        os.chdir(cwd)
+    if result.errors:
+        raise ListingsInvalid(result.problems)
+    published = [item for item in result.listings if item.published]
+    cache = GeocodeCache.load(root / settings["GEOCODE_CACHE"])
+    places, place_problems = coordinates.resolve_all(published, cache)
+    histories = (
+        history.repository_histories(root, str(providers.relative_to(root))) if with_history else {}
+    )
+    return Directory(
+        listings=published,
+        places=places,
+        settings=settings,
+        root=root,
+        today=today,
+        problems=sort_problems(result.problems + place_problems),
+        histories=histories,
+    )
