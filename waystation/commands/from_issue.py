@@ -1,0 +1,193 @@
+"""``waystation from-issue FILE``: turn a filled issue form into a listing file.
+
+For a "New listing" issue, writes ``providers/<id>.md`` (never over an
+existing file); for a "Correct a listing" issue, changes only the fields the
+form fills in and prints the diff.  Then validates the result and prints the
+problems in the validator's format.  Exit status: 0 valid, 1 problems, 2 wrong
+usage.  Typical use, with the GitHub CLI::
+
+    gh issue view 123 --json body > issue.json
+    waystation from-issue issue.json
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from waystation import issue_forms, issue_listing, rules
+from waystation import settings as settings_mod
+from waystation.commands.validate import parse_today
+from waystation.exc import UsageError, WaystationError
+from waystation.listing_writer import read_front_matter, render_listing, replace_fields
+from waystation.problems import Problem, sort_problems, summary_line
+from waystation.source import ID_PATTERN, read_listing
+from waystation.validation import check_source
+
+NAME = "from-issue"
+HELP = "turn a filled 'new listing' or 'correct a listing' issue form into a listing file"
+
+MAX_BYTES = 256 * 1024
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "file",
+        metavar="FILE",
+        help="the issue body (Markdown as GitHub writes it, or the JSON of "
+        "`gh issue view N --json body`); '-' reads standard input",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the listings folder (default: the PROVIDERS_PATH setting, 'providers')",
+    )
+    parser.add_argument("--id", metavar="ID", help="the new listing's id (default: from name+city)")
+    parser.add_argument(
+        "--listing",
+        metavar="ID",
+        help="for a correction: the listing to change (default: the one the issue names)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="print what would be written; write nothing"
+    )
+    parser.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="check dates against this day instead of today"
+    )
+
+
+def read_issue(name: str) -> tuple[str, str]:
+    """The issue body and the name to show in messages."""
+    if name == "-":
+        raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        shown = "<stdin>"
+    else:
+        path = Path(name)
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+        except OSError as error:
+            raise UsageError(f"cannot read {name}: {error.strerror}") from error
+        shown = name
+    if len(raw) > MAX_BYTES:
+        raise UsageError(f"{shown} is larger than {MAX_BYTES // 1024} KB: is it an issue body?")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{shown} is not UTF-8 text") from error
+    if text.lstrip().startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("body"), str):
+            text = data["body"]
+    return text, shown
+
+
+def run(args) -> int:
+    today = parse_today(args.today)
+    conf = settings_mod.load(args.config)
+    out = args.out or Path(conf["PROVIDERS_PATH"])
+    if not out.is_dir():
+        raise UsageError(f"--out {out}: no such folder")
+    body, shown = read_issue(args.file)
+    form = issue_forms.detect_form(body)
+    if form is None:
+        raise UsageError(
+            f"{shown} is not a filled 'New listing' or 'Correct a listing' form (no "
+            "'### Name of the program or site' or '### Listing to correct' heading)"
+        )
+    if form is issue_forms.REPORT_A_PROBLEM:
+        raise UsageError(
+            f"{shown} is a 'Report a problem' issue: read it and edit the listing by hand"
+        )
+    answers = issue_forms.parse_body(body, form)
+    if form is issue_forms.NEW_LISTING:
+        path, text, problems, notes = _new(args, answers, shown, out)
+        original = None
+    else:
+        path, original, text, problems, notes = _correct(args, answers, shown, out)
+
+    if original is not None:
+        diff = list(
+            difflib.unified_diff(
+                original.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                fromfile=f"a/{path.as_posix()}",
+                tofile=f"b/{path.as_posix()}",
+            )
+        )
+        if diff:
+            sys.stdout.write("".join(diff))
+        else:
+            print(f"{path.as_posix()}: the form changes nothing")
+    if args.dry_run:
+        if original is None:
+            sys.stdout.write(text)
+        print(f"(dry run: {path.as_posix()} not written)")
+    elif original is None or text != original:
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote {path.as_posix()}")
+    for note in notes:
+        print(f"note: {note}")
+    problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"])
+    problems = sort_problems(problems)
+    for problem in problems:
+        print(problem.format_text())
+    print(summary_line(problems, 1))
+    return 1 if any(p.is_error for p in problems) else 0
+
+
+def _new(args, answers, shown: str, out: Path):
+    conv = issue_listing.new_listing(answers, shown)
+    ident = args.id or issue_listing.new_id(conv.fields)
+    if not ID_PATTERN.match(ident):
+        raise UsageError(
+            f"'{ident}' is not a valid listing id: use 3-80 lowercase letters, digits and '-' "
+            "(choose one with --id)"
+        )
+    path = out / f"{ident}.md"
+    if path.exists():
+        raise WaystationError(
+            f"{path.as_posix()} already exists: if the issue is about that provider, change the "
+            f"listing instead (--listing {ident}); otherwise choose another id with --id"
+        )
+    text = render_listing(conv.fields, conv.body or "")
+    return path, text, conv.problems, []
+
+
+def _correct(args, answers, shown: str, out: Path):
+    conv = issue_listing.correction(answers, shown)
+    ident = args.listing or conv.listing
+    if not ident:
+        raise UsageError(f"{shown} names no listing to correct: give one with --listing ID")
+    path = out / f"{ident}.md"
+    if not ID_PATTERN.match(ident) or not path.is_file():
+        raise UsageError(
+            f"no listing {path.as_posix()}: check the listing named in the issue, or give "
+            "the right one with --listing ID"
+        )
+    original = path.read_text(encoding="utf-8-sig")
+    src, _ = read_front_matter(original, path.as_posix())
+    updates, body, problems, notes = issue_listing.apply_correction(
+        src.data or {}, src.body, conv, shown
+    )
+    text = replace_fields(original, updates, body) if (updates or body is not None) else original
+    if text == original.replace("\r\n", "\n"):
+        text = original
+    return path, original, text, conv.problems + problems, notes
+
+
+def _validate(path: Path, text: str, today, stale_after_days: int) -> list[Problem]:
+    """The validator's problems for ``text`` as if it were the file at ``path``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / path.name
+        copy.write_text(text, encoding="utf-8", newline="\n")
+        src = read_listing(copy, path.as_posix())
+        _, problems = check_source(src, rules.Context(today, stale_after_days))
+    return problems

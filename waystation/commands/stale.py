@@ -1,0 +1,65 @@
+"""``waystation stale``: the listings due for re-verification, with their contacts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from waystation import settings as settings_mod
+from waystation import stale
+from waystation.commands.validate import parse_today
+from waystation.exc import UsageError
+from waystation.validation import load_listings
+
+NAME = "stale"
+HELP = "list the published listings due for re-verification (oldest first), with contacts"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="listing files or folders (default: the PROVIDERS_PATH setting, 'providers')",
+    )
+    parser.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help="stale after N days (default: the STALE_AFTER_DAYS setting, 365)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="text (default), markdown (a checklist for the weekly issue) or json",
+    )
+    parser.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="count ages from this day instead of today"
+    )
+
+
+def run(args) -> int:
+    today = parse_today(args.today)
+    conf = settings_mod.load(args.config)
+    days = conf["STALE_AFTER_DAYS"] if args.days is None else args.days
+    if days < 0:
+        raise UsageError(f"--days {days}: give 0 or more")
+    paths = args.paths or [Path(conf["PROVIDERS_PATH"])]
+    result = load_listings(paths, today=today, stale_after_days=days)
+    broken = sorted({p.file for p in result.problems if p.is_error})
+    if broken:
+        print(
+            f"waystation stale: note: {len(broken)} file(s) have errors and are not in this "
+            "report: run `waystation validate` to see them",
+            file=sys.stderr,
+        )
+    items = stale.stale_listings(result.listings, today, days)
+    formatter = {
+        "text": stale.format_text,
+        "markdown": stale.format_markdown,
+        "json": stale.format_json,
+    }[args.format]
+    print(formatter(items, today, days))
+    return 0
