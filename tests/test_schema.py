@@ -44,3 +44,25 @@ def test_template_and_sample_point_editors_at_the_schema():
     assert "# yaml-language-server: $schema=../waystation/data/listing.schema.json" in template
     target = (ROOT / "providers" / "../waystation/data/listing.schema.json").resolve()
     assert target == SCHEMA
+
+
+def test_vocabulary_docs_are_up_to_date():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_vocabulary_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_every_vocabulary_term_has_english_and_spanish():
+    from waystation import vocabulary
+
+    for name in vocabulary.NAMES:
+        for term in vocabulary.get(name).terms:
+            for lang in ("en", "es"):
+                assert term.label.get(lang), (name, term.id, lang)
+                assert term.description.get(lang), (name, term.id, lang)
