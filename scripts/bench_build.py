@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Benchmark: the Waystation build of N listings against plain Pelican.
+
+    python scripts/bench_build.py --count 10000 [--seed 1] [--repeat 1] [--work DIR]
+
+1. writes N synthetic listings (scripts/generate_synthetic.py --count N --seed S);
+2. writes N ordinary Markdown articles of the same size for plain Pelican (each
+   holds its listing's description and, as a code block, its front matter);
+3. builds both, alternately, ``--repeat`` times, each in its own process with
+   the real ``pelican`` command: Waystation with this project's pelicanconf.py
+   (every listing page in every language, browse pages, sitemap, post-build
+   steps; the content cache off, a cold build), plain Pelican with its default
+   settings and theme;
+4. prints the median wall time of each, the ratio, and each build's peak
+   memory (maximum resident set size of the build process).
+
+The work folder (default: .bench/build-N) is kept for inspection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = "2026-12-01"
+
+PLAIN_CONF = """\
+SITENAME = "Plain Pelican benchmark"
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+"""
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
+    """Run ``command``; return (seconds, peak RSS in KiB, output)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    output = b""
+    assert proc.stdout is not None
+    for chunk in iter(lambda: proc.stdout.read(65536), b""):
+        output += chunk
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    text = output.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        sys.exit(f"build failed ({' '.join(command)}):\n{text[-4000:]}")
+    return seconds, usage.ru_maxrss, text
+
+
+def write_articles(providers: Path, content: Path) -> int:
+    """One article per listing, of the same size; return the total bytes."""
+    content.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for index, path in enumerate(sorted(providers.glob("*.md"))):
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---\n", 2)
+        article = (
+            f"Title: Article {index}\nDate: 2026-01-01 10:00\nCategory: c{index % 20}\n"
+            f"Tags: t{index % 50}, u{index % 7}\nSlug: article-{index}\n\n"
+            f"{body.strip()}\n\n```\n{front}```\n"
+        )
+        (content / f"article-{index:05d}.md").write_text(article, encoding="utf-8")
+        total += len(article.encode("utf-8"))
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each build (median)")
+    parser.add_argument("--work", type=Path, help="work folder (default .bench/build-N)")
+    args = parser.parse_args(argv)
+    work = (args.work or ROOT / ".bench" / f"build-{args.count}").resolve()
+    providers = work / "providers"
+    plain = work / "plain"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "generate_synthetic.py"),
+            "--count",
+            str(args.count),
+            "--seed",
+            str(args.seed),
+            "--out",
+            str(providers),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    listing_bytes = sum(p.stat().st_size for p in providers.glob("*.md"))
+    article_bytes = write_articles(providers, plain / "content")
+    (plain / "pelicanconf.py").write_text(PLAIN_CONF, encoding="utf-8")
+
+    env = {**os.environ, "WAYSTATION_TODAY": TODAY, "PYTHONHASHSEED": "0"}
+    settings = {
+        "PROVIDERS_PATH": str(providers),
+        "CACHE_PATH": str(work / "cache"),
+        "LOAD_CONTENT_CACHE": False,
+        "CACHE_CONTENT": False,
+    }
+    waystation_cmd = [
+        sys.executable, "-m", "pelican", str(ROOT / "content"),
+        "-o", str(work / "output-waystation"), "-s", str(ROOT / "pelicanconf.py"),
+        "-e", *(f"{k}={json.dumps(v)}" for k, v in sorted(settings.items())),
+    ]  # fmt: skip
+    plain_cmd = [
+        sys.executable, "-m", "pelican", "content", "-o", str(work / "output-plain"),
+        "-s", "pelicanconf.py",
+    ]  # fmt: skip
+    times: dict[str, list[float]] = {"waystation": [], "plain": []}
+    peaks: dict[str, int] = {"waystation": 0, "plain": 0}
+    for attempt in range(args.repeat):
+        for name, command, cwd in (
+            ("waystation", waystation_cmd, ROOT),
+            ("plain", plain_cmd, plain),
+        ):
+            output = work / f"output-{name}"
+            if output.exists():
+                shutil.rmtree(output)
+            seconds, peak, _ = run(command, cwd, env)
+            times[name].append(seconds)
+            peaks[name] = max(peaks[name], peak)
+            print(f"run {attempt + 1}: {name:<10} {seconds:8.2f} s  peak {peak / 1024:7.0f} MiB")
+    pages = sum(1 for _ in (work / "output-waystation").rglob("*.html"))
+    plain_pages = sum(1 for _ in (work / "output-plain").rglob("*.html"))
+    waystation = statistics.median(times["waystation"])
+    reference = statistics.median(times["plain"])
+    print()
+    print(f"listings: {args.count} ({listing_bytes / 1e6:.1f} MB); articles: {args.count} "
+          f"({article_bytes / 1e6:.1f} MB)")  # fmt: skip
+    print(f"waystation build : {waystation:8.2f} s  (median of {args.repeat}), "
+          f"{pages} HTML pages, peak {peaks['waystation'] / 1024:.0f} MiB")  # fmt: skip
+    print(f"plain Pelican    : {reference:8.2f} s  (median of {args.repeat}), "
+          f"{plain_pages} HTML pages, peak {peaks['plain'] / 1024:.0f} MiB")  # fmt: skip
+    print(f"ratio            : {reference / waystation:8.2f}x faster than plain Pelican")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

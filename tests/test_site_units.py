@@ -1,0 +1,89 @@
+"""The site's plain modules, without Pelican: URLs, phones, hours, sitemap, post-build."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import pytest
+
+from waystation import postbuild, site_hours, site_phones, site_sitemap, site_urls
+from waystation.exc import ConfigurationError
+
+
+def test_urls_pretty_and_language_prefixed():
+    assert site_urls.listing("x-y", "en", "en") == "providers/x-y/"
+    assert site_urls.listing("x-y", "es", "en") == "es/providers/x-y/"
+    assert site_urls.state("IL", "es", "en") == "es/states/il/"
+    assert site_urls.save_as("es/states/il/") == "es/states/il/index.html"
+    assert site_urls.save_as("") == "index.html"
+    assert site_urls.root_for("") == "."
+    assert site_urls.root_for("es/providers/x/") == "../../.."
+    assert site_urls.slug("Mayagüez") == "mayaguez"
+    assert site_urls.slug("St. Paul") == "st-paul"
+
+
+@pytest.mark.parametrize(
+    ("number", "kind", "href", "display"),
+    [
+        ("312-555-0142", "voice", "tel:+13125550142", "(312) 555-0142"),
+        ("1-888-373-7888", "hotline", "tel:+18883737888", "(888) 373-7888"),
+        ("233733", "text", "sms:233733", "233733"),
+        ("312-555-0142", "text", "sms:+13125550142", "(312) 555-0142"),
+        ("+52 55 5555 0100", "whatsapp", "tel:+525555550100", "+52 55 5555 0100"),
+        ("312-555-0143", "fax", None, "(312) 555-0143"),
+    ],
+)
+def test_phone_links(number, kind, href, display):
+    link = site_phones.phone_link(number, kind)
+    assert link.href == href
+    assert link.display == display
+
+
+def test_hours_rows_and_json_for_the_browser():
+    hours = [
+        {"days": ["mon", "tue"], "opens": "09:00", "closes": "17:00", "overnight": False},
+        {"days": ["fri"], "opens": "22:00", "closes": "06:00", "overnight": True},
+    ]
+    rows = site_hours.hours_rows(hours, "en")
+    assert [r["day"] for r in rows] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert rows[2]["spans"] == [] and rows[4]["spans"][0]["overnight"] is True
+    data = json.loads(site_hours.hours_json(hours, "IL"))
+    assert data["tz"] == "America/Chicago" and data["always"] is False
+    assert ["fri", "22:00", "06:00", True] in data["hours"]
+    assert json.loads(site_hours.hours_json("24/7", "HI"))["always"] is True
+
+
+def test_sitemap_sorted_with_lastmod_and_escaped():
+    xml = site_sitemap.sitemap_xml(
+        [("providers/b/", "2026-01-02"), ("", None), ("providers/a&b/", None)],
+        "https://help.example.org",
+    )
+    locs = [line.strip() for line in xml.splitlines() if "<loc>" in line]
+    assert locs == [
+        "<loc>https://help.example.org/</loc>",
+        "<loc>https://help.example.org/providers/a&amp;b/</loc>",
+        "<loc>https://help.example.org/providers/b/</loc>",
+    ]
+    assert "<lastmod>2026-01-02</lastmod>" in xml
+    assert "Sitemap: https://help.example.org/sitemap.xml" in site_sitemap.robots_txt(
+        "https://help.example.org"
+    )
+
+
+def test_postbuild_runs_named_steps_in_order(tmp_path, monkeypatch):
+    calls = []
+    module = types.ModuleType("fake_steps")
+    module.first = lambda d, out, s: calls.append(("first", out))
+    module.second = lambda d, out, s: calls.append(("second", s["X"]))
+    monkeypatch.setitem(sys.modules, "fake_steps", module)
+    names = postbuild.run(None, tmp_path, {"X": 1}, ["fake_steps:first", "fake_steps:second"])
+    assert names == ["fake_steps:first", "fake_steps:second"]
+    assert calls == [("first", tmp_path), ("second", 1)]
+    with pytest.raises(ConfigurationError, match="package.module:function"):
+        postbuild.run(None, tmp_path, {}, ["no_colon"])
+    with pytest.raises(ConfigurationError, match="has no"):
+        postbuild.run(None, tmp_path, {}, ["fake_steps:third"])
+    for name in postbuild.STEPS:
+        assert callable(postbuild.load_step(name))

@@ -1,0 +1,190 @@
+"""Waystation's Pelican plugin: thin glue between Pelican and waystation's modules.
+
+``register()`` connects module-level receivers:
+
+- ``initialized``: fill in Waystation's declared settings (waystation/settings.py)
+  that the configuration file left out, so templates and code see every one;
+- ``generator_init``: give Pelican's own Jinja environment the same globals and
+  filters as Waystation's (``_``, ``ngettext``, ``url``, ``label`` …);
+- ``get_generators``: :class:`WaystationGenerator`, which validates the
+  listings (any error fails the build with the validator's messages), places
+  them, and writes the listing and browse pages, ``sitemap.xml``,
+  ``robots.txt`` and ``404.html``;
+- ``finalized``: run the post-build steps of :mod:`waystation.postbuild`.
+
+Everything else lives in plain modules (``site_*``) testable without Pelican.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from waystation import postbuild
+from waystation import settings as settings_mod
+from waystation.exc import ListingsInvalid, WaystationError
+
+logger = logging.getLogger(__name__)
+
+TODAY_ENV = "WAYSTATION_TODAY"
+
+
+class BuildFailed(WaystationError):
+    """The build must stop; the reasons were printed already, one per line."""
+
+    exitcode = 1
+
+
+class _NoTracebackForBuildFailures(logging.Filter):
+    """Pelican logs a failed build with a traceback; ours say how to fix things."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], BuildFailed):
+            record.exc_info = None
+        return True
+
+
+def today_from_env() -> dt.date:
+    value = os.environ.get(TODAY_ENV, "").strip()
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BuildFailed(f"{TODAY_ENV}={value!r}: write the date as YYYY-MM-DD") from None
+
+
+def project_root(settings: dict[str, Any]) -> Path:
+    """The project folder: the parent of the content folder (PATH)."""
+    return Path(settings["PATH"]).resolve().parent
+
+
+def _report(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _failed_content(context: dict[str, Any]) -> list[str]:
+    """Content files Pelican could not read (it logs and skips them, then exits 0)."""
+    generated = context.get("generated_content") or {}
+    return sorted(path for path, item in generated.items() if item is None)
+
+
+# The last build's directory per output folder, for the post-build steps.
+_BUILDS: dict[str, Any] = {}
+
+
+class WaystationGenerator:
+    """Pelican generator: ``generate_context()`` plans, ``generate_output()`` writes."""
+
+    def __init__(self, context, settings, path, theme, output_path, **kwargs):
+        self.context = context
+        self.settings = settings
+        self.path = path
+        self.theme = theme
+        self.output_path = output_path
+        self.data = None
+        self.pages = []
+
+    def generate_context(self) -> None:
+        from waystation import site_pages
+        from waystation.directory import build_directory
+
+        failed = _failed_content(self.context)
+        if failed:
+            content = Path(self.path)
+            _report(
+                [
+                    f"{content.name}/{path}:1:1: error: Pelican could not read this page "
+                    "(see the message above): fix its metadata lines"
+                    for path in failed
+                ]
+            )
+            raise BuildFailed(f"{len(failed)} content page(s) could not be read")
+        values = settings_mod.resolve(self.settings)
+        started = time.perf_counter()
+        try:
+            directory = build_directory(
+                values, project_root(self.settings), today_from_env(), with_history=True
+            )
+        except ListingsInvalid as error:
+            _report([p.format_text() for p in error.problems])
+            raise BuildFailed(str(error)) from None
+        _report([p.format_text() for p in directory.problems])
+        for key in ("RELATIVE_URLS", "SITEURL", "THEME_STATIC_DIR"):
+            directory.settings[key] = self.settings.get(key)
+        self.data, self.pages = site_pages.plan(directory)
+        logger.info(
+            "Waystation: %d listings read in %.2f s",
+            len(directory.listings),
+            time.perf_counter() - started,
+        )
+
+    def _pelican_page_entries(self) -> list[tuple[str, str | None]]:
+        entries = []
+        for page in self.context.get("pages", []):
+            entries.append((page.url, None))
+            entries.extend((t.url, None) for t in page.translations)
+        return entries
+
+    def generate_output(self, writer) -> None:
+        from waystation import site_build, site_sitemap
+
+        started = time.perf_counter()
+        output = Path(self.output_path)
+        settings = {**settings_mod.resolve(self.settings), **self.settings}
+        template_dirs = [Path(self.theme) / "templates"]
+        site_build.render_pages(self.pages, self.data, output, template_dirs, settings)
+        entries = [(p.path, p.lastmod) for p in self.pages if p.in_sitemap]
+        entries += self._pelican_page_entries()
+        site_sitemap.write(output, entries, self.settings.get("SITEURL", ""))
+        _BUILDS[str(output.resolve())] = self.data.directory
+        logger.info(
+            "Waystation: %d pages written in %.2f s", len(self.pages), time.perf_counter() - started
+        )
+
+
+def fill_settings(pelican) -> None:
+    for name, value in settings_mod.resolve(pelican.settings).items():
+        pelican.settings.setdefault(name, value)
+    errors, warnings = settings_mod.check(pelican.settings)
+    _report([f"settings: warning: {message}" for message in warnings])
+    if errors:
+        _report([f"settings: error: {message}" for message in errors])
+        raise BuildFailed(f"{len(errors)} setting(s) are wrong")
+
+
+def install_template_helpers(generator) -> None:
+    from waystation import site_render
+
+    env = getattr(generator, "env", None)
+    if env is not None:
+        site_render.install(env)
+
+
+def get_generators(pelican) -> type:
+    return WaystationGenerator
+
+
+def run_postbuild(pelican) -> None:
+    directory = _BUILDS.pop(str(Path(pelican.output_path).resolve()), None)
+    if directory is None:
+        return
+    settings = {**settings_mod.resolve(pelican.settings), **pelican.settings}
+    postbuild.run(directory, Path(pelican.output_path), settings)
+
+
+def register() -> None:
+    logging.getLogger("pelican").addFilter(_NoTracebackForBuildFailures())
+    signals.initialized.connect(fill_settings)
+    signals.generator_init.connect(install_template_helpers)
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(run_postbuild)

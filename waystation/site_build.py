@@ -1,0 +1,163 @@
+"""Render the planned pages and write them: the site build without Pelican.
+
+:func:`render_pages` renders every :class:`~waystation.site_pages.PageSpec`
+with one Jinja environment and writes it straight to the output folder (one
+``open().write()`` per page: Pelican's writer adds nothing these pages need).
+Browse-page cards are rendered once per listing, language and link root, then
+reused on every page that lists the listing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from waystation import site_render, site_urls
+from waystation.site_pages import PageSpec, SiteData
+
+CARD_TEMPLATE = "partials/listing_card.html"
+
+
+def template_globals(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings every template may read (Pelican passes the same to its pages)."""
+    values = {k: v for k, v in settings.items() if k.isupper()}
+    values.setdefault("DEFAULT_LANG", list(settings["LANGUAGES"])[0])
+    values.setdefault("THEME_STATIC_DIR", "theme")
+    return values
+
+
+class CardCache:
+    """Each listing's card HTML, per language and link root."""
+
+    def __init__(self, env: jinja2.Environment, data: SiteData, settings: dict[str, Any]):
+        self._template = env.get_template(CARD_TEMPLATE)
+        self._data = data
+        self._settings = settings
+        self._cards: dict[tuple[str, str, str], Markup] = {}
+
+    def get(self, listing_id: str, lang: str, root: str) -> Markup:
+        key = (listing_id, lang, root)
+        card = self._cards.get(key)
+        if card is None:
+            data = self._data
+            html = self._template.render(
+                listing=data.public(listing_id, lang),
+                listing_path=site_urls.listing(listing_id, lang, data.default_lang),
+                lang=lang,
+                SITEURL=root,
+            )
+            card = Markup(html)  # noqa: S704 - rendered by an autoescaping template
+            self._cards[key] = card
+        return card
+
+
+def page_root(page: PageSpec, settings: dict[str, Any]) -> str:
+    if page.path.endswith("404.html"):
+        # Served at any depth: link from the site's address (or its root).
+        return settings.get("SITEURL", "")
+    return site_urls.site_root(page.path, settings)
+
+
+#: Below this many pages, one process renders them all.
+PARALLEL_MIN_PAGES = 2000
+
+
+def worker_count(settings: dict[str, Any], pages: int) -> int:
+    wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
+    if pages < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
+        return 1
+    return max(1, min(int(wanted), 8))
+
+
+def split(pages: list[PageSpec], workers: int) -> list[list[PageSpec]]:
+    """Share pages between workers; each listing's pages (all languages) go to one worker,
+    so each description is rendered once."""
+    order: dict[str, int] = {}
+    shares: list[list[PageSpec]] = [[] for _ in range(workers)]
+    for index, page in enumerate(pages):
+        listing = page.context.get("listing")
+        if listing is not None:
+            slot = order.setdefault(listing["id"], len(order)) % workers
+        else:
+            slot = index % workers
+        shares[slot].append(page)
+    return shares
+
+
+_WORK: dict[str, Any] = {}
+
+
+def _render_share(index: int) -> int:
+    work = _WORK
+    written = _render_serial(
+        work["shares"][index], work["data"], work["output"], work["dirs"], work["settings"]
+    )
+    return len(written)
+
+
+def render_pages(
+    pages: Iterable[PageSpec],
+    data: SiteData,
+    output_path: Path,
+    template_dirs: list[Path],
+    settings: dict[str, Any],
+) -> int:
+    """Render and write every page, in worker processes when there are many; return the count.
+
+    Workers are forked (they share the planned pages without pickling them); each
+    writes its own files, so the output does not depend on the number of workers.
+    """
+    pages = list(pages)
+    workers = worker_count(settings, len(pages))
+    if workers == 1:
+        return len(_render_serial(pages, data, output_path, template_dirs, settings))
+    _WORK.update(
+        shares=split(pages, workers),
+        data=data,
+        output=output_path,
+        dirs=template_dirs,
+        settings=settings,
+    )
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            counts = pool.map(_render_share, range(workers))
+    finally:
+        _WORK.clear()
+    return sum(counts)
+
+
+def _render_serial(
+    pages: list[PageSpec],
+    data: SiteData,
+    output_path: Path,
+    template_dirs: list[Path],
+    settings: dict[str, Any],
+) -> list[Path]:
+    env = site_render.make_environment(template_dirs)
+    env.globals.update(template_globals(settings))
+    cards = CardCache(env, data, settings)
+    written: list[Path] = []
+    made_dirs: set[Path] = set()
+    for page in pages:
+        root = page_root(page, settings)
+        lang = page.context["lang"]
+
+        def card(listing_id: str, _lang: str = lang, _root: str = root) -> Markup:
+            return cards.get(listing_id, _lang, _root)
+
+        html = env.get_template(page.template).render(
+            page.context, SITEURL=root, card=card, public=lambda i, _l=lang: data.public(i, _l)
+        )
+        target = output_path / page.save_as
+        if target.parent not in made_dirs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_dirs.add(target.parent)
+        target.write_text(html, encoding="utf-8", newline="\n")
+        written.append(target)
+    return written
