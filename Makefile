@@ -43,8 +43,7 @@ serve:
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(OUTPUT)
 
 devserver: $(STAMP)
-	$(PY) -m pelican content -o $(OUTPUT) -s pelicanconf.py --autoreload --listen \
-		--bind 127.0.0.1 --port $(PORT)
+	$(PY) scripts/devserver.py --output $(OUTPUT) --port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -323,3 +323,38 @@ def test_python_dash_m_works_like_the_console_script():
     )
     assert proc.returncode == 0, proc.stderr
     assert "0 error(s)" in proc.stdout
+
+
+def test_cache_rereads_only_changed_files(tmp_path, monkeypatch):
+    from waystation import validation
+
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    base = (FIXTURES / "valid" / "lakeside-survivor-services.md").read_text()
+    for index in range(5):
+        text = base.replace("Lakeside Survivor Services", f"Lakeside Site {index}")
+        text = text.replace("312-555-0142", f"312-555-01{index + 10:02d}")
+        text = text.replace("example.org/lakeside", f"example.org/lakeside-{index}")
+        (folder / f"site-{index}.md").write_text(text)
+    cache = tmp_path / "cache" / "listings.pickle"
+    first = load_listings([folder], today=TODAY, cache_file=cache)
+    assert cache.exists() and len(first.listings) == 5
+
+    read = []
+    original = validation.read_listing
+    monkeypatch.setattr(
+        validation, "read_listing", lambda path, shown: read.append(shown) or original(path, shown)
+    )
+    again = load_listings([folder], today=TODAY, cache_file=cache)
+    assert read == []
+    assert [item.record for item in again.listings] == [item.record for item in first.listings]
+
+    edited = folder / "site-3.md"
+    edited.write_text(edited.read_text().replace("cost: free", "cost: fee"))
+    third = load_listings([folder], today=TODAY, cache_file=cache)
+    assert [Path(p).name for p in read] == ["site-3.md"]
+    assert third.listings[3].record.cost == "fee"
+    # Another day can change staleness: nothing is reused.
+    read.clear()
+    load_listings([folder], today=TODAY + dt.timedelta(days=1), cache_file=cache)
+    assert len(read) == 5

@@ -51,6 +51,7 @@ def build_directory(
     root: Path | None = None,
     today: dt.date | None = None,
     with_history: bool = True,
+    cache_file: Path | None = None,
 ) -> Directory:
     """Load, validate and place the listings; raise :class:`ListingsInvalid` on errors."""
     root = Path(root or Path.cwd()).resolve()
@@ -64,6 +65,7 @@ def build_directory(
             [Path(settings["PROVIDERS_PATH"])],
             today=today,
             stale_after_days=settings["STALE_AFTER_DAYS"],
+            cache_file=cache_file,
         )
     finally:
         os.chdir(cwd)

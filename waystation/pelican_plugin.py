@@ -112,8 +112,17 @@ class WaystationGenerator:
         values = settings_mod.resolve(self.settings)
         started = time.perf_counter()
         try:
+            cache_file = None
+            if self.settings.get("CACHE_CONTENT") and self.settings.get("LOAD_CONTENT_CACHE"):
+                cache_file = (
+                    Path(self.settings["CACHE_PATH"]).resolve() / "waystation-listings.pickle"
+                )
             directory = build_directory(
-                values, project_root(self.settings), today_from_env(), with_history=True
+                values,
+                project_root(self.settings),
+                today_from_env(),
+                with_history=True,
+                cache_file=cache_file,
             )
         except ListingsInvalid as error:
             _report([p.format_text() for p in error.problems])

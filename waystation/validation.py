@@ -132,32 +132,43 @@ def _workers(count: int) -> int:
     return max(1, min(cpus, 8))
 
 
+def _check_in_parallel(jobs: list[tuple[str, str]], ctx: rules.Context) -> list:
+    workers = _workers(len(jobs))
+    if workers == 1:
+        return _check_files(jobs, ctx)
+    import multiprocessing
+
+    size = -(-len(jobs) // (workers * 4))
+    chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.starmap(_check_files, [(chunk, ctx) for chunk in chunks])
+    return [item for part in parts for item in part]
+
+
 def load_listings(
     paths: list[Path],
     today: dt.date | None = None,
     stale_after_days: int = 365,
+    cache_file: Path | None = None,
 ) -> ValidationResult:
     """Read and check every listing under ``paths``.
 
     Large directories are checked by one process per core (each file is
-    independent); the checks across files then run here.
+    independent); the checks across files then run here.  With
+    ``cache_file`` (the build passes one when Pelican's content cache is on),
+    files unchanged since the last run are not read again.
     """
     ctx = rules.Context(today or dt.date.today(), stale_after_days)
     files, problems = collect_paths([Path(p) for p in paths])
     result = ValidationResult(files=len(files))
     result.problems.extend(problems)
     jobs = [(str(path), _display(path)) for path in files]
-    workers = _workers(len(jobs))
-    if workers == 1:
-        checked = _check_files(jobs, ctx)
+    cache = ListingCache.load(cache_file, ctx) if cache_file else None
+    if cache is None:
+        checked = _check_in_parallel(jobs, ctx)
     else:
-        import multiprocessing
-
-        size = -(-len(jobs) // (workers * 4))
-        chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.starmap(_check_files, [(chunk, ctx) for chunk in chunks])
-        checked = [item for part in parts for item in part]
+        checked = cache.check(jobs, lambda todo: _check_in_parallel(todo, ctx))
+        cache.save()
     for shown, listing_id, listing, file_problems in checked:
         result.ids[shown] = listing_id
         result.problems.extend(file_problems)
@@ -272,3 +283,87 @@ def cross_file_problems(result: ValidationResult) -> list[Problem]:
                 )
             )
     return problems
+
+
+class ListingCache:
+    """Results of checking each file, kept between builds (like Pelican's content cache).
+
+    An entry is reused while the file's size and modification time are the
+    same, and the whole cache is dropped when the checking code, the
+    vocabularies, the day or the stale-after setting change.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path, key: str, entries: dict | None = None) -> None:
+        self.path = path
+        self.key = key
+        self.entries: dict[str, tuple] = entries or {}
+        self.used: dict[str, tuple] = {}
+
+    @staticmethod
+    def fingerprint(ctx: rules.Context) -> str:
+        import hashlib
+
+        from waystation import vocabulary
+
+        digest = hashlib.sha256(
+            f"{ListingCache.VERSION}|{ctx.today}|{ctx.stale_after_days}".encode()
+        )
+        here = Path(__file__).parent
+        for name in ("source.py", "records.py", "rules.py", "model_errors.py", "validation.py",
+                     "places.py", "languages.py"):  # fmt: skip
+            digest.update((here / name).read_bytes())
+        digest.update(vocabulary.VOCABULARY_FILE.read_bytes())
+        return digest.hexdigest()
+
+    @classmethod
+    def load(cls, path: Path, ctx: rules.Context) -> ListingCache:
+        import pickle
+
+        key = cls.fingerprint(ctx)
+        try:
+            with Path(path).open("rb") as handle:
+                stored_key, entries = pickle.load(handle)  # noqa: S301 - our own cache file
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+            return cls(Path(path), key)
+        return cls(Path(path), key, entries if stored_key == key else None)
+
+    def check(self, jobs: list[tuple[str, str]], run) -> list:
+        stamps = {}
+        todo = []
+        ready: dict[str, tuple] = {}
+        for path, shown in jobs:
+            try:
+                info = os.stat(path)
+                stamp = (info.st_mtime_ns, info.st_size, shown)
+            except OSError:
+                stamp = None
+            stamps[path] = stamp
+            entry = self.entries.get(path)
+            if stamp is not None and entry is not None and entry[0] == stamp:
+                ready[path] = entry[1]
+            else:
+                todo.append((path, shown))
+        fresh = dict(zip((p for p, _ in todo), run(todo) if todo else [], strict=True))
+        out = []
+        for path, _shown in jobs:
+            item = ready.get(path) or fresh[path]
+            if stamps[path] is not None:
+                self.used[path] = (stamps[path], item)
+            out.append(item)
+        return out
+
+    def save(self) -> None:
+        import pickle
+        import tempfile
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(
+                "wb", dir=self.path.parent, prefix=".listings-", delete=False
+            ) as handle:
+                pickle.dump((self.key, self.used), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(handle.name, self.path)
+        except OSError:
+            pass
