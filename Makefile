@@ -9,7 +9,7 @@ PORT ?= 8000
 N ?= 10000
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map clean
+        schema messages bench bench-validate bench-search bench-map bench-coordinates clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -23,7 +23,7 @@ help:
 	@echo "make messages    extract UI strings and update the translation catalogs"
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican"
-	@echo "make bench-validate / bench-search / bench-map   the other benchmarks"
+	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ bench-validate: $(STAMP)
 
 bench-search: $(STAMP)
 	$(PY) scripts/bench_search.py --count $(N)
+
+bench-coordinates: $(STAMP)
+	$(PY) scripts/bench_coordinates.py --count $(N)
 
 bench-map: $(STAMP)
 	$(PY) scripts/bench_map.py --count $(N)
