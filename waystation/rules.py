@@ -13,10 +13,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from waystation import languages, places
+from waystation import languages, phones, places
 from waystation.geography import STATES
 from waystation.problems import Problem, Severity
 from waystation.source import SourceFile
@@ -212,13 +211,9 @@ def _phone(src: SourceFile, index: int, phone: dict) -> list[Problem]:
         return []
     path = ("phones", index, "number")
     digits = number.strip()
-    if phone.get("type") == "text" and digits.isdigit() and 5 <= len(digits) <= 6:
+    if phone.get("type") == "text" and phones.is_short_code(digits):
         return []  # an SMS short code, e.g. 233733
-    try:
-        parsed = phonenumbers.parse(digits, "US")
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
+    if not phones.is_valid(digits):
         hint = (
             "; a text short code is 5-6 digits with type: text"
             if digits.isdigit() and len(digits) < 7

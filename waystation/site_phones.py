@@ -14,6 +14,9 @@ from functools import lru_cache
 
 import phonenumbers
 
+from waystation import phones
+from waystation.phones import is_short_code
+
 #: The URI scheme for each phone type; None: shown, not linked.
 SCHEMES = {
     "voice": "tel",
@@ -32,20 +35,14 @@ class PhoneLink:
     e164: str  # or the short code
 
 
-def is_short_code(number: str) -> bool:
-    digits = number.strip()
-    return digits.isdigit() and 5 <= len(digits) <= 6
-
-
 @lru_cache(maxsize=65536)
 def phone_link(number: str, kind: str) -> PhoneLink:
     scheme = SCHEMES.get(kind, "tel")
     if kind == "text" and is_short_code(number):
         code = number.strip()
         return PhoneLink(f"sms:{code}", code, code)
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
+    parsed = phones.parse(number)
+    if parsed is None:
         digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
         return PhoneLink(f"{scheme}:{digits}" if scheme else None, number.strip(), digits)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -259,8 +259,14 @@ _PLAIN_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org
 _MAX_NODES = 20_000
 
 
+#: First characters of every plain scalar that is not a string in YAML 1.2's core schema.
+_MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+
+
 def resolve_plain(value: str) -> Any:
     """YAML 1.2 core schema for a plain (unquoted) scalar."""
+    if value and value[0] not in _MAYBE_NOT_STRING:
+        return value  # most values are words: no pattern can match
     if value in _NULL:
         return None
     if value in _TRUE:
@@ -320,11 +326,12 @@ class _Walker:
                 self.error(node, (), "the front matter is too large or repeats an alias "
                            "too often: write the fields out", "malformed_yaml")  # fmt: skip
             return None
-        if isinstance(node, yaml.MappingNode):
+        kind = type(node)
+        if kind is yaml.MappingNode:
             return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if kind is yaml.SequenceNode:
             return [self.walk(item, (*path, index)) for index, item in enumerate(node.value)]
-        if node.style in ("'", '"', "|", ">"):
+        if node.style:  # quoted or block scalar: always a string
             return node.value
         if node.tag != _STR_TAG and node.tag not in _PLAIN_TAGS:
             self.error(node, path, f"YAML tag '{node.tag}' is not allowed: write a plain value",

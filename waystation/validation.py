@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from waystation import model_errors, rules
+from waystation import model_errors, phones, rules
 from waystation.problems import Problem, Severity, sort_problems
 from waystation.records import Listing, ListingRecord
 from waystation.source import SourceFile, iter_listing_paths, read_listing
@@ -189,16 +189,6 @@ def _locate(listing: Listing) -> SourceFile:
     return read_listing(Path(listing.source_path), listing.source_path)
 
 
-def _normalize_phone(number: str) -> str:
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, "US")
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
-        return "".join(ch for ch in number if ch.isdigit())
-
-
 def _normalize_url(url: str) -> str:
     url = url.strip().lower()
     for prefix in ("https://", "http://"):
@@ -241,7 +231,7 @@ def cross_file_problems(result: ValidationResult) -> list[Problem]:
         for index, phone in enumerate(record.phones or []):
             if phone.type == "text" and phone.number.strip().isdigit():
                 continue  # short codes like 233733 are shared by design
-            key = ("phone", _normalize_phone(phone.number))
+            key = ("phone", phones.e164(phone.number))
             owners[key].append((listing, ("phones", index, "number")))
         if record.website:
             owners[("website", _normalize_url(record.website))].append((listing, ("website",)))
