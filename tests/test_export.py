@@ -1,0 +1,144 @@
+"""Open data exports: providers.geojson, providers.csv, HSDS; confidentiality and determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from open_data_fixtures import SECRETS, small_directory
+
+from waystation import places
+from waystation.export_all import write_maps, write_open_data
+
+
+def _all_text(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    directory = small_directory(root, leaky_resolver=False)
+    out = root / "output"
+    write_open_data(directory, out, directory.settings)
+    return out
+
+
+def _geojson(out: Path) -> dict:
+    return json.loads((out / "providers.geojson").read_text(encoding="utf-8"))
+
+
+def _csv_rows(out: Path) -> dict[str, dict[str, str]]:
+    text = (out / "providers.csv").read_text(encoding="utf-8-sig")
+    return {row["id"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+def test_geojson_has_public_and_approximate_listings_only(exported):
+    features = {f["id"]: f for f in _geojson(exported)["features"]}
+    assert set(features) == {"lakeside-public-center", "prairie-approximate-shelter"}
+    public = features["lakeside-public-center"]
+    assert public["geometry"]["coordinates"] == [-87.62163, 41.88512]
+    assert public["properties"]["street"] == "100 North Main Street"
+
+
+def test_approximate_listing_is_at_its_zip_centre_with_its_radius(exported):
+    feature = next(
+        f for f in _geojson(exported)["features"] if f["id"] == "prairie-approximate-shelter"
+    )
+    lat, lon = places.zip_centre("62701")
+    assert feature["geometry"]["coordinates"] == [lon, lat]
+    props = feature["properties"]
+    assert props["precision"] == "zip" and props["area_radius_m"] > 0
+    assert "street" not in props and "transit" not in props
+    assert props["city"] == "Springfield"
+
+
+def test_csv_lists_every_listing_and_hidden_ones_by_state_only(exported):
+    rows = _csv_rows(exported)
+    assert set(rows) == {
+        "lakeside-public-center",
+        "prairie-approximate-shelter",
+        "northshore-hidden-refuge",
+    }
+    hidden = rows["northshore-hidden-refuge"]
+    assert hidden["state"] == "IL"
+    for column in ("street", "city", "postal_code", "latitude", "longitude"):
+        assert hidden[column] == ""
+    assert hidden["service_area_states"] == "IL; WI"
+    assert hidden["service_area_counties"] == ""
+    assert rows["lakeside-public-center"]["services"] == "case-management; legal-immigration"
+
+
+def test_csv_and_geojson_carry_text_never_markup(exported):
+    row = _csv_rows(exported)["lakeside-public-center"]
+    assert "<script>" not in row["description"] and "alert" not in row["description"]
+    assert row["description"] == "Lakeside helps survivors."
+    assert "<script" not in (exported / "providers.geojson").read_text(encoding="utf-8")
+
+
+def test_csv_neutralises_spreadsheet_formulas(tmp_path):
+    from waystation.export_text import spreadsheet_safe
+
+    assert spreadsheet_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("-2+3") == "'-2+3"
+    assert spreadsheet_safe("+1 312 555 0100") == "+1 312 555 0100"
+
+
+def test_no_output_leaks_a_confidential_place(tmp_path):
+    """A resolver bug gives the non-public listings precise places: nothing may publish them,
+    nor the hidden listing's city and ZIP, in any file (open data and maps)."""
+    directory = small_directory(tmp_path, leaky_resolver=True)
+    out = tmp_path / "output"
+    write_open_data(directory, out, directory.settings)
+    write_maps(directory, out, directory.settings)
+    files = _all_text(out)
+    assert "providers.geojson" in files and "map/listings.geojson" in files
+    for name, text in files.items():
+        for secret in SECRETS:
+            assert secret not in text, f"{secret!r} leaked into {name}"
+    # Streets appear only for the public listing.
+    hsds = json.loads(files["hsds/organizations.json"])
+    streets = [
+        a["address_1"]
+        for org in hsds
+        for loc in org.get("locations", [])
+        for a in loc.get("addresses", [])
+    ]
+    assert streets == ["100 North Main Street"]
+
+
+def test_exports_are_byte_identical_across_builds(tmp_path):
+    outputs = []
+    for run in ("a", "b"):
+        root = tmp_path / run
+        directory = small_directory(root, leaky_resolver=False)
+        out = root / "output"
+        write_open_data(directory, out, directory.settings)
+        write_maps(directory, out, directory.settings)
+        outputs.append(_all_text(out))
+    assert outputs[0].keys() == outputs[1].keys()
+    for name in outputs[0]:
+        assert outputs[0][name] == outputs[1][name], f"{name} differs between two builds"
+
+
+def test_export_command_writes_the_open_data(tmp_path, monkeypatch, capsys):
+    from open_data_fixtures import write_providers
+
+    from waystation import cli
+
+    write_providers(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["export", "--output", "out", "--today", "2026-12-01"])
+    assert code == 0
+    for name in ("providers.geojson", "providers.csv", "hsds/organizations.json",
+                 "hsds/datapackage.json", "hsds/services.csv"):  # fmt: skip
+        assert (tmp_path / "out" / name).is_file(), name
+    assert "providers.geojson" in capsys.readouterr().out

@@ -1,0 +1,53 @@
+"""The post-build steps of maps and open data.
+
+Registered in :mod:`waystation.postbuild` as::
+
+    "waystation.export_all:write_open_data"
+    "waystation.export_all:write_maps"
+
+Each is ``step(directory, output, settings) -> None``, deterministic and
+offline.  ``waystation export --output DIR`` runs :func:`write_open_data`
+without Pelican.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from waystation import hsds_export, hsds_tables
+from waystation.export_csv import write_csv
+from waystation.export_geojson import write_geojson
+
+#: The files :func:`write_open_data` writes, relative to the output folder.
+GEOJSON = "providers.geojson"
+CSV = "providers.csv"
+HSDS_JSON = "hsds/organizations.json"
+HSDS_PACKAGE = "hsds"
+
+
+def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
+    """Write providers.geojson, providers.csv and the HSDS 3.0 export into ``output``."""
+    output = Path(output)
+    merged = {**directory.settings, **{k: v for k, v in settings.items() if k.isupper()}}
+    directory = dataclasses.replace(directory, settings=merged)
+    write_geojson(directory, output / GEOJSON)
+    write_csv(directory, output / CSV)
+    organizations = hsds_export.organizations(directory)
+    target = output / HSDS_JSON
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    target.write_text(text + "\n", encoding="utf-8")
+    title = f"{merged.get('SITENAME') or 'Waystation'}: HSDS 3.0 export"
+    hsds_tables.write_package(
+        organizations, output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE")
+    )
+
+
+def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:
+    """Write the map data, map pages and embeddable map (:mod:`waystation.maps_pages`)."""
+    from waystation import maps_pages
+
+    maps_pages.write_maps(directory, Path(output), settings)

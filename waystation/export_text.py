@@ -1,0 +1,43 @@
+"""Listing text as it goes into data files: plain text, safe in spreadsheets.
+
+Open data consumers get plain text, never markup: a listing's Markdown is
+rendered and sanitized (:func:`waystation.text.render_markdown`) and then
+reduced to its text, so no export carries HTML that a careless consumer
+could inject into its own pages.  Spreadsheet programs run cells that start
+with ``=``, ``@``, ``+`` or ``-`` as formulas ("CSV injection"), so
+:func:`spreadsheet_safe` quotes those in the CSV written for people.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+from waystation.text import render_markdown
+
+_BLOCK_END = re.compile(r"</(p|li|h[2-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
+_PHONE_LIKE = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
+
+
+def markdown_to_text(markdown_text: str | None) -> str:
+    """The text of untrusted Markdown: paragraphs separated by blank lines, no markup."""
+    if not markdown_text or not markdown_text.strip():
+        return ""
+    rendered = _BLOCK_END.sub(lambda m: m.group(0) + "\n\n", str(render_markdown(markdown_text)))
+    text = html.unescape(nh3.clean(rendered, tags=set(), strip_comments=True))
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Prefix a cell a spreadsheet would run as a formula with ``'``.
+
+    A phone number such as ``+1 312 555 0100`` is left alone.
+    """
+    if not value:
+        return value
+    if value[0] in "=@\t\r" or (value[0] in "+-" and not _PHONE_LIKE.match(value)):
+        return "'" + value
+    return value
