@@ -1,0 +1,335 @@
+"""The Content-Security-Policy of every page, and a last check of the output.
+
+:func:`apply_csp` is the last post-build step.  Over every ``.html`` file in the
+output it
+
+1. checks for what must never be in a page, whatever produced it: inline
+   event-handler attributes (``onclick=`` …), ``javascript:``/``vbscript:``
+   URLs, ``data:`` URLs in links and forms, and scripts, stylesheets, images
+   or frames loaded from another site (the tile server excepted, for images);
+   any of these fails the build with every file and line named;
+2. writes the page's final policy into its ``<meta http-equiv=
+   "Content-Security-Policy">`` (replacing the template's default one, or
+   adding one right after ``<meta charset>``): only the site itself, the tile
+   server for images, the SHA-256 hashes of the page's own inline scripts and
+   styles (folium writes some), and ``'wasm-unsafe-eval'`` only on pages that
+   load the search (Pagefind runs WebAssembly).  Never ``'unsafe-inline'`` or
+   ``'unsafe-eval'``, so anything injected cannot run.
+
+The policy is computed from each file's own bytes, so the step is
+deterministic: the same output gives the same bytes.  The hashes trust what
+the build wrote; that listing text never becomes markup is the escaping's job
+(tested by the XSS corpus in ``tests/test_xss*.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from waystation.exc import WaystationError
+
+#: Script types the browser does not run (data blocks): never hashed.
+DATA_SCRIPT_TYPES = {
+    "application/json",
+    "application/ld+json",
+    "application/geo+json",
+    "text/template",
+}
+#: Script sources that make a page a search page (Pagefind instantiates WebAssembly).
+WASM_SCRIPT = re.compile(r"(?:^|/)(?:pagefind[^/]*|search[^/]*\.js)(?:[?#].*)?$|/pagefind/")
+#: <link rel> values that load something.
+RESOURCE_RELS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest",
+                 "apple-touch-icon", "shortcut"}  # fmt: skip
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data",
+                  "cite", "background", "srcset", "ping", "manifest"}  # fmt: skip
+NAVIGATION_ATTRIBUTES = {"href", "action", "formaction", "xlink:href"}
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(
+    r"<(?P<name>[a-zA-Z][a-zA-Z0-9:-]*)"
+    r"(?P<attrs>(?:\s+[^\s\"'>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?|\s*/(?!>))*)"
+    r"\s*/?>",
+    re.S,
+)
+_ATTR = re.compile(
+    r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?",
+    re.S,
+)
+_RAW_TEXT_END = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+}
+_CSP_META = re.compile(
+    r"[ \t]*<meta\s[^>]*http-equiv\s*=\s*[\"']?content-security-policy[\"']?[^>]*>[ \t]*\n?",
+    re.I,
+)
+_CHARSET_META = re.compile(r"<meta\s+charset\s*=\s*[\"']?[\w-]+[\"']?\s*/?>[ \t]*\n?", re.I)
+_HEAD = re.compile(r"<head(?:\s[^>]*)?>[ \t]*\n?", re.I)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+@dataclass
+class PageScan:
+    """What one HTML file holds that its policy depends on."""
+
+    script_hashes: set[str] = field(default_factory=set)
+    style_hashes: set[str] = field(default_factory=set)
+    style_attribute_hashes: set[str] = field(default_factory=set)
+    wasm: bool = False
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (offset, message)
+
+
+def sha256_source(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source of the tile server: ``https://{s}.tile.x.org/…`` -> ``https://*.tile.x.org``.
+
+    ``""`` when tiles come from the site itself (a path, or no tiles at all).
+    """
+    parts = urlsplit(tile_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}"
+
+
+def site_origin(site_url: str) -> str:
+    parts = urlsplit(site_url or "")
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}".lower()
+    return ""
+
+
+def _attributes(text: str) -> list[tuple[str, str | None]]:
+    attrs = []
+    for match in _ATTR.finditer(text):
+        name = match.group(1).lower()
+        if match.group(2) is not None:
+            value: str | None = match.group(2)
+        elif match.group(3) is not None:
+            value = match.group(3)
+        else:
+            value = match.group(4)
+        attrs.append((name, html.unescape(value) if value is not None else None))
+    return attrs
+
+
+def _url_scheme(value: str) -> str:
+    cleaned = _CONTROL.sub("", value).lower()
+    match = re.match(r"([a-z][a-z0-9+.-]*):", cleaned)
+    return match.group(1) if match else ""
+
+
+def _origin_allowed(url: str, allowed: Iterable[str]) -> bool:
+    """Whether a resource URL is on the site (relative, or one of ``allowed`` origins)."""
+    stripped = _CONTROL.sub("", url)
+    if stripped.startswith("//"):
+        stripped = "https:" + stripped
+    parts = urlsplit(stripped)
+    if not parts.scheme:
+        return True
+    if parts.scheme in ("data", "blob"):
+        return True
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    for source in allowed:
+        if not source:
+            continue
+        if "*" in source:
+            pattern = re.escape(source.lower()).replace(r"\*", r"[^./]+")
+            if re.fullmatch(pattern, origin):
+                return True
+        elif origin == source.lower():
+            return True
+    return False
+
+
+def scan_page(text: str, site: str = "", tiles: str = "") -> PageScan:
+    """Hashes, search use and forbidden constructs of one page."""
+    scan = PageScan()
+    comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)]
+    position = 0
+    comment_index = 0
+    length = len(text)
+    while position < length:
+        match = _TAG.search(text, position)
+        if match is None:
+            break
+        start = match.start()
+        # Skip tags inside comments.
+        while comment_index < len(comments) and comments[comment_index][1] <= start:
+            comment_index += 1
+        if comment_index < len(comments) and comments[comment_index][0] <= start:
+            position = comments[comment_index][1]
+            continue
+        name = match.group("name").lower()
+        attrs = _attributes(match.group("attrs"))
+        _check_tag(scan, start, name, attrs, site, tiles)
+        position = match.end()
+        if name in _RAW_TEXT_END:
+            end = _RAW_TEXT_END[name].search(text, position)
+            content_end = end.start() if end else length
+            content = text[position:content_end]
+            attr_map = dict(attrs)
+            if name == "script":
+                kind = (attr_map.get("type") or "").strip().lower()
+                if "src" not in attr_map and kind not in DATA_SCRIPT_TYPES:
+                    scan.script_hashes.add(sha256_source(content))
+            elif content.strip():
+                scan.style_hashes.add(sha256_source(content))
+            position = end.end() if end else length
+    return scan
+
+
+def _check_tag(
+    scan: PageScan,
+    offset: int,
+    name: str,
+    attrs: list[tuple[str, str | None]],
+    site: str,
+    tiles: str,
+) -> None:
+    attr_map = dict(attrs)
+    for attr, value in attrs:
+        if attr.startswith("on") and len(attr) > 2:
+            scan.problems.append(
+                (offset, f"inline event handler {attr}= on <{name}>: move the code to a .js file")
+            )
+        if value is None:
+            continue
+        if attr == "style":
+            scan.style_attribute_hashes.add(sha256_source(value))
+        if attr in URL_ATTRIBUTES:
+            candidates = (
+                [part.strip().split(" ")[0] for part in value.split(",")]
+                if attr == "srcset"
+                else [value]
+            )
+            for candidate in candidates:
+                scheme = _url_scheme(candidate)
+                if scheme in ("javascript", "vbscript"):
+                    scan.problems.append(
+                        (offset, f"{scheme}: URL in {attr}= of <{name}>: scripts must not run")
+                    )
+                elif scheme == "data" and attr in NAVIGATION_ATTRIBUTES:
+                    scan.problems.append(
+                        (offset, f"data: URL in {attr}= of <{name}>: link to a file instead")
+                    )
+    if name == "script" and attr_map.get("src"):
+        src = attr_map["src"] or ""
+        if not _origin_allowed(src, [site]):
+            scan.problems.append((offset, f"script from another site: {src}"))
+        if WASM_SCRIPT.search(urlsplit(src).path or ""):
+            scan.wasm = True
+    elif name == "link" and attr_map.get("href"):
+        rels = set((attr_map.get("rel") or "").lower().split())
+        if rels & RESOURCE_RELS and not _origin_allowed(attr_map["href"] or "", [site]):
+            href = attr_map["href"]
+            scan.problems.append((offset, f"<link rel> loads from another site: {href}"))
+    elif name in ("img", "source", "input") and attr_map.get("src"):
+        if not _origin_allowed(attr_map["src"] or "", [site, tiles]):
+            scan.problems.append((offset, f"<{name}> loads from another site: {attr_map['src']}"))
+    elif name in ("iframe", "frame", "embed", "object", "audio", "video", "track"):
+        src = attr_map.get("src") or attr_map.get("data") or ""
+        if src and not _origin_allowed(src, [site]):
+            scan.problems.append((offset, f"<{name}> loads from another site: {src}"))
+
+
+def policy(scan: PageScan, tiles: str) -> str:
+    """The page's policy: the site, the tile server for images, the page's own hashes."""
+    script = ["'self'", *sorted(scan.script_hashes)]
+    if scan.wasm:
+        script.append("'wasm-unsafe-eval'")
+    style = ["'self'", *sorted(scan.style_hashes)]
+    if scan.style_attribute_hashes:
+        style += ["'unsafe-hashes'", *sorted(scan.style_attribute_hashes)]
+    img = ["'self'", "data:"] + ([tiles] if tiles else [])
+    directives = [
+        "default-src 'self'",
+        "script-src " + " ".join(script),
+        "style-src " + " ".join(style),
+        "img-src " + " ".join(img),
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+    return "; ".join(directives)
+
+
+def set_policy(text: str, value: str) -> str:
+    """``text`` with exactly one CSP meta, holding ``value``, before anything it governs."""
+    escaped = html.escape(value, quote=False).replace('"', "&quot;")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{escaped}">\n'
+    existing = _CSP_META.search(text)
+    if existing:
+        text = text[: existing.start()] + meta + _CSP_META.sub("", text[existing.end() :])
+        return text
+    anchor = _CHARSET_META.search(text) or _HEAD.search(text)
+    if anchor is None:
+        raise ValueError("no <head>")
+    return text[: anchor.end()] + meta + text[anchor.end() :]
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def html_files(output: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(output):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            if filename.endswith((".html", ".htm")):
+                found.append(Path(dirpath) / filename)
+    return found
+
+
+def apply_csp(directory: Any, output: Path, settings: Mapping[str, Any]) -> None:
+    """Post-build step: check every page, then write its final Content-Security-Policy.
+
+    ``directory`` is unused (the policy depends on the written pages only); the
+    signature is that of every post-build step.  Raises
+    :class:`~waystation.exc.WaystationError` naming every offending file and line.
+    """
+    output = Path(output)
+    tiles = tile_source(str(settings.get("TILE_URL", "")))
+    site = site_origin(str(settings.get("SITEURL", "")))
+    problems: list[str] = []
+    updates: list[tuple[Path, str]] = []
+    for path in html_files(output):
+        text = path.read_text(encoding="utf-8")
+        scan = scan_page(text, site, tiles)
+        relative = path.relative_to(output).as_posix()
+        for offset, message in scan.problems:
+            problems.append(f"{relative}:{_line_of(text, offset)}: {message}")
+        if scan.problems:
+            continue
+        try:
+            new_text = set_policy(text, policy(scan, tiles))
+        except ValueError:
+            problems.append(f"{relative}:1: no <head>: a page must have one to carry its policy")
+            continue
+        if new_text != text:
+            updates.append((path, new_text))
+    if problems:
+        shown = problems[:50]
+        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
+        raise WaystationError(
+            f"unsafe markup in {len(problems)} place(s) of the built site "
+            "(fix the template or the step that wrote it):\n" + "\n".join(shown) + more
+        )
+    for path, new_text in updates:
+        path.write_text(new_text, encoding="utf-8", newline="\n")
