@@ -134,6 +134,9 @@ def test_listing_partial_loads_the_listing_map(tmp_path):
     template = env.get_template("partials/listing_map.html")
     html = template.render(listing={"id": "x-y"}, point={"lat": 1, "lon": 2, "precision": "zip",
                            "radius_m": 3000}, SITEURL="../..", lang="en")  # fmt: skip
-    assert 'id="map_listing"' in html and 'src="../../providers/x-y/map.js"' in html
+    assert 'id="map_listing"' in html and 'data-map="../../providers/x-y/map.js"' in html
+    # Leaflet is not loaded with the page: only when the visitor asks for the map.
+    assert not re.search(r"<script[^>]*leaflet", html)
+    assert "data-leaflet=" in html
     assert "approximate area" in html
     assert template.render(listing={"id": "x"}, point=None, SITEURL=".", lang="en").strip() == ""

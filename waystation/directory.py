@@ -74,8 +74,13 @@ def build_directory(
     published = [item for item in result.listings if item.published]
     cache = GeocodeCache.load(root / settings["GEOCODE_CACHE"])
     places, place_problems = coordinates.resolve_all(published, cache)
+    # The history comes from git, for listings inside the project's repository.
+    providers = providers.resolve()
+    inside = providers.is_relative_to(root)
     histories = (
-        history.repository_histories(root, str(providers.relative_to(root))) if with_history else {}
+        history.repository_histories(root, str(providers.relative_to(root)))
+        if with_history and inside
+        else {}
     )
     return Directory(
         listings=published,

@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from waystation.export_text import spreadsheet_safe
 from waystation.hsds_export import taxonomies, taxonomy_terms
 
 # name, file, columns: "column[:type][!]" where type is uuid, number, date,
@@ -272,6 +273,10 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        # Listing text is untrusted: a cell a spreadsheet would run as a formula is
+        # prefixed with ' (as in providers.csv).
+        return spreadsheet_safe(value)
     return str(value)
 
 

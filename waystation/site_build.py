@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from waystation import site_render, site_urls
+from waystation import qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
 
 CARD_TEMPLATE = "partials/listing_card.html"
@@ -141,6 +141,8 @@ def _render_serial(
 ) -> list[Path]:
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
+    # The printed handout's QR code (only when SITEURL is an absolute address).
+    env.globals["listing_qr"] = qr.make_listing_qr(settings)
     cards = CardCache(env, data, settings)
     written: list[Path] = []
     made_dirs: set[Path] = set()

@@ -116,6 +116,10 @@ def _page(data: SiteData, lang: str, template: str, make_path, **context: Any) -
     return PageSpec(path, template, context)
 
 
+#: How many of a listing's most recent changes its page lists.
+HISTORY_ENTRIES = 10
+
+
 def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
     settings = data.directory.settings
     today = data.directory.today
@@ -138,6 +142,10 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
             stale=is_stale(listing, today, stale_days),
             edit_url=edit_url(listing, settings),
             report_url=report_url(listing, settings),
+            history=[
+                {"date": entry.date.isoformat(), "summary": entry.summary}
+                for entry in data.directory.history(listing)[:HISTORY_ENTRIES]
+            ],
             hours_json=site_hours.hours_json(public.get("hours"), state),
             time_zone=site_hours.time_zone(state),
             state_path=site_urls.state(state, lang, data.default_lang),

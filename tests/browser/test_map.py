@@ -107,6 +107,9 @@ def test_approximate_listing_is_a_circle_never_a_pin(new_page, map_url, map_site
     assert page.locator(f".leaflet-marker-icon[title='{name}']").count() == 0
     # The listing's own page: a circle too.
     page.goto(map_url + f"/providers/{approximate['properties']['i']}/")
+    # The map (and every tile request) waits until the visitor asks for it.
+    assert page.locator("#map_listing").is_hidden()
+    page.get_by_role("button", name="Show the map").click()
     page.wait_for_selector("#map_listing path")
     assert page.locator("#map_listing .leaflet-marker-icon").count() == 0
 
