@@ -24,8 +24,9 @@ from waystation.exc import ConfigurationError
 STEPS: tuple[str, ...] = (
     "waystation.export_all:write_open_data",
     "waystation.export_all:write_maps",
-    "waystation.search_data:write_search_data",
+    # The search data carries Pagefind's page ids: index first.
     "waystation.pagefind_index:build_pagefind_index",
+    "waystation.search_data:write_search_data",
     "waystation.csp:apply_csp",
 )
 

@@ -1,0 +1,1034 @@
+/*
+ * Waystation search: full text, filters and "near me", all in the browser.
+ *
+ * Nothing leaves the device: the ZIP code or city typed (or the browser's position,
+ * turned into the nearest ZIP code) is looked up in small files this site ships
+ * (search-data/zip/, search-data/city/), listings come from search-data/<lang>/rows/
+ * and cards/, and words are matched by Pagefind's index in /pagefind/.  The search
+ * lives in the page address only (?near=60601&service=…): no cookies, no storage.
+ *
+ * Plain ES2017, no framework.  Listing text is untrusted: it only ever reaches the
+ * page through textContent and attribute setters, never as HTML.
+ * See docs/search.md.  Owner: search (issue 6).
+ */
+(function () {
+  "use strict";
+
+  var app = document.getElementById("search-app");
+  var messagesNode = document.getElementById("search-messages");
+  if (!app || !messagesNode || !window.fetch || !window.history.pushState || !window.URL) {
+    return;
+  }
+
+  var M = JSON.parse(messagesNode.textContent);
+  var LANG = app.getAttribute("data-lang") || "en";
+  var ROOT = new URL(app.getAttribute("data-root") || "/", window.location.href);
+  var DATA = new URL(app.getAttribute("data-data") || "search-data/", window.location.href);
+  var PAGEFIND = new URL(app.getAttribute("data-pagefind") || "pagefind/pagefind.js", window.location.href);
+  var PAGE_SIZE = parseInt(app.getAttribute("data-page-size"), 10) || 20;
+  var EARTH_RADIUS_KM = 6371.0088;
+  var KM_PER_MILE = 1.609344;
+  // A word search without a place loads the rows of the states it matched, up to these.
+  var MAX_TEXT_SHARDS = 8;
+  var MAX_TEXT_ROWS = 3000;
+  var GROUPS = ["service", "population", "language", "feature", "type", "cost"];
+  var TOGGLES = ["open", "h24"];
+
+  var form = document.getElementById("search-form");
+  var nearInput = document.getElementById("search-near");
+  var qInput = document.getElementById("search-q");
+  var stateSelect = document.getElementById("search-state");
+  var filtersBox = document.getElementById("search-filters");
+  var geoWrap = document.getElementById("search-geolocate-wrap");
+  var geoButton = document.getElementById("search-geolocate");
+  var resultsBox = document.getElementById("search-results");
+  var heading = document.getElementById("search-results-heading");
+  var statusNode = document.getElementById("search-status");
+  var messageNode = document.getElementById("search-message");
+  var listNear = document.getElementById("search-list-near");
+  var moreNear = document.getElementById("search-more-near");
+  var areaHeading = document.getElementById("search-area-heading");
+  var listArea = document.getElementById("search-list-area");
+  var moreArea = document.getElementById("search-more-area");
+
+  var cache = new Map();
+  var runCounter = 0;
+  var pagefindPromise = null;
+  var current = null; // {near: [...rows], area: [...rows], shownNear, shownArea, loc}
+
+  // ---- small helpers -------------------------------------------------------------
+
+  function fmt(key, vars) {
+    var text = M[key] || key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return vars && Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole;
+    });
+  }
+
+  function stateName(code) {
+    return (M.states && M.states[code]) || code;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  // Buttons are styled display:inline-block, which beats [hidden]: hide their paragraph.
+  function setHidden(button, hidden) {
+    button.hidden = hidden;
+    button.parentNode.hidden = hidden;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function mark(name) {
+    if (window.performance && performance.mark) {
+      try {
+        performance.mark(name);
+      } catch (e) {
+        /* marks are only for the benchmark */
+      }
+    }
+  }
+
+  function dataUrl(path) {
+    var url = new URL(path, DATA);
+    if (manifestVersion) url.searchParams.set("v", manifestVersion);
+    return url.href;
+  }
+
+  var manifestVersion = "";
+
+  function fetchJSON(url) {
+    if (!cache.has(url)) {
+      var promise = fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
+        return response.json();
+      });
+      promise.catch(function () {
+        cache.delete(url); // let a later search try again
+      });
+      cache.set(url, promise);
+    }
+    return cache.get(url);
+  }
+
+  var manifestPromise = null;
+  function manifest() {
+    if (!manifestPromise) {
+      manifestPromise = fetch(new URL("manifest.json", DATA).href, {
+        credentials: "same-origin",
+        cache: "no-cache",
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (data) {
+          manifestVersion = data.version || "";
+          return data;
+        });
+      manifestPromise.catch(function () {
+        manifestPromise = null;
+      });
+    }
+    return manifestPromise;
+  }
+
+  function haversineKm(lat1, lon1, lat2, lon2) {
+    var rad = Math.PI / 180;
+    var dphi = (lat2 - lat1) * rad;
+    var dlmb = (lon2 - lon1) * rad;
+    var a =
+      Math.pow(Math.sin(dphi / 2), 2) +
+      Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.pow(Math.sin(dlmb / 2), 2);
+    return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+  }
+
+  function normalizeName(text) {
+    return text
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "");
+  }
+
+  // ---- the search's state: the page address <-> the form ------------------------
+
+  function stateFromUrl() {
+    var params = new URLSearchParams(window.location.search);
+    var state = {
+      q: (params.get("q") || "").trim().slice(0, 120),
+      near: (params.get("near") || "").trim().slice(0, 80),
+      state: (params.get("state") || "").trim().toUpperCase(),
+    };
+    GROUPS.forEach(function (group) {
+      state[group] = params.getAll(group).filter(Boolean);
+    });
+    TOGGLES.forEach(function (name) {
+      state[name] = params.get(name) === "1";
+    });
+    if (state.state && !(M.states && M.states[state.state])) state.state = "";
+    return state;
+  }
+
+  function stateFromForm() {
+    var data = new FormData(form);
+    var state = {
+      q: String(data.get("q") || "").trim(),
+      near: String(data.get("near") || "").trim(),
+      state: String(data.get("state") || ""),
+    };
+    GROUPS.forEach(function (group) {
+      state[group] = data.getAll(group).map(String);
+    });
+    TOGGLES.forEach(function (name) {
+      state[name] = data.get(name) === "1";
+    });
+    return state;
+  }
+
+  function queryString(state) {
+    var params = new URLSearchParams();
+    if (state.near) params.set("near", state.near);
+    if (state.q) params.set("q", state.q);
+    if (state.state) params.set("state", state.state);
+    GROUPS.forEach(function (group) {
+      state[group].forEach(function (value) {
+        params.append(group, value);
+      });
+    });
+    TOGGLES.forEach(function (name) {
+      if (state[name]) params.set(name, "1");
+    });
+    var text = params.toString();
+    return text ? "?" + text : window.location.pathname;
+  }
+
+  function fillForm(state) {
+    nearInput.value = state.near;
+    qInput.value = state.q;
+    stateSelect.value = state.state;
+    var anyFilter = false;
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
+      var value = state[box.name];
+      box.checked = Array.isArray(value) ? value.indexOf(box.value) !== -1 : Boolean(value);
+      if (box.checked) anyFilter = true;
+    });
+    if (anyFilter) filtersBox.open = true;
+  }
+
+  // ---- where: ZIP code, "City, ST", or the browser's position ------------------
+
+  function stateCode(text) {
+    var clean = text.trim().replace(/\.$/, "");
+    var upper = clean.toUpperCase();
+    if (M.states && Object.prototype.hasOwnProperty.call(M.states, upper)) return upper;
+    var key = normalizeName(clean);
+    var found = "";
+    Object.keys(M.states || {}).forEach(function (code) {
+      if (normalizeName(M.states[code]) === key) found = code;
+    });
+    return found;
+  }
+
+  function parseLocation(text) {
+    var t = text.trim();
+    var zip = /^(\d{5})(?:-?\d{4})?$/.exec(t);
+    if (zip) return { kind: "zip", zip: zip[1] };
+    if (/^[\d\s-]+$/.test(t)) return { error: "location_format", vars: { text: t } };
+    var city = "";
+    var st = "";
+    var comma = t.lastIndexOf(",");
+    if (comma !== -1) {
+      city = t.slice(0, comma).trim();
+      st = stateCode(t.slice(comma + 1));
+      if (city && !st) return { error: "location_format", vars: { text: t } };
+    } else {
+      var words = t.split(/\s+/);
+      // "Chicago IL", "Salt Lake City Utah", "Las Cruces New Mexico"
+      for (var take = Math.min(3, words.length - 1); take >= 1 && !st; take--) {
+        var code = stateCode(words.slice(words.length - take).join(" "));
+        if (code) {
+          st = code;
+          city = words.slice(0, words.length - take).join(" ");
+        }
+      }
+      if (!st) {
+        if (!/[a-z]/i.test(t) || normalizeName(t).length < 2) {
+          return { error: "location_format", vars: { text: t } };
+        }
+        return { error: "city_no_state", vars: { city: t } };
+      }
+    }
+    if (!normalizeName(city)) return { error: "location_format", vars: { text: t } };
+    return { kind: "city", city: city, state: st };
+  }
+
+  function cityShard(state, key) {
+    var first = /^[a-z]/.test(key) ? key.charAt(0) : "0";
+    return "city/" + state.toLowerCase() + "-" + first + ".json";
+  }
+
+  async function resolveLocation(parsed) {
+    if (parsed.kind === "zip") {
+      var shard = await fetchJSON(dataUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
+      var entry = shard[parsed.zip];
+      if (!entry) return { error: "zip_unknown", vars: { zip: parsed.zip } };
+      return {
+        lat: entry[0],
+        lon: entry[1],
+        state: entry[2],
+        counties: entry[4] ? [entry[4]] : [],
+        label: parsed.zip + " (" + entry[3] + ", " + entry[2] + ")",
+      };
+    }
+    var key = normalizeName(parsed.city);
+    var cities = await fetchJSON(dataUrl(cityShard(parsed.state, key)));
+    var city = cities[key];
+    if (!city) {
+      return { error: "city_unknown", vars: { city: parsed.city, state: stateName(parsed.state) } };
+    }
+    return {
+      lat: city[1],
+      lon: city[2],
+      state: parsed.state,
+      counties: city[3] || [],
+      label: city[0] + ", " + parsed.state,
+    };
+  }
+
+  async function nearestZip(lat, lon) {
+    var index = await fetchJSON(dataUrl("zip/index.json"));
+    var margin = 0.3;
+    var prefixes = Object.keys(index).filter(function (prefix) {
+      var box = index[prefix];
+      return (
+        lat >= box[0] - margin && lat <= box[2] + margin && lon >= box[1] - margin && lon <= box[3] + margin
+      );
+    });
+    if (!prefixes.length) return null;
+    var shards = await Promise.all(
+      prefixes.map(function (prefix) {
+        return fetchJSON(dataUrl("zip/" + prefix + ".json"));
+      })
+    );
+    var best = null;
+    var bestKm = Infinity;
+    shards.forEach(function (shard) {
+      Object.keys(shard).forEach(function (zip) {
+        var entry = shard[zip];
+        var km = haversineKm(lat, lon, entry[0], entry[1]);
+        if (km < bestKm) {
+          bestKm = km;
+          best = zip;
+        }
+      });
+    });
+    return bestKm <= 100 ? best : null;
+  }
+
+  // ---- words: Pagefind ---------------------------------------------------------
+
+  function pagefind() {
+    if (!pagefindPromise) {
+      if (typeof window.waystationLoadPagefind !== "function") {
+        return Promise.reject(new Error("no module support"));
+      }
+      pagefindPromise = window.waystationLoadPagefind(PAGEFIND.href).then(async function (api) {
+        if (api.init) await api.init();
+        // Loading the filters makes every search report how many results each shard
+        // holds: what a word search without a place needs to know which rows to load.
+        await api.filters();
+        return api;
+      });
+      pagefindPromise.catch(function () {
+        pagefindPromise = null;
+      });
+    }
+    return pagefindPromise;
+  }
+
+  async function textSearch(q) {
+    var api = await pagefind();
+    var found = await api.search(q);
+    var hashes = new Map();
+    var prefix = LANG + "_";
+    (found.results || []).forEach(function (result, position) {
+      var id = String(result.id || "");
+      if (id.indexOf(prefix) === 0) id = id.slice(prefix.length);
+      hashes.set(id, position);
+    });
+    var shards = (found.filters && found.filters.shard) || {};
+    return { hashes: hashes, shards: shards };
+  }
+
+  // ---- listings: rows, filters, counts ------------------------------------------
+
+  async function loadRows(man, shardNames) {
+    var flags = man.flags;
+    var loaded = await Promise.all(
+      shardNames.map(function (name) {
+        return fetchJSON(dataUrl(LANG + "/rows/" + name + ".json")).then(function (data) {
+          return { name: name, data: data };
+        });
+      })
+    );
+    var seen = new Set();
+    var rows = [];
+    loaded.forEach(function (shard) {
+      var hours = shard.data.hours;
+      shard.data.rows.forEach(function (r, index) {
+        if (seen.has(r[0])) return;
+        seen.add(r[0]);
+        rows.push({
+          g: r[0],
+          hash: r[1],
+          lat: r[2],
+          lon: r[3],
+          flags: r[4],
+          services: r[5],
+          populations: r[6],
+          features: r[7],
+          trafficking: r[8],
+          cost: r[9],
+          languages: r[10],
+          hours: r[11] >= 0 ? hours[r[11]] : null,
+          counties: r[12],
+          rank: r[13],
+          shard: shard.name,
+          index: index,
+          approximate: (r[4] & flags.approximate) !== 0,
+        });
+      });
+    });
+    return rows;
+  }
+
+  function bitOf(list, value) {
+    var i = list.indexOf(value);
+    return i === -1 ? 0 : 1 << i;
+  }
+
+  var clocks = new Map();
+  function clockIn(tz, now) {
+    var key = tz + "|" + Math.floor(now.getTime() / 60000);
+    if (clocks.has(key)) return clocks.get(key);
+    var result;
+    try {
+      var parts = new Intl.DateTimeFormat("en-US", {
+        timeZone: tz,
+        weekday: "short",
+        hour: "numeric",
+        minute: "numeric",
+        hourCycle: "h23",
+      }).formatToParts(now);
+      var get = function (type) {
+        var part = parts.filter(function (p) {
+          return p.type === type;
+        })[0];
+        return part ? part.value : "";
+      };
+      var days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+      result = { day: days.indexOf(get("weekday")), minutes: (parseInt(get("hour"), 10) % 24) * 60 + parseInt(get("minute"), 10) };
+    } catch (e) {
+      result = { day: (now.getDay() + 6) % 7, minutes: now.getHours() * 60 + now.getMinutes() };
+    }
+    clocks.set(key, result);
+    return result;
+  }
+
+  function isOpenNow(row, flags, now) {
+    if (row.flags & flags.closed) return false;
+    var hours = row.hours;
+    if (!hours) return (row.flags & flags.always) !== 0;
+    if (hours[1]) return true;
+    var clock = clockIn(hours[0], now);
+    var today = 1 << clock.day;
+    var yesterday = 1 << ((clock.day + 6) % 7);
+    return hours[2].some(function (span) {
+      var days = span[0];
+      var opens = span[1];
+      var closes = span[2];
+      if (span[3]) {
+        return ((days & today) && clock.minutes >= opens) || ((days & yesterday) && clock.minutes < closes);
+      }
+      return (days & today) !== 0 && clock.minutes >= opens && clock.minutes < closes;
+    });
+  }
+
+  function makeTests(man, state, now) {
+    var terms = man.terms;
+    var flags = man.flags;
+    function maskOf(list, values) {
+      return values.reduce(function (mask, value) {
+        return mask | bitOf(list, value);
+      }, 0);
+    }
+    var languageIndexes = state.language
+      .map(function (code) {
+        return man.languages.indexOf(code);
+      })
+      .filter(function (i) {
+        return i !== -1;
+      });
+    var costIndexes = state.cost.map(function (value) {
+      return terms.cost.indexOf(value);
+    });
+    var tests = {
+      service: { on: state.service.length > 0, mask: maskOf(terms.services, state.service) },
+      population: { on: state.population.length > 0, mask: maskOf(terms.populations, state.population) },
+      language: { on: state.language.length > 0 },
+      feature: { on: state.feature.length > 0, mask: maskOf(terms.features, state.feature) },
+      type: { on: state.type.length > 0, mask: maskOf(terms.trafficking_types, state.type) },
+      cost: { on: state.cost.length > 0 },
+      open: { on: state.open },
+      h24: { on: state.h24 },
+    };
+    tests.service.pass = function (r) {
+      return (r.services & tests.service.mask) !== 0;
+    };
+    tests.population.pass = function (r) {
+      return (r.populations & tests.population.mask) !== 0;
+    };
+    tests.language.pass = function (r) {
+      return r.languages.some(function (i) {
+        return languageIndexes.indexOf(i) !== -1;
+      });
+    };
+    tests.feature.pass = function (r) {
+      return (r.features & tests.feature.mask) === tests.feature.mask;
+    };
+    tests.type.pass = function (r) {
+      return (r.trafficking & tests.type.mask) !== 0;
+    };
+    tests.cost.pass = function (r) {
+      return costIndexes.indexOf(r.cost) !== -1;
+    };
+    tests.open.pass = function (r) {
+      return isOpenNow(r, flags, now);
+    };
+    tests.h24.pass = function (r) {
+      return (r.flags & flags.always) !== 0;
+    };
+    return tests;
+  }
+
+  // Values of each row, for the counts: {group: [values]}.
+  function valuesOf(man, row, now) {
+    var terms = man.terms;
+    function fromMask(list, mask) {
+      return list.filter(function (value, i) {
+        return (mask & (1 << i)) !== 0;
+      });
+    }
+    return {
+      service: fromMask(terms.services, row.services),
+      population: fromMask(terms.populations, row.populations),
+      language: row.languages.map(function (i) {
+        return man.languages[i];
+      }),
+      feature: fromMask(terms.features, row.features),
+      type: fromMask(terms.trafficking_types, row.trafficking),
+      cost: row.cost >= 0 ? [terms.cost[row.cost]] : [],
+      open: isOpenNow(row, man.flags, now) ? ["1"] : [],
+      h24: row.flags & man.flags.always ? ["1"] : [],
+    };
+  }
+
+  // Filter the rows; count, for every choice, how many results choosing it would give.
+  function applyFilters(man, rows, state, now) {
+    var tests = makeTests(man, state, now);
+    var names = GROUPS.concat(TOGGLES);
+    var counts = {};
+    names.forEach(function (name) {
+      counts[name] = {};
+    });
+    var kept = [];
+    rows.forEach(function (row) {
+      var failed = [];
+      names.forEach(function (name) {
+        var test = tests[name];
+        if (test.on && !test.pass(row)) failed.push(name);
+      });
+      if (!failed.length) kept.push(row);
+      if (failed.length > 1) return;
+      var values = valuesOf(man, row, now);
+      names.forEach(function (name) {
+        // "any" groups count as if this group's own choices were not made; "all"
+        // groups (features) and toggles count what adding the choice would leave.
+        var own = name !== "feature" && GROUPS.indexOf(name) !== -1;
+        var ok = failed.length === 0 || (own && failed[0] === name);
+        if (!ok) return;
+        values[name].forEach(function (value) {
+          counts[name][value] = (counts[name][value] || 0) + 1;
+        });
+      });
+    });
+    return { rows: kept, counts: counts };
+  }
+
+  function showCounts(counts) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-count]"), function (node) {
+      var parts = node.getAttribute("data-count").split(":");
+      var n = (counts[parts[0]] && counts[parts[0]][parts[1]]) || 0;
+      node.textContent = "(" + n + ")";
+    });
+  }
+
+  function clearCounts() {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-count]"), function (node) {
+      node.textContent = "";
+    });
+  }
+
+  // ---- results ---------------------------------------------------------------
+
+  async function cardsFor(man, rows) {
+    var chunk = man.chunk;
+    var wanted = new Map();
+    rows.forEach(function (row) {
+      var file = LANG + "/cards/" + row.shard + "-" + Math.floor(row.index / chunk) + ".json";
+      wanted.set(file, true);
+    });
+    var files = Array.from(wanted.keys());
+    var loaded = await Promise.all(
+      files.map(function (file) {
+        return fetchJSON(dataUrl(file));
+      })
+    );
+    var byFile = new Map();
+    files.forEach(function (file, i) {
+      byFile.set(file, loaded[i]);
+    });
+    return rows.map(function (row) {
+      var file = LANG + "/cards/" + row.shard + "-" + Math.floor(row.index / chunk) + ".json";
+      return byFile.get(file)[row.index % chunk];
+    });
+  }
+
+  function formatMiles(km) {
+    var miles = km / KM_PER_MILE;
+    var digits = miles < 10 ? 1 : 0;
+    return new Intl.NumberFormat(LANG, {
+      maximumFractionDigits: digits,
+      minimumFractionDigits: digits,
+      useGrouping: false,
+    }).format(miles);
+  }
+
+  function resultItem(man, row, card, loc, region, now) {
+    var flags = man.flags;
+    var li = el("li", "search-result");
+    var article = el("article", "search-result__card");
+    var title = el("h3", "search-result__name");
+    var untranslated = card.ut || [];
+    var link = el("a", null, card.n);
+    if (untranslated.indexOf("n") !== -1) link.lang = "en";
+    link.href = new URL(card.u, ROOT).href;
+    title.appendChild(link);
+    article.appendChild(title);
+
+    var where = [];
+    if (loc && row.distanceKm !== undefined) {
+      where.push(fmt(row.approximate ? "distance_approx" : "distance", { d: formatMiles(row.distanceKm) }));
+    }
+    if (card.c) where.push(card.c + ", " + card.st);
+    else where.push(M.location_hidden + " (" + stateName(card.st) + ")");
+    article.appendChild(el("p", "search-result__where", where.join(" · ")));
+    if (card.s) {
+      var summary = el("p", "search-result__summary", card.s);
+      if (untranslated.indexOf("s") !== -1) summary.lang = "en";
+      article.appendChild(summary);
+    }
+
+    var marks = [];
+    if (row.flags & flags.closed) marks.push(M.closed);
+    else if (isOpenNow(row, flags, now)) marks.push(row.flags & flags.always ? M.always : M.open_now);
+    if (row.flags & flags.national) marks.push(M.national);
+    else if (region) {
+      if (row.flags & flags.counties) marks.push(fmt("counties", { state: stateName(region) }));
+      else marks.push(fmt("statewide", { state: stateName(region) }));
+      if (card.st && card.st !== region) marks.push(fmt("based_in", { state: stateName(card.st) }));
+    }
+    if (row.flags & flags.remote) marks.push(M.remote);
+    if (marks.length) {
+      var ul = el("ul", "search-result__marks");
+      marks.forEach(function (text) {
+        ul.appendChild(el("li", null, text));
+      });
+      article.appendChild(ul);
+    }
+
+    var services = man.terms.services
+      .filter(function (value, i) {
+        return (row.services & (1 << i)) !== 0;
+      })
+      .map(function (value) {
+        return (M.service_labels && M.service_labels[value]) || value;
+      });
+    if (services.length) {
+      article.appendChild(el("p", "search-result__services", M.services + " " + services.join(", ")));
+    }
+    if (card.ph && card.ph[1]) {
+      var phone = el("p", "search-result__phone");
+      var call = el("a", null, fmt(card.ph[2] === "text" ? "text" : "call", { number: card.ph[0] }));
+      if (/^(tel|sms):[+0-9;=a-z]*$/i.test(card.ph[1])) call.href = card.ph[1];
+      phone.appendChild(call);
+      article.appendChild(phone);
+    }
+    li.appendChild(article);
+    return li;
+  }
+
+  async function showMore(which, focusFirst) {
+    var state = current;
+    if (!state) return;
+    var list = which === "near" ? listNear : listArea;
+    var rows = state[which];
+    var shown = state.shown[which];
+    var next = rows.slice(shown, shown + PAGE_SIZE);
+    var cards = await cardsFor(state.man, next);
+    if (state !== current) return;
+    var first = null;
+    next.forEach(function (row, i) {
+      var item = resultItem(state.man, row, cards[i], state.loc, state.region, state.now);
+      if (!first) first = item;
+      list.appendChild(item);
+    });
+    state.shown[which] = shown + next.length;
+    setHidden(which === "near" ? moreNear : moreArea, state.shown[which] >= rows.length);
+    if (focusFirst && first) {
+      var link = first.querySelector("a");
+      if (link) link.focus();
+    }
+  }
+
+  function showMessage(key, vars, extra) {
+    clear(messageNode);
+    messageNode.appendChild(el("p", null, fmt(key, vars)));
+    if (extra) messageNode.appendChild(extra);
+    messageNode.hidden = false;
+  }
+
+  function browseLinks() {
+    var ul = el("ul", "search-message__browse");
+    [
+      ["browse_states", M.browse_states_url],
+      ["browse_services", M.browse_services_url],
+    ].forEach(function (pair) {
+      var li = el("li");
+      var a = el("a", null, M[pair[0]]);
+      a.href = new URL(pair[1], window.location.href).href;
+      li.appendChild(a);
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function resetResults() {
+    current = null;
+    resultsBox.hidden = false;
+    clear(listNear);
+    clear(listArea);
+    setHidden(moreNear, true);
+    setHidden(moreArea, true);
+    areaHeading.hidden = true;
+    messageNode.hidden = true;
+    clear(messageNode);
+    heading.textContent = M.results;
+  }
+
+  function announce(text, done) {
+    statusNode.textContent = "";
+    // A fresh text, a moment later, so screen readers announce even a repeat.
+    window.setTimeout(function () {
+      statusNode.textContent = text;
+      if (done) done();
+    }, 50);
+  }
+
+  function finish(focus, text) {
+    var seq = runCounter;
+    if (focus) heading.focus();
+    announce(text, function () {
+      if (seq === runCounter) app.setAttribute("data-state", "done");
+    });
+  }
+
+  function stateButtons(man, shards) {
+    var ul = el("ul", "search-message__states");
+    Object.keys(shards)
+      .filter(function (name) {
+        return name !== "national" && shards[name] > 0;
+      })
+      .sort(function (a, b) {
+        return stateName(a).localeCompare(stateName(b), LANG);
+      })
+      .forEach(function (code) {
+        var li = el("li");
+        var button = el("button", null, stateName(code) + " (" + shards[code] + ")");
+        button.type = "button";
+        button.addEventListener("click", function () {
+          stateSelect.value = code;
+          go(true, true);
+        });
+        li.appendChild(button);
+        ul.appendChild(li);
+      });
+    return ul;
+  }
+
+  // ---- one search ------------------------------------------------------------
+
+  async function run(state, focus) {
+    var seq = ++runCounter;
+    var stale = function () {
+      return seq !== runCounter;
+    };
+    resetResults();
+    app.setAttribute("data-state", "busy");
+    statusNode.textContent = M.searching;
+    var now = new Date();
+    if (!state.q && !state.near && !state.state) {
+      clearCounts();
+      showMessage("empty", null, browseLinks());
+      finish(focus, M.empty);
+      return;
+    }
+    try {
+      var manP = manifest();
+      var textP = null;
+      if (state.q) {
+        textP = textSearch(state.q).catch(function () {
+          return null;
+        });
+      }
+      var loc = null;
+      if (state.near) {
+        var parsed = parseLocation(state.near);
+        if (parsed.error) {
+          showMessage(parsed.error, parsed.vars);
+          finish(focus, fmt(parsed.error, parsed.vars));
+          clearCounts();
+          return;
+        }
+        await manP; // the data version, for the look-up's address
+        loc = await resolveLocation(parsed);
+        if (stale()) return;
+        if (loc.error) {
+          showMessage(loc.error, loc.vars);
+          finish(focus, fmt(loc.error, loc.vars));
+          clearCounts();
+          return;
+        }
+      }
+      var man = await manP;
+      var region = state.state || (loc ? loc.state : "");
+      var text = textP ? await textP : null;
+      if (stale()) return;
+      var textUnavailable = Boolean(state.q) && !text;
+      if (text && text.hashes.size === 0) {
+        showMessage("no_text", { q: state.q });
+        finish(focus, fmt("no_text", { q: state.q }));
+        clearCounts();
+        return;
+      }
+      var shardNames;
+      if (region) {
+        shardNames = [region, "national"];
+      } else if (text) {
+        shardNames = Object.keys(text.shards).filter(function (name) {
+          return text.shards[name] > 0;
+        });
+        var states = shardNames.filter(function (name) {
+          return name !== "national";
+        });
+        var rowsToLoad = shardNames.reduce(function (sum, name) {
+          return sum + (man.shards[name] || 0);
+        }, 0);
+        if (states.length > MAX_TEXT_SHARDS && rowsToLoad > MAX_TEXT_ROWS) {
+          var vars = { n: text.hashes.size, s: states.length, q: state.q };
+          showMessage("too_broad", vars, stateButtons(man, text.shards));
+          finish(focus, fmt("too_broad", vars));
+          clearCounts();
+          return;
+        }
+      } else {
+        // Words typed, but no word index: nothing to narrow by.
+        showMessage("text_unavailable", null, browseLinks());
+        finish(focus, M.text_unavailable);
+        clearCounts();
+        return;
+      }
+      shardNames = shardNames.filter(function (name) {
+        return man.shards[name];
+      });
+      var rows = await loadRows(man, shardNames);
+      if (stale()) return;
+      mark("search-data-ready");
+
+      if (text) {
+        rows = rows.filter(function (row) {
+          return row.hash && text.hashes.has(row.hash);
+        });
+      }
+      if (region && loc && loc.state === region && loc.counties.length) {
+        rows = rows.filter(function (row) {
+          if (row.shard !== region || !(row.flags & man.flags.counties)) return true;
+          return row.counties.some(function (c) {
+            return loc.counties.indexOf(c) !== -1;
+          });
+        });
+      }
+      var filtered = applyFilters(man, rows, state, now);
+      showCounts(filtered.counts);
+      var near = [];
+      var area = [];
+      filtered.rows.forEach(function (row) {
+        if (loc && row.lat !== null && row.lon !== null) {
+          row.distanceKm = haversineKm(loc.lat, loc.lon, row.lat, row.lon);
+          near.push(row);
+        } else {
+          row.distanceKm = undefined;
+          area.push(row);
+        }
+      });
+      var byRank = function (a, b) {
+        return a.rank - b.rank;
+      };
+      if (loc) {
+        near.sort(function (a, b) {
+          return a.distanceKm - b.distanceKm || a.rank - b.rank;
+        });
+        area.sort(byRank);
+      } else if (text) {
+        area.sort(function (a, b) {
+          return text.hashes.get(a.hash) - text.hashes.get(b.hash) || a.rank - b.rank;
+        });
+      } else {
+        area.sort(byRank);
+      }
+      current = {
+        man: man,
+        near: near,
+        area: area,
+        shown: { near: 0, area: 0 },
+        loc: loc,
+        region: region,
+        now: now,
+      };
+      heading.textContent = loc ? fmt("near", { place: loc.label }) : M.results;
+      if (loc && area.length) {
+        areaHeading.textContent = region ? fmt("area", { state: stateName(region) }) : M.area_plain;
+        areaHeading.hidden = false;
+      }
+      // The first page's cards (the last data needed), then the results.
+      await Promise.all([
+        cardsFor(man, near.slice(0, PAGE_SIZE)),
+        cardsFor(man, area.slice(0, PAGE_SIZE)),
+      ]);
+      if (stale()) return;
+      mark("search-cards-ready");
+      await Promise.all([showMore("near", false), showMore("area", false)]);
+      if (stale()) return;
+      mark("search-results-rendered");
+      var total = near.length + area.length;
+      var summary = total === 0 ? M.count_none : fmt(total === 1 ? "count_one" : "count_other", { n: total });
+      if (textUnavailable) {
+        summary += " " + M.text_unavailable;
+      }
+      if (total === 0) showMessage("count_none", null, browseLinks());
+      finish(focus, summary);
+    } catch (error) {
+      if (stale()) return;
+      showMessage("load_error", null, browseLinks());
+      finish(focus, M.load_error);
+    }
+  }
+
+  // ---- wiring ----------------------------------------------------------------
+
+  function go(push, focus) {
+    var state = stateFromForm();
+    var target = queryString(state);
+    if (push) window.history.pushState(null, "", target);
+    else window.history.replaceState(null, "", target);
+    return run(state, focus);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    go(true, true);
+  });
+
+  form.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.type === "checkbox" || target === stateSelect) go(true, false);
+  });
+
+  moreNear.addEventListener("click", function () {
+    showMore("near", true);
+  });
+  moreArea.addEventListener("click", function () {
+    showMore("area", true);
+  });
+
+  window.addEventListener("popstate", function () {
+    var state = stateFromUrl();
+    fillForm(state);
+    run(state, false);
+  });
+
+  if (navigator.geolocation && window.isSecureContext !== false) {
+    geoWrap.hidden = false;
+    geoButton.addEventListener("click", function () {
+      resetResults();
+      announce(M.geo_locating);
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          manifest()
+            .then(function () {
+              return nearestZip(position.coords.latitude, position.coords.longitude);
+            })
+            .then(function (zip) {
+              if (!zip) {
+                showMessage("geo_outside");
+                finish(true, M.geo_outside);
+                return;
+              }
+              nearInput.value = zip;
+              go(true, true).then(function () {
+                var text = fmt("geo_found", { zip: zip });
+                messageNode.hidden = false;
+                messageNode.insertBefore(el("p", null, text), messageNode.firstChild);
+              });
+            })
+            .catch(function () {
+              showMessage("load_error", null, browseLinks());
+              finish(true, M.load_error);
+            });
+        },
+        function (error) {
+          var key = error && error.code === 1 ? "geo_denied" : "geo_unavailable";
+          showMessage(key);
+          finish(true, M[key]);
+        },
+        { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 }
+      );
+    });
+  }
+
+  var initial = stateFromUrl();
+  fillForm(initial);
+  if (window.location.search) {
+    run(initial, false);
+  } else {
+    app.setAttribute("data-state", "done");
+  }
+})();
