@@ -17,11 +17,14 @@ import markdown
 import phonenumbers
 import pytest
 from babel.dates import format_date
-from conftest import PROVIDERS, ROOT, SAMPLE_TODAY
 
 from waystation import languages, vocabulary
 from waystation.geography import STATES
 from waystation.validation import load_listings
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVIDERS = ROOT / "providers"
+SAMPLE_TODAY = "2026-12-01"  # the same day tests/conftest.py pins the sample build to
 
 pytestmark = pytest.mark.slow
 

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import sys
+import threading
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -363,50 +364,68 @@ def test_no_payload_runs_in_chromium(xss_site, csp):
     fired: list[str] = []
     dialogs: list[str] = []
     console: list[str] = []
-    with StaticServer(xss_site) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, bypass_csp=(csp == "page-policy-off")
-        )
-        context.add_init_script(FLAG_SCRIPT)
 
-        def route(route):
-            if is_local(route.request.url):
-                route.continue_()
-            elif route.request.resource_type == "image":
-                route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
-            else:
-                route.abort("blockedbyclient")
+    def drive() -> None:
+        # Playwright's sync API refuses to start in a thread whose asyncio loop is
+        # already running (the browser tests' session keeps one): use a thread of its own.
+        with StaticServer(xss_site) as server, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740}, bypass_csp=(csp == "page-policy-off")
+            )
+            context.add_init_script(FLAG_SCRIPT)
 
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda message: console.append(message.text))
+            def route(route):
+                if is_local(route.request.url):
+                    route.continue_()
+                elif route.request.resource_type == "image":
+                    route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+                else:
+                    route.abort("blockedbyclient")
 
-        def on_dialog(dialog):
-            dialogs.append(f"{page.url}: {dialog.type} {dialog.message}")
-            dialog.dismiss()
+            context.route("**/*", route)
+            page = context.new_page()
+            page.on("console", lambda message: console.append(message.text))
 
-        page.on("dialog", on_dialog)
-        for path in pages:
-            page.goto(server.url + path, wait_until="load")
-            if "/map/" in path or path.endswith("search/"):
-                page.wait_for_timeout(300)
-                # Open a few map popups: their content comes from the listings too.
-                markers = page.locator(".leaflet-marker-icon, .leaflet-interactive")
-                for i in range(min(markers.count(), 4)):
-                    try:
-                        markers.nth(i).click(timeout=1000, force=True)
-                    except Exception:  # a marker hidden in a cluster
-                        continue
-            search = page.locator('input[type="search"]')
-            if search.count() and search.first.is_visible():
-                search.first.fill("xss")
-                search.first.press("Enter")
-                page.wait_for_timeout(500)
-            flag = page.evaluate("() => (window.__xssFired || []).join(',')")
-            if flag:
-                fired.append(f"{path}: xss({flag})")
-        browser.close()
+            def on_dialog(dialog):
+                dialogs.append(f"{page.url}: {dialog.type} {dialog.message}")
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+            for path in pages:
+                page.goto(server.url + path, wait_until="load")
+                if "/map/" in path or path.endswith("search/"):
+                    page.wait_for_timeout(300)
+                    # Open a few map popups: their content comes from the listings too.
+                    markers = page.locator(".leaflet-marker-icon, .leaflet-interactive")
+                    for i in range(min(markers.count(), 4)):
+                        try:
+                            markers.nth(i).click(timeout=1000, force=True)
+                        except Exception:  # a marker hidden in a cluster
+                            continue
+                search = page.locator('input[type="search"]')
+                if search.count() and search.first.is_visible():
+                    search.first.fill("xss")
+                    search.first.press("Enter")
+                    page.wait_for_timeout(500)
+                flag = page.evaluate("() => (window.__xssFired || []).join(',')")
+                if flag:
+                    fired.append(f"{path}: xss({flag})")
+            browser.close()
+
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            drive()
+        except BaseException as error:  # re-raised below, in the test's thread
+            errors.append(error)
+
+    worker = threading.Thread(target=guarded)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
     console_flags = [m for m in console if m.startswith("XSS-FIRED")]
     assert not fired and not dialogs and not console_flags, "\n".join(
         fired + dialogs + console_flags

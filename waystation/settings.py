@@ -181,6 +181,12 @@ SETTINGS: tuple[Setting, ...] = (
         20,
         "How many results the search page shows at once (a 'Show more' button adds as many).",
     ),
+    _s(
+        "BUILD_WORKERS",
+        0,
+        "Processes that write pages and check listings in a large build; 0 means one per "
+        "CPU core. Output is the same whatever the number.",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from waystation import site_browse, site_hours, site_urls, vocabulary
+from waystation import search_page, site_browse, site_hours, site_urls, vocabulary
 from waystation.directory import Directory
 from waystation.geography import STATES, state_name
 from waystation.publish import public_listing
@@ -319,5 +319,6 @@ def plan(directory: Directory) -> tuple[SiteData, list[PageSpec]]:
     for lang in langs:
         pages.extend(listing_pages(data, lang))
         pages.extend(browse_pages(data, lang))
+    pages.extend(search_page.pages(data))
     pages.extend(not_found_pages(data))
     return data, pages

@@ -7,12 +7,12 @@ on it, so a contributor starts from a file that is already valid.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 from waystation import settings as settings_mod
 from waystation import vocabulary
+from waystation.commands.validate import parse_today
 from waystation.exc import UsageError
 from waystation.issue_listing import new_id
 from waystation.listing_writer import render_listing
@@ -74,10 +74,7 @@ def run(args) -> int:
     if interactive:
         print("New listing. Press Enter to skip an optional question.")
         print(f"Services: {', '.join(vocabulary.get('services').ids)}")
-    try:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    except ValueError as error:
-        raise UsageError(f"--today: '{args.today}' is not a date; write YYYY-MM-DD") from error
+    today = parse_today(args.today)
     name = _ask("Name", args.name, interactive)
     services = _terms(_ask("Services (comma-separated)", args.services, interactive))
     kinds = _ask("Trafficking types (sex, labor)", args.trafficking_types, interactive)
