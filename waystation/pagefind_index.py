@@ -18,10 +18,14 @@ script (``theme/static/js/search.js``) and the Pagefind JS API.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import hashlib
 import json
 import shutil
 from pathlib import Path
 from typing import Any
+
+import cbor2
 
 from waystation.exc import WaystationError
 
@@ -68,18 +72,65 @@ def index_site(site: Path, glob: str) -> int:
         raise WaystationError(f"Pagefind could not index {site}: {error}") from None
     for name in UNUSED_FILES:
         (target / name).unlink(missing_ok=True)
-    _sort_entry_file(target / "pagefind-entry.json")
+    canonicalize(target)
     return count
 
 
-def _sort_entry_file(path: Path) -> None:
-    """Pagefind writes its languages in hash-map order: sort them, for identical rebuilds."""
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        path.write_text(
-            json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-            encoding="utf-8",
-        )
+# -- identical rebuilds -------------------------------------------------------------
+#
+# Pagefind 1.5 writes its filter chunks, and so the meta file naming them, in hash-map
+# order, which changes from run to run (upstream: Pagefind issue #638); its languages in
+# pagefind-entry.json too.  The page fragments and word index are already stable.
+# canonicalize() sorts the filter values, renames each rewritten file after its new
+# content and updates the references, so identical pages give an identical index.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read_pf(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise WaystationError(f"{path}: not a Pagefind index file (unknown Pagefind version?)")
+    return cbor2.loads(raw[len(_SIGNATURE) :])
+
+
+def _encode_pf(data: Any) -> bytes:
+    # mtime=0: no timestamp in the gzip header.
+    return gzip.compress(_SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
+
+
+def _rename_references(data: Any, names: dict[str, str]) -> Any:
+    if isinstance(data, list):
+        return [_rename_references(item, names) for item in data]
+    if isinstance(data, str):
+        return names.get(data, data)
+    return data
+
+
+def canonicalize(target: Path) -> None:
+    entry_path = target / "pagefind-entry.json"
+    if not entry_path.exists():
+        return
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for lang, info in sorted(entry.get("languages", {}).items()):
+        renamed: dict[str, str] = {}
+        for path in sorted((target / "filter").glob(f"{lang}_*.pf_filter")):
+            name, values = _read_pf(path)
+            canonical = _encode_pf([name, sorted(values, key=lambda pair: str(pair[0]))])
+            new = f"{lang}_{hashlib.sha256(canonical).hexdigest()[:7]}"
+            path.unlink()
+            (target / "filter" / f"{new}.pf_filter").write_bytes(canonical)
+            renamed[path.stem] = new
+        meta_path = target / f"pagefind.{info['hash']}.pf_meta"
+        meta = _encode_pf(_rename_references(_read_pf(meta_path), renamed))
+        new_meta = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
+        meta_path.unlink()
+        (target / f"pagefind.{new_meta}.pf_meta").write_bytes(meta)
+        info["hash"] = new_meta
+    entry_path.write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
 
 
 def build_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> None:
