@@ -102,7 +102,7 @@ def built_site(tmp_path_factory) -> Path:
     return _checked(run_pelican(base / "output", base / "cache"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def run_build(tmp_path_factory):
     def run(providers_dir, extra_settings=None, output=None, content_dir=None) -> SiteBuild:
         base = tmp_path_factory.mktemp("site-build")
@@ -117,7 +117,7 @@ def run_build(tmp_path_factory):
     return run
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def build_site(run_build):
     def build(providers_dir, extra_settings=None) -> Path:
         return _checked(run_build(providers_dir, extra_settings))
