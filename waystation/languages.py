@@ -40,7 +40,8 @@ def is_known(code: str) -> bool:
     """True for an ISO 639-1 or 639-3 code (lowercase)."""
     if not isinstance(code, str) or code != code.lower():
         return False
-    return _pycountry_language(code) is not None or code in _locale("en").languages
+    # CLDR's list first: it holds the common codes and loads much faster than ISO 639-3.
+    return code in _locale("en").languages or _pycountry_language(code) is not None
 
 
 def name(code: str, lang: str = "en") -> str:

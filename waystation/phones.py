@@ -4,6 +4,7 @@ costliest step of validating a listing."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import phonenumbers
@@ -17,19 +18,44 @@ def is_short_code(number: str) -> bool:
     return digits.isdigit() and 5 <= len(digits) <= 6
 
 
+#: A plain North American number: "312-555-0142", "(312) 555-0142", "+1 312.555.0142".
+_NANP = re.compile(
+    r"^(?:\+?1[\s.-]?)?\(?([2-9][0-9]{2})\)?[\s.-]?([2-9][0-9]{2})[\s.-]?([0-9]{4})$"
+)
+
+
 @lru_cache(maxsize=65536)
 def parse(number: str) -> phonenumbers.PhoneNumber | None:
     """The parsed number (US by default, ``+`` for others), or None."""
+    match = _NANP.match(number.strip())
+    if match:
+        # What phonenumbers.parse gives for these, without its general machinery.
+        return phonenumbers.PhoneNumber(
+            country_code=1, national_number=int("".join(match.groups()))
+        )
     try:
         return phonenumbers.parse(number.strip(), DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return None
 
 
-@lru_cache(maxsize=65536)
 def is_valid(number: str) -> bool:
     parsed = parse(number)
-    return parsed is not None and phonenumbers.is_valid_number(parsed)
+    if parsed is None:
+        return False
+    national = str(parsed.national_number)
+    if parsed.country_code == 1 and len(national) == 10 and not parsed.extension:
+        # North American numbers are allocated by area code and exchange (NPA-NXX,
+        # at most NPA-NXX-X): libphonenumber's patterns end in digits it does not
+        # test, so the answer for one number holds for its whole thousands-block.
+        return _valid_nanp_block(national[:7])
+    return phonenumbers.is_valid_number(parsed)
+
+
+@lru_cache(maxsize=65536)
+def _valid_nanp_block(block: str) -> bool:
+    sample = phonenumbers.PhoneNumber(country_code=1, national_number=int(block + "000"))
+    return phonenumbers.is_valid_number(sample)
 
 
 def e164(number: str) -> str:

@@ -249,6 +249,13 @@ def nearest_zip_states(lat: float, lon: float, k: int = NEAREST_K) -> list[str]:
     more once ``k`` candidates are found; empty if nothing lies within
     :data:`MAX_RINGS` rings.
     """
+    candidates = _candidates(lat, lon, k)
+    candidates.sort(key=lambda c: distance_km(lat, lon, c[0], c[1]))
+    return [c[2] for c in candidates[:k]]
+
+
+def _candidates(lat: float, lon: float, k: int) -> list[tuple[float, float, str]]:
+    """ZIP centroids in the rings of grid cells that hold the ``k`` nearest."""
     grid = _index().grid
     ci, cj = _cell(lat, lon)
     candidates: list[tuple[float, float, str]] = []
@@ -259,8 +266,7 @@ def nearest_zip_states(lat: float, lon: float, k: int = NEAREST_K) -> list[str]:
         candidates.extend(_ring(grid, ci, cj, ring))
         if len(candidates) >= k and last_ring == MAX_RINGS:
             last_ring = ring + 1
-    candidates.sort(key=lambda c: distance_km(lat, lon, c[0], c[1]))
-    return [c[2] for c in candidates[:k]]
+    return candidates
 
 
 def _ring(
@@ -289,6 +295,12 @@ def is_in_state(lat: float, lon: float, state: str) -> bool:
         return True
     min_lat, min_lon, max_lat, max_lon = box
     if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
+        return False
+    # The candidates hold the nearest centroids: when they agree, no need to rank them.
+    states = {c[2] for c in _candidates(lat, lon, NEAREST_K)}
+    if states == {state}:
+        return True
+    if state not in states:
         return False
     return state in nearest_zip_states(lat, lon)
 

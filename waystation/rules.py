@@ -10,7 +10,9 @@ a wrong type.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -188,7 +190,7 @@ def contact_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
             if isinstance(phone, dict):
                 out.extend(_phone(src, index, phone))
     email = data.get("email")
-    if isinstance(email, str) and email:
+    if isinstance(email, str) and email and not _plain_valid_email(email):
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as error:
@@ -203,6 +205,28 @@ def contact_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
     if isinstance(website, str) and website:
         out.extend(_website(src, website))
     return out
+
+
+#: An unquoted ASCII local part (RFC 5322 dot-atom), at most 64 characters.
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+def _plain_valid_email(email: str) -> bool:
+    """A common address accepted without email-validator's full parse (its domain
+    check, the costly part, is done once per domain)."""
+    local, at, domain = email.rpartition("@")
+    if not at or len(local) > 64 or not _LOCAL_PART.match(local):
+        return False
+    return _valid_email_domain(domain)
+
+
+@lru_cache(maxsize=4096)
+def _valid_email_domain(domain: str) -> bool:
+    try:
+        validate_email(f"postmaster@{domain}", check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def _phone(src: SourceFile, index: int, phone: dict) -> list[Problem]:

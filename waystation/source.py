@@ -11,6 +11,7 @@ later check can point at its line and column.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,6 +236,11 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
 class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
     """libyaml's parser and composer, with no implicit tag resolution of its own."""
 
+    # The composer calls these for every node; path-based resolvers are not used, so
+    # C-level no-ops (any two arguments / none) save a Python call per node.
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
+
     def resolve(self, kind, value, implicit):  # noqa: ARG002 - PyYAML's signature
         # Plain scalars are resolved by the YAML 1.2 core schema in _Walker.
         if kind is yaml.ScalarNode:
@@ -362,6 +368,12 @@ class _Walker:
 
 def iter_listing_paths(root: Path) -> list[Path]:
     """The listing files under ``root``: ``*.md`` not starting with ``_`` or ``.``."""
-    return sorted(
-        p for p in root.rglob("*.md") if p.is_file() and not p.name.startswith(("_", "."))
-    )
+    found: list[Path] = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(
+            Path(folder, name)
+            for name in names
+            if name.endswith(".md") and not name.startswith(("_", "."))
+        )
+    return sorted(found)

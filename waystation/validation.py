@@ -45,11 +45,12 @@ class ValidationResult:
 
 
 def _display(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+    """The path as messages show it: relative to the current folder when inside it."""
+    text = str(path)
+    if not os.path.isabs(text):
+        return os.path.normpath(text)
+    cwd = os.getcwd() + os.sep
+    return text[len(cwd) :] if text.startswith(cwd) else text
 
 
 def collect_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
@@ -88,8 +89,8 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                     "path_not_found",
                 )
             )
-    unique = sorted(set(files), key=lambda p: _display(p))
-    return unique, problems
+    shown = {_display(p): p for p in files}
+    return [shown[name] for name in sorted(shown)], problems
 
 
 def check_source(src: SourceFile, ctx: rules.Context) -> tuple[Listing | None, list[Problem]]:
@@ -112,14 +113,24 @@ PARALLEL_THRESHOLD = 1500
 
 
 def _check_files(
-    files: list[tuple[str, str]], ctx: rules.Context
-) -> list[tuple[str, str, Listing | None, list[Problem]]]:
+    files: list[tuple[str, str]], ctx: rules.Context, keep_listings: bool = True
+) -> list[tuple[str, str, Listing | None, list[Problem], CrossKeys | None]]:
     out = []
     for path, shown in files:
         src = read_listing(Path(path), shown)
         listing, problems = check_source(src, ctx)
-        out.append((src.path, src.id, listing, problems))
+        keys = CrossKeys.of(listing) if listing is not None else None
+        out.append((src.path, src.id, listing if keep_listings else None, problems, keys))
     return out
+
+
+def _warm_up() -> None:
+    from waystation import languages, places
+
+    places.zip_state("60601")
+    languages.is_known("en")
+    languages.is_known("yue")
+    phones.is_valid("+52 55 5555 0123")
 
 
 def _workers(count: int) -> int:
@@ -132,16 +143,19 @@ def _workers(count: int) -> int:
     return max(1, min(cpus, 8))
 
 
-def _check_in_parallel(jobs: list[tuple[str, str]], ctx: rules.Context) -> list:
+def _check_in_parallel(
+    jobs: list[tuple[str, str]], ctx: rules.Context, keep_listings: bool = True
+) -> list:
     workers = _workers(len(jobs))
     if workers == 1:
-        return _check_files(jobs, ctx)
+        return _check_files(jobs, ctx, keep_listings)
     import multiprocessing
 
+    _warm_up()  # load the shared tables once, before forking, not once per worker
     size = -(-len(jobs) // (workers * 4))
     chunks = [jobs[i : i + size] for i in range(0, len(jobs), size)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.starmap(_check_files, [(chunk, ctx) for chunk in chunks])
+        parts = pool.starmap(_check_files, [(chunk, ctx, keep_listings) for chunk in chunks])
     return [item for part in parts for item in part]
 
 
@@ -150,13 +164,16 @@ def load_listings(
     today: dt.date | None = None,
     stale_after_days: int = 365,
     cache_file: Path | None = None,
+    keep_listings: bool = True,
 ) -> ValidationResult:
     """Read and check every listing under ``paths``.
 
     Large directories are checked by one process per core (each file is
     independent); the checks across files then run here.  With
     ``cache_file`` (the build passes one when Pelican's content cache is on),
-    files unchanged since the last run are not read again.
+    files unchanged since the last run are not read again.  With
+    ``keep_listings=False`` (``waystation validate``, which only reports),
+    ``.listings`` stays empty and the records are not passed between processes.
     """
     ctx = rules.Context(today or dt.date.today(), stale_after_days)
     files, problems = collect_paths([Path(p) for p in paths])
@@ -165,16 +182,19 @@ def load_listings(
     jobs = [(str(path), _display(path)) for path in files]
     cache = ListingCache.load(cache_file, ctx) if cache_file else None
     if cache is None:
-        checked = _check_in_parallel(jobs, ctx)
+        checked = _check_in_parallel(jobs, ctx, keep_listings)
     else:
         checked = cache.check(jobs, lambda todo: _check_in_parallel(todo, ctx))
         cache.save()
-    for shown, listing_id, listing, file_problems in checked:
+    summaries = []
+    for shown, listing_id, listing, file_problems, keys in checked:
         result.ids[shown] = listing_id
         result.problems.extend(file_problems)
         if listing is not None:
             result.listings.append(listing)
-    result.problems.extend(cross_file_problems(result))
+        if keys is not None:
+            summaries.append(keys)
+    result.problems.extend(cross_file_problems(result, summaries))
     bad_ids = {p.file for p in result.problems if p.rule == "duplicate_id"}
     result.listings = sorted(
         (item for item in result.listings if item.source_path not in bad_ids),
@@ -184,9 +204,9 @@ def load_listings(
     return result
 
 
-def _locate(listing: Listing) -> SourceFile:
+def _locate(source_path: str) -> SourceFile:
     """The parsed file again, for the position of a problem found across files."""
-    return read_listing(Path(listing.source_path), listing.source_path)
+    return read_listing(Path(source_path), source_path)
 
 
 def _normalize_url(url: str) -> str:
@@ -199,7 +219,38 @@ def _normalize_url(url: str) -> str:
     return url.rstrip("/")
 
 
-def cross_file_problems(result: ValidationResult) -> list[Problem]:
+@dataclass(frozen=True)
+class CrossKeys:
+    """What the checks across files need of one valid listing (small, cheap to pass
+    between processes)."""
+
+    source_path: str
+    org: str
+    name_city: tuple[str, str, str] | None
+    phones: tuple[tuple[int, str], ...]  # (index, E.164), short codes left out
+    website: str | None
+
+    @classmethod
+    def of(cls, listing: Listing) -> CrossKeys:
+        record = listing.record
+        loc = record.location
+        return cls(
+            source_path=listing.source_path,
+            org=(record.organization or record.name).strip().casefold(),
+            name_city=(record.name.strip().casefold(), loc.city.strip().casefold(), loc.state)
+            if loc.city
+            else None,
+            # Short codes like 233733 are shared by design.
+            phones=tuple(
+                (index, phones.e164(phone.number))
+                for index, phone in enumerate(record.phones or [])
+                if not (phone.type == "text" and phone.number.strip().isdigit())
+            ),
+            website=_normalize_url(record.website) if record.website else None,
+        )
+
+
+def cross_file_problems(result: ValidationResult, summaries: list[CrossKeys]) -> list[Problem]:
     """Duplicate ids (errors); shared phones, websites and names (warnings)."""
     problems: list[Problem] = []
     by_id: dict[str, list[str]] = defaultdict(list)
@@ -222,29 +273,20 @@ def cross_file_problems(result: ValidationResult) -> list[Problem]:
                     )
                 )
 
-    def org_of(listing: Listing) -> str:
-        return (listing.record.organization or listing.record.name).strip().casefold()
-
-    owners: dict[tuple[str, str], list[tuple[Listing, tuple]]] = defaultdict(list)
-    for listing in result.listings:
-        record = listing.record
-        for index, phone in enumerate(record.phones or []):
-            if phone.type == "text" and phone.number.strip().isdigit():
-                continue  # short codes like 233733 are shared by design
-            key = ("phone", phones.e164(phone.number))
-            owners[key].append((listing, ("phones", index, "number")))
-        if record.website:
-            owners[("website", _normalize_url(record.website))].append((listing, ("website",)))
-    for (kind, _value), uses in sorted(owners.items()):
-        orgs = {org_of(listing) for listing, _ in uses}
-        if len(orgs) < 2:
-            continue
-        for listing, path in uses:
-            others = sorted(
-                other.source_path for other, _ in uses if org_of(other) != org_of(listing)
-            )
+    owners: dict[tuple[str, str], list[tuple[CrossKeys, tuple]]] = defaultdict(list)
+    for keys in summaries:
+        for index, number in keys.phones:
+            owners[("phone", number)].append((keys, ("phones", index, "number")))
+        if keys.website:
+            owners[("website", keys.website)].append((keys, ("website",)))
+    shared = sorted(
+        (key, uses) for key, uses in owners.items() if len({k.org for k, _ in uses}) > 1
+    )
+    for (kind, _value), uses in shared:
+        for keys, path in uses:
+            others = sorted(other.source_path for other, _ in uses if other.org != keys.org)
             problems.append(
-                _locate(listing).problem(
+                _locate(keys.source_path).problem(
                     path,
                     f"the same {kind} is on {', '.join(others)}, a different organization: "
                     "check it is right, or give both listings the same 'organization'",
@@ -252,19 +294,15 @@ def cross_file_problems(result: ValidationResult) -> list[Problem]:
                     rule=f"shared_{kind}",
                 )
             )
-    by_name_city: dict[tuple[str, str, str], list[Listing]] = defaultdict(list)
-    for listing in result.listings:
-        loc = listing.record.location
-        if loc.city:
-            key = (listing.record.name.strip().casefold(), loc.city.strip().casefold(), loc.state)
-            by_name_city[key].append(listing)
-    for (_name, _city, _state), same in sorted(by_name_city.items()):
-        if len(same) < 2:
-            continue
-        for listing in same:
-            others = sorted(o.source_path for o in same if o is not listing)
+    by_name_city: dict[tuple[str, str, str], list[CrossKeys]] = defaultdict(list)
+    for keys in summaries:
+        if keys.name_city:
+            by_name_city[keys.name_city].append(keys)
+    for _key, same in sorted(item for item in by_name_city.items() if len(item[1]) > 1):
+        for keys in same:
+            others = sorted(o.source_path for o in same if o is not keys)
             problems.append(
-                _locate(listing).problem(
+                _locate(keys.source_path).problem(
                     ("name",),
                     f"{', '.join(others)} has the same name in the same city: merge them, or "
                     "make the names say how they differ (e.g. add the site)",

@@ -49,6 +49,8 @@ def run(args) -> int:
     today = parse_today(args.today)
     conf = settings_mod.load(args.config)
     paths = args.paths or [Path(conf["PROVIDERS_PATH"])]
-    result = load_listings(paths, today=today, stale_after_days=conf["STALE_AFTER_DAYS"])
+    result = load_listings(
+        paths, today=today, stale_after_days=conf["STALE_AFTER_DAYS"], keep_listings=False
+    )
     print(format_report(result.problems, args.format, result.files))
     return 0 if result.ok(strict=args.strict) else 1
