@@ -307,23 +307,18 @@ def apply_csp(directory: Any, output: Path, settings: Mapping[str, Any]) -> None
     output = Path(output)
     tiles = tile_source(str(settings.get("TILE_URL", "")))
     site = site_origin(str(settings.get("SITEURL", "")))
-    problems: list[str] = []
-    updates: list[tuple[Path, str]] = []
-    for path in html_files(output):
-        text = path.read_text(encoding="utf-8")
-        scan = scan_page(text, site, tiles)
-        relative = path.relative_to(output).as_posix()
-        for offset, message in scan.problems:
-            problems.append(f"{relative}:{_line_of(text, offset)}: {message}")
-        if scan.problems:
-            continue
-        try:
-            new_text = set_policy(text, policy(scan, tiles))
-        except ValueError:
-            problems.append(f"{relative}:1: no <head>: a page must have one to carry its policy")
-            continue
-        if new_text != text:
-            updates.append((path, new_text))
+    files = html_files(output)
+    workers = min(len(os.sched_getaffinity(0)), 8) if len(files) >= PARALLEL_MIN_FILES else 1
+    if workers > 1:
+        import multiprocessing
+
+        shares = [files[i::workers] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.starmap(_scan_files, [(s, output, site, tiles) for s in shares])
+    else:
+        parts = [_scan_files(files, output, site, tiles)]
+    problems = sorted(p for part in parts for p in part[0])
+    updates = sorted(u for part in parts for u in part[1])
     if problems:
         shown = problems[:50]
         more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
@@ -331,5 +326,37 @@ def apply_csp(directory: Any, output: Path, settings: Mapping[str, Any]) -> None
             f"unsafe markup in {len(problems)} place(s) of the built site "
             "(fix the template or the step that wrote it):\n" + "\n".join(shown) + more
         )
-    for path, new_text in updates:
-        path.write_text(new_text, encoding="utf-8", newline="\n")
+    # Only once every page passed: write the policies.
+    for path, value in updates:
+        text = path.read_text(encoding="utf-8")
+        new_text = set_policy(text, value)
+        if new_text != text:
+            path.write_text(new_text, encoding="utf-8", newline="\n")
+
+
+#: Below this many pages one process scans them all.
+PARALLEL_MIN_FILES = 2000
+
+
+def _scan_files(
+    paths: list[Path], output: Path, site: str, tiles: str
+) -> tuple[list[str], list[tuple[Path, str]]]:
+    """Scan pages: (problems as "file:line: message", [(page, its policy)])."""
+    problems: list[str] = []
+    updates: list[tuple[Path, str]] = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        scan = scan_page(text, site, tiles)
+        relative = path.relative_to(output).as_posix()
+        for offset, message in scan.problems:
+            problems.append(f"{relative}:{_line_of(text, offset)}: {message}")
+        if scan.problems:
+            continue
+        value = policy(scan, tiles)
+        try:
+            set_policy(text, value)
+        except ValueError:
+            problems.append(f"{relative}:1: no <head>: a page must have one to carry its policy")
+            continue
+        updates.append((path, value))
+    return problems, updates

@@ -13,12 +13,16 @@ network.  Steps that rewrite every HTML file (the CSP hashes) come last.
 from __future__ import annotations
 
 import importlib
+import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from waystation.directory import Directory
 from waystation.exc import ConfigurationError
+
+logger = logging.getLogger(__name__)
 
 #: The ordered post-build steps.  Exports and search data first; CSP last.
 STEPS: tuple[str, ...] = (
@@ -56,5 +60,7 @@ def run(
     """Run the steps in order; return their names."""
     names = list(STEPS if steps is None else steps)
     for name in names:
+        started = time.perf_counter()
         load_step(name)(directory, Path(output), settings)
+        logger.info("Waystation: %s took %.2f s", name, time.perf_counter() - started)
     return names
