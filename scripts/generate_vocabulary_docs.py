@@ -1,6 +1,6 @@
 """Write docs/vocabularies.md from waystation/data/vocabularies.yaml (or --check it).
 
-    python scripts/generate_vocabulary_docs.py [--check]
+python scripts/generate_vocabulary_docs.py [--check]
 """
 
 from __future__ import annotations

@@ -316,8 +316,15 @@ def test_python_dash_m_works_like_the_console_script():
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "-m", "waystation", "validate", str(FIXTURES / "valid"),
-         "--today", "2026-11-30"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "waystation",
+            "validate",
+            str(FIXTURES / "valid"),
+            "--today",
+            "2026-11-30",
+        ],  # fmt: skip
         capture_output=True,
         text=True,
     )

@@ -27,8 +27,9 @@ from waystation.issue_forms import (
     Answer,
     option_id,
 )
-from waystation.listing_writer import REMOVE, clean_text
+from waystation.listing_writer import FIELD_ORDER, REMOVE, clean_text
 from waystation.problems import Problem, Severity
+from waystation.records import SUBFIELDS
 
 _LIST_TERMS = {
     "services": "services",
@@ -37,35 +38,11 @@ _LIST_TERMS = {
     "features": "features",
 }
 _REQUIRED = ("name", "services", "trafficking_types", "location", "last_verified")
+#: Fields a correction may remove (write "remove"): every optional field of the record.
 REMOVABLE = (
-    "organization",
-    "alternate_name",
-    "summary",
-    "populations",
-    "ages",
-    "languages",
-    "features",
-    "cost",
-    "fees",
-    "eligibility",
-    "how_to_apply",
-    "phones",
-    "email",
-    "website",
-    "hours",
-    "hours_notes",
-    "service_area",
-    "tags",
-    "translations",
-    "source",
+    *(f for f in FIELD_ORDER if f not in _REQUIRED and f != "status"),
     "description",
-    "location.street",
-    "location.street2",
-    "location.postal_code",
-    "location.coordinates",
-    "location.accessibility",
-    "location.transit",
-    "location.city",
+    *(f"location.{f}" for f in SUBFIELDS["location"] if f not in ("visibility", "state")),
 )
 STREET_LEAK = (
     "the form gives a street address for {what} location: it was NOT written to the listing. "

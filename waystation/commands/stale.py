@@ -7,7 +7,7 @@ from pathlib import Path
 
 from waystation import settings as settings_mod
 from waystation import stale
-from waystation.commands.validate import parse_today
+from waystation.commands.validate import add_paths_argument, parse_today
 from waystation.exc import UsageError
 from waystation.validation import load_listings
 
@@ -16,13 +16,7 @@ HELP = "list the published listings due for re-verification (oldest first), with
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="listing files or folders (default: the PROVIDERS_PATH setting, 'providers')",
-    )
+    add_paths_argument(parser)
     parser.add_argument(
         "--days",
         type=int,

@@ -23,7 +23,8 @@ def parse_today(value: str | None) -> dt.date:
         raise UsageError(f"--today: '{value}' is not a date; write YYYY-MM-DD") from error
 
 
-def add_arguments(parser) -> None:
+def add_paths_argument(parser) -> None:
+    """The listing files or folders a command reads (shared by validate and stale)."""
     parser.add_argument(
         "paths",
         nargs="*",
@@ -31,6 +32,10 @@ def add_arguments(parser) -> None:
         metavar="PATH",
         help="listing files or folders (default: the PROVIDERS_PATH setting, 'providers')",
     )
+
+
+def add_arguments(parser) -> None:
+    add_paths_argument(parser)
     parser.add_argument(
         "--format",
         choices=["text", "github", "json"],
