@@ -104,7 +104,11 @@ def test_mapping_of_one_service(exported):
     assert [lang["code"] for lang in phone["languages"]] == ["es"]
     assert [lang["code"] for lang in service["languages"]] == ["en", "es"]
     assert service["cost_options"][0]["amount"] == 0
-    codes = {a["link_type"] + ":" + a["taxonomy_term"]["code"] for a in service["attributes"]}
+    terms = {t["id"]: t for t in hsds_export.taxonomy_terms()}
+    codes = {
+        a["link_type"] + ":" + terms[a["taxonomy_term_id"]]["code"] for a in service["attributes"]
+    }
+    assert all("taxonomy_term" not in a for a in service["attributes"])  # published once, apart
     assert {"services:case-management", "populations:women", "trafficking_types:labor"} <= codes
     location = org["locations"][0]
     assert location["addresses"][0]["postal_code"] == "60601"

@@ -25,6 +25,7 @@ from waystation.export_geojson import write_geojson
 GEOJSON = "providers.geojson"
 CSV = "providers.csv"
 HSDS_JSON = "hsds/organizations.json"
+HSDS_TERMS_JSON = "hsds/taxonomy_terms.json"
 HSDS_PACKAGE = "hsds"
 
 
@@ -40,6 +41,10 @@ def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     target.write_text(text + "\n", encoding="utf-8")
+    terms = json.dumps(
+        hsds_export.taxonomy_terms(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    (output / HSDS_TERMS_JSON).write_text(terms + "\n", encoding="utf-8")
     title = f"{merged.get('SITENAME') or 'Waystation'}: HSDS 3.0 export"
     hsds_tables.write_package(
         organizations, output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE")

@@ -87,8 +87,9 @@ def _attribute(owner_kind: str, owner_id: str, vocabulary_name: str, term_id: st
         "link_id": owner_id,
         "link_type": vocabulary_name,
         "link_entity": owner_kind,
+        # The term itself is published once, in hsds/taxonomy_terms.json and the tabular
+        # package, not inside every attribute (that made ~10 KB a listing).
         "taxonomy_term_id": taxonomy_term_id(vocabulary_name, term_id),
-        "taxonomy_term": taxonomy_term(vocabulary_name, term_id),
     }
 
 

@@ -24,6 +24,7 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,14 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=1)
+def _known_terms() -> dict[str, dict[str, Any]]:
+    """Waystation's own terms by their HSDS id: its exports name terms by id only."""
+    from waystation.hsds_export import taxonomy_terms
+
+    return {term["id"]: term for term in taxonomy_terms()}
+
+
 def _term_for(vocab: str, term: dict[str, Any] | None) -> str | None:
     if not term:
         return None
@@ -298,7 +307,9 @@ def to_listing(record: ServiceRecord, today: dt.date) -> Imported:
     # services / populations / features from attributes whose term matches a vocabulary.
     found: dict[str, list[str]] = defaultdict(list)
     for attribute in service.get("attributes") or []:
-        term = attribute.get("taxonomy_term")
+        term = attribute.get("taxonomy_term") or _known_terms().get(
+            str(attribute.get("taxonomy_term_id") or "")
+        )
         for vocab in ("services", "populations", "features", "trafficking_types"):
             term_id = _term_for(vocab, term)
             if term_id and term_id not in found[vocab]:
