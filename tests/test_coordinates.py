@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import pytest
 
 from waystation import coordinates, places
@@ -152,19 +149,14 @@ def test_works_with_the_real_cache_file(tmp_path):
 
 
 @pytest.mark.parametrize("count", [10_000])
-def test_resolving_10000_cached_listings_takes_well_under_a_second(count):
+def test_resolving_10000_cached_listings_uses_the_cache_for_each(count):
+    # How fast: `make bench-coordinates` (a benchmark, not a timed test).
     listings = [make(f"listing-{i:05d}", street=f"{i} Main St") for i in range(count)]
     cache = GeocodeCache("unused.json")
     for item in listings:
         cache.entries[address_key(item.record.location)] = CacheEntry(
             "q", *CACHED, "nominatim", "address", "2026-01-01"
         )
-    runs = []
-    for _ in range(5):
-        # CPU time, not wall time: the machine running the tests may be busy.
-        start = time.process_time()
-        result, problems = resolve_all(listings, cache)
-        runs.append(time.process_time() - start)
+    result, problems = resolve_all(listings, cache)
     assert len(result) == count and not problems
     assert all(place.precision == "address" for place in result.values())
-    assert statistics.median(runs) < 0.5, runs
