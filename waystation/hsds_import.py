@@ -31,6 +31,7 @@ from typing import Any
 from waystation import vocabulary
 from waystation.exc import UsageError
 from waystation.geography import STATES
+from waystation.listing_writer import field_lines
 from waystation.site_urls import slug
 
 #: HSDS tables read from a tabular package (file name -> table).
@@ -509,46 +510,6 @@ def _service_area(areas: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
 # ---------- writing ----------
 
 
-def _yaml_scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def _yaml(value: Any, indent: int = 0) -> list[str]:
-    pad = "  " * indent
-    lines: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, (dict, list)) and item and not _flat_list(item):
-                lines.append(f"{pad}{key}:")
-                lines.extend(_yaml(item, indent + 1))
-            else:
-                lines.append(f"{pad}{key}: {_inline(item)}")
-    elif isinstance(value, list):
-        for item in value:
-            sub = _yaml(item, indent + 1)
-            lines.append(f"{pad}- {sub[0].strip()}")
-            lines.extend(sub[1:])
-    return lines
-
-
-def _flat_list(value: Any) -> bool:
-    return isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value)
-
-
-def _inline(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_inline(v)}" for k, v in value.items()) + "}"
-    return _yaml_scalar(value)
-
-
 def listing_text(imported: Imported) -> str:
     header = ["---"]
     if imported.needs:
@@ -558,7 +519,15 @@ def listing_text(imported: Imported) -> str:
     else:
         header.append("# Imported from HSDS: review every field before publishing.")
     body = imported.body.strip()
-    return "\n".join([*header, *_yaml(imported.front_matter), "---", "", body, ""]).rstrip() + "\n"
+    # The hardened writer of from-issue: every string quoted and escaped (HSDS data is
+    # untrusted input too).
+    fields = [
+        line
+        for key, value in imported.front_matter.items()
+        if value is not None
+        for line in field_lines(key, value)
+    ]
+    return "\n".join([*header, *fields, "---", "", body, ""]).rstrip() + "\n"
 
 
 @dataclass

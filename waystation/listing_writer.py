@@ -86,7 +86,7 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, dt.date):
-        return quote(value.isoformat())
+        return value.isoformat()  # YYYY-MM-DD from a date object: nothing to escape
     if isinstance(value, str):
         return quote(value)
     raise TypeError(f"cannot write {type(value).__name__} as a scalar")
