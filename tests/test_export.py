@@ -142,3 +142,14 @@ def test_export_command_writes_the_open_data(tmp_path, monkeypatch, capsys):
                  "hsds/datapackage.json", "hsds/services.csv"):  # fmt: skip
         assert (tmp_path / "out" / name).is_file(), name
     assert "providers.geojson" in capsys.readouterr().out
+
+
+def test_descriptions_converted_in_worker_processes_are_the_same(monkeypatch):
+    from waystation import export_records
+    from waystation.export_text import markdown_to_text
+
+    texts = ["**Bold** text", None, "", "- one\n- two", "**Bold** text", "[a](https://e.org)"]
+    expected = [markdown_to_text(t) for t in texts * 3]
+    assert export_records.descriptions_as_text(texts * 3, {"BUILD_WORKERS": 2}) == expected
+    monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", 1)
+    assert export_records.descriptions_as_text(texts * 3, {"BUILD_WORKERS": 2}) == expected

@@ -20,6 +20,7 @@ from typing import Any
 from waystation import hsds_export, hsds_tables
 from waystation.export_csv import write_csv
 from waystation.export_geojson import write_geojson
+from waystation.export_records import export_views, view_record
 
 #: The files :func:`write_open_data` writes, relative to the output folder.
 GEOJSON = "providers.geojson"
@@ -34,9 +35,12 @@ def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     output = Path(output)
     merged = {**directory.settings, **{k: v for k, v in settings.items() if k.isupper()}}
     directory = dataclasses.replace(directory, settings=merged)
-    write_geojson(directory, output / GEOJSON)
-    write_csv(directory, output / CSV)
-    organizations = hsds_export.organizations(directory)
+    # Each listing's public data and plain-text description, made once for every file.
+    views = export_views(directory)
+    records = [view_record(view, merged) for view in views]
+    write_geojson(directory, output / GEOJSON, records)
+    write_csv(directory, output / CSV, records)
+    organizations = hsds_export.organizations(directory, views)
     target = output / HSDS_JSON
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -10,22 +10,27 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
-from waystation.export_records import COLUMNS, csv_row, flat_record
+from waystation.export_records import COLUMNS, csv_row, export_views, view_record
 from waystation.export_text import spreadsheet_safe
 
 
-def providers_csv(directory) -> str:
+def providers_csv(directory, records: list[dict[str, Any]] | None = None) -> str:
+    """``records``: the listings' flat records, if already made (in the directory's order)."""
+    if records is None:
+        records = [view_record(v, directory.settings) for v in export_views(directory)]
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    for listing in directory.listings:
-        row = csv_row(flat_record(listing, directory.place(listing), directory.settings))
+    for record in records:
+        row = csv_row(record)
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return out.getvalue()
 
 
-def write_csv(directory, path: Path) -> None:
+def write_csv(directory, path: Path, records: list[dict[str, Any]] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # UTF-8 with a BOM so that spreadsheet programs read accents right.
-    path.write_text("\ufeff" + providers_csv(directory), encoding="utf-8", newline="")
+    text = providers_csv(directory, records)
+    path.write_text("\ufeff" + text, encoding="utf-8", newline="")

@@ -13,13 +13,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from waystation.export_records import flat_record
+from waystation.export_records import export_views, view_record
 
 
-def feature_collection(directory) -> dict[str, Any]:
+def feature_collection(directory, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``records``: the listings' flat records, if already made (in the directory's order)."""
+    if records is None:
+        records = [view_record(v, directory.settings) for v in export_views(directory)]
     features = []
-    for listing in directory.listings:
-        record = flat_record(listing, directory.place(listing), directory.settings)
+    for listing, record in zip(directory.listings, records, strict=True):
         if record["latitude"] is None or record["visibility"] == "hidden":
             continue
         properties = {k: v for k, v in record.items() if k not in ("latitude", "longitude")}
@@ -38,7 +40,8 @@ def feature_collection(directory) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def write_geojson(directory, path: Path) -> None:
+def write_geojson(directory, path: Path, records: list[dict[str, Any]] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(feature_collection(directory), sort_keys=True, ensure_ascii=False)
+    collection = feature_collection(directory, records)
+    text = json.dumps(collection, sort_keys=True, ensure_ascii=False)
     path.write_text(text + "\n", encoding="utf-8")

@@ -4,10 +4,17 @@ the properties of ``providers.geojson``.
 Built from :func:`waystation.publish.public_listing` only (never the record),
 so an approximate listing carries its city, ZIP and area centre and a hidden
 one its state alone.  Text is plain (Markdown reduced to text).
+
+:func:`export_views` makes each listing's :class:`ExportView` (its public data
+and its description as plain text) once, for every open-data file: rendering a
+description's Markdown is most of an export's work.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+from dataclasses import dataclass
 from typing import Any
 
 from waystation import site_urls
@@ -54,9 +61,77 @@ def _phones(phones: list[dict[str, Any]]) -> str:
     )
 
 
+@dataclass(frozen=True)
+class ExportView:
+    """What the open-data files may say about one listing, worked out once."""
+
+    listing: Any
+    #: ``public_listing(listing, place, "en")``: shared, never to be changed.
+    data: dict[str, Any]
+    #: ``markdown_to_text(data.get("description"))``.
+    description: str
+
+
+def export_view(listing, place) -> ExportView:
+    data = public_listing(listing, place, LANG)
+    return ExportView(listing, data, markdown_to_text(data.get("description")))
+
+
+#: Below this many listings, one process renders every description.
+PARALLEL_MIN_LISTINGS = 1000
+
+
+def _worker_count(settings: dict[str, Any], count: int) -> int:
+    if count < PARALLEL_MIN_LISTINGS or "fork" not in mp.get_all_start_methods():
+        return 1
+    wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
+    return max(1, min(int(wanted), 8))
+
+
+_TEXTS: list[str | None] = []
+
+
+def _texts_share(bounds: tuple[int, int]) -> list[str]:
+    return [markdown_to_text(text) for text in _TEXTS[bounds[0] : bounds[1]]]
+
+
+def descriptions_as_text(texts: list[str | None], settings: dict[str, Any]) -> list[str]:
+    """``markdown_to_text`` of each text, in forked workers when there are many."""
+    unique = list(dict.fromkeys(texts))
+    workers = _worker_count(settings, len(unique))
+    if workers == 1:
+        converted = [markdown_to_text(text) for text in unique]
+    else:
+        size = -(-len(unique) // workers)
+        shares = [(start, min(start + size, len(unique))) for start in range(0, len(unique), size)]
+        _TEXTS[:] = unique
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                converted = [text for part in pool.map(_texts_share, shares) for text in part]
+        finally:
+            _TEXTS.clear()
+    by_text = dict(zip(unique, converted, strict=True))
+    return [by_text[text] for text in texts]
+
+
+def export_views(directory) -> list[ExportView]:
+    """Every listing's :class:`ExportView`, in the directory's order."""
+    datas = [public_listing(item, directory.place(item), LANG) for item in directory.listings]
+    texts = descriptions_as_text([d.get("description") for d in datas], directory.settings)
+    return [
+        ExportView(item, data, text)
+        for item, data, text in zip(directory.listings, datas, texts, strict=True)
+    ]
+
+
 def flat_record(listing, place, settings: dict[str, Any]) -> dict[str, Any]:
     """Plain values (str, int, float, bool, lists of str) for one listing."""
-    data = public_listing(listing, place, LANG)
+    return view_record(export_view(listing, place), settings)
+
+
+def view_record(view: ExportView, settings: dict[str, Any]) -> dict[str, Any]:
+    """:func:`flat_record` of an :class:`ExportView`."""
+    listing, data = view.listing, view.data
     loc = data["location"]
     point = data.get("point") or {}
     area = data["service_area"]
@@ -67,7 +142,7 @@ def flat_record(listing, place, settings: dict[str, Any]) -> dict[str, Any]:
         "organization": data.get("organization"),
         "alternate_name": data.get("alternate_name"),
         "summary": data.get("summary"),
-        "description": markdown_to_text(data.get("description")),
+        "description": view.description,
         "status": data["status"],
         "services": data["services"],
         "populations": data["populations"],

@@ -23,10 +23,9 @@ from collections import defaultdict
 from typing import Any
 
 from waystation import languages, vocabulary
-from waystation.export_text import markdown_to_text
+from waystation.export_records import ExportView, export_views
 from waystation.geography import state_name
 from waystation.hsds_ids import hsds_id, organization_key
-from waystation.publish import public_listing
 
 #: HSDS's own language for the exported text.
 LANG = "en"
@@ -291,10 +290,11 @@ def _location(listing_id: str, organization_id: str, data: dict[str, Any]) -> di
     return location
 
 
-def _service(listing, data: dict[str, Any], organization_id: str) -> dict[str, Any]:
-    listing_id = listing.id
+def _service(view: ExportView, organization_id: str) -> dict[str, Any]:
+    listing_id = view.listing.id
+    data = view.data
     service_id = hsds_id("service", listing_id)
-    description = markdown_to_text(data.get("description")) or data.get("summary") or data["name"]
+    description = view.description or data.get("summary") or data["name"]
     status = vocabulary.get("status").get(data["status"]).hsds.get("status", "active")
     service: dict[str, Any] = {
         "id": service_id,
@@ -366,38 +366,40 @@ def organization_id_for(listing, data: dict[str, Any]) -> str:
     return hsds_id("organization", "listing", listing.id)
 
 
-def organizations(directory) -> list[dict[str, Any]]:
-    """Every published listing as HSDS organizations, sorted by name then id."""
-    groups: dict[str, list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
-    for listing in directory.listings:
-        data = public_listing(listing, directory.place(listing), LANG)
-        groups[organization_id_for(listing, data)].append((listing, data))
+def organizations(directory, views: list[ExportView] | None = None) -> list[dict[str, Any]]:
+    """Every published listing as HSDS organizations, sorted by name then id.
+
+    ``views``: the listings' :class:`~waystation.export_records.ExportView`, if already made.
+    """
+    if views is None:
+        views = export_views(directory)
+    groups: dict[str, list[ExportView]] = defaultdict(list)
+    for view in views:
+        groups[organization_id_for(view.listing, view.data)].append(view)
     result = []
     for org_id, members in groups.items():
-        members.sort(key=lambda pair: pair[0].id)
-        first, first_data = members[0]
+        members.sort(key=lambda view: view.listing.id)
+        first, first_data = members[0].listing, members[0].data
         name = _organization_name(first, first_data)
         if len(members) == 1:
-            description = first_data.get("summary") or markdown_to_text(
-                first_data.get("description")
-            )
+            description = first_data.get("summary") or members[0].description
         else:
-            names = "; ".join(d["name"] for _, d in members)
+            names = "; ".join(v.data["name"] for v in members)
             description = f"{name} has {len(members)} listings: {names}."
         organization: dict[str, Any] = {
             "id": org_id,
             "name": name,
             "description": description or name,
         }
-        websites = {d.get("website") for _, d in members}
-        emails = {d.get("email") for _, d in members}
+        websites = {v.data.get("website") for v in members}
+        emails = {v.data.get("email") for v in members}
         if len(websites) == 1 and first_data.get("website"):
             organization["website"] = first_data["website"]
         if len(emails) == 1 and first_data.get("email"):
             organization["email"] = first_data["email"]
-        organization["services"] = [_service(lst, d, org_id) for lst, d in members]
+        organization["services"] = [_service(v, org_id) for v in members]
         organization["locations"] = [
-            loc for lst, d in members if (loc := _location(lst.id, org_id, d)) is not None
+            loc for v in members if (loc := _location(v.listing.id, org_id, v.data)) is not None
         ]
         result.append(organization)
     result.sort(key=lambda o: (o["name"].casefold(), o["id"]))
