@@ -137,6 +137,14 @@ def test_ids_are_uuid5_of_the_listing_id_and_stable():
     assert hsds_id("service", "x") == hsds_id("service", "x")
     assert hsds_id("service", "x") != hsds_id("service", "y")
     assert hsds_id("service", "x")[14] == "5"  # UUID version 5
+    import uuid
+
+    from waystation.hsds_ids import NAMESPACE
+
+    for parts in (("service", "x"), ("phone", "casa-amapola", 0), ("area", "IL/Cook", "é ☃")):
+        assert hsds_id(*parts) == str(
+            uuid.uuid5(NAMESPACE, ":".join(["waystation", *map(str, parts)]))
+        )
 
 
 def test_tabular_package_is_valid_frictionless(exported):

@@ -20,6 +20,7 @@ lists are in a stable order, so two builds write the same bytes.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
 from waystation import languages, vocabulary
@@ -34,10 +35,22 @@ LANG = "en"
 SERVICE_TAXONOMIES = ("services", "populations", "features", "trafficking_types")
 
 
+@cache
+def _term(vocabulary_name: str, term_id: str) -> vocabulary.Term | None:
+    return vocabulary.get(vocabulary_name).get(term_id)
+
+
+@cache
+def _label(vocabulary_name: str, term_id: str) -> str:
+    return vocabulary.get(vocabulary_name).label(term_id, LANG)
+
+
+@cache
 def taxonomy_id(vocabulary_name: str) -> str:
     return hsds_id("taxonomy", vocabulary.get(vocabulary_name).hsds["taxonomy_id"])
 
 
+@cache
 def taxonomy_term_id(vocabulary_name: str, term_id: str) -> str:
     return hsds_id("taxonomy_term", vocabulary.get(vocabulary_name).hsds["taxonomy_id"], term_id)
 
@@ -103,8 +116,8 @@ def _language(owner_field: str, owner_id: str, code: str) -> dict[str, Any]:
 
 def _phone(listing_id: str, service_id: str, index: int, phone: dict[str, Any]) -> dict:
     phone_id = hsds_id("phone", listing_id, index)
-    term = vocabulary.get("phone_types").get(phone["type"])
-    kind = vocabulary.get("phone_types").label(phone["type"], LANG)
+    term = _term("phone_types", phone["type"])
+    kind = _label("phone_types", phone["type"])
     details = [phone.get("label") or kind]
     if phone.get("hours"):
         details.append(f"hours: {phone['hours']}")
@@ -138,8 +151,8 @@ def _schedules(listing_id: str, service_id: str, data: dict[str, Any]) -> list[d
         )
     elif isinstance(hours, list):
         for index, entry in enumerate(hours):
-            byday = ",".join(days.get(d).hsds["byday"] for d in entry["days"])
-            labels = ", ".join(days.label(d, LANG) for d in entry["days"])
+            byday = ",".join(_term("days", d).hsds["byday"] for d in entry["days"])
+            labels = ", ".join(_label("days", d) for d in entry["days"])
             closes = entry["closes"] + (" the next day" if entry.get("overnight") else "")
             schedule = {
                 "id": hsds_id("schedule", listing_id, index),
@@ -216,11 +229,11 @@ def _cost_options(listing_id: str, service_id: str, data: dict[str, Any]) -> lis
     cost = data.get("cost")
     if not cost:
         return []
-    term = vocabulary.get("cost").get(cost)
+    term = _term("cost", cost)
     option: dict[str, Any] = {
         "id": hsds_id("cost_option", listing_id, cost),
         "service_id": service_id,
-        "option": vocabulary.get("cost").label(cost, LANG),
+        "option": _label("cost", cost),
     }
     if term and "amount" in term.hsds:
         option["amount"] = term.hsds["amount"]
@@ -278,8 +291,8 @@ def _location(listing_id: str, organization_id: str, data: dict[str, Any]) -> di
         {
             "id": hsds_id("accessibility", listing_id, term_id),
             "location_id": location_id,
-            "description": vocabulary.get("accessibility").label(term_id, LANG),
-            "details": vocabulary.get("accessibility").get(term_id).description_in(LANG),
+            "description": _label("accessibility", term_id),
+            "details": _term("accessibility", term_id).description_in(LANG),
         }
         for term_id in loc.get("accessibility", [])
     ]
@@ -295,7 +308,7 @@ def _service(view: ExportView, organization_id: str) -> dict[str, Any]:
     data = view.data
     service_id = hsds_id("service", listing_id)
     description = view.description or data.get("summary") or data["name"]
-    status = vocabulary.get("status").get(data["status"]).hsds.get("status", "active")
+    status = _term("status", data["status"]).hsds.get("status", "active")
     service: dict[str, Any] = {
         "id": service_id,
         "organization_id": organization_id,

@@ -261,9 +261,10 @@ def tables(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     result = {}
     for table in TABLES:
         names = table.column_names
+        by_id = rows[table.name]
         result[table.name] = [
-            {n: obj[n] for n in names if obj.get(n) not in (None, "")}
-            for obj in sorted(rows[table.name].values(), key=lambda o: o["id"])
+            {n: value for n in names if (value := obj.get(n)) is not None and value != ""}
+            for obj in (by_id[key] for key in sorted(by_id))
         ]
     return result
 
@@ -281,11 +282,19 @@ def _cell(value: Any) -> str:
 
 
 def table_csv(table: Table, rows: list[dict[str, Any]]) -> str:
+    names = table.column_names
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(table.column_names)
-    for row in rows:
-        writer.writerow([_cell(row.get(name)) for name in table.column_names])
+    writer.writerow(names)
+    # Most cells are empty or plain text: those skip _cell's checks.
+    safe = spreadsheet_safe
+    writer.writerows(
+        [
+            "" if value is None else safe(value) if value.__class__ is str else _cell(value)
+            for value in map(row.get, names)
+        ]
+        for row in rows
+    )
     return out.getvalue()
 
 
