@@ -21,6 +21,7 @@ translations.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import folium
 
 from waystation import languages, maps_data, maps_folium, site_urls, vocabulary
 from waystation.geography import STATES, state_name
-from waystation.publish import public_listing
+from waystation.publish import public_point
 from waystation.site_pages import PageSpec, SiteData
 
 DATA_FILE = "listings.geojson"
@@ -92,8 +93,12 @@ def _bounds(features: list[dict[str, Any]]) -> list[list[float]] | None:
 
 
 def _seed(directory, name: str) -> str:
+    return f"{name}|{_listings_digest(directory)}"
+
+
+def _listings_digest(directory) -> str:
     ids = ",".join(item.id for item in directory.listings)
-    return f"{name}|{len(ids)}|{hash_text(ids)}"
+    return f"{len(ids)}|{hash_text(ids)}"
 
 
 def hash_text(text: str) -> str:
@@ -107,8 +112,11 @@ def build_cluster_map(
     settings: dict[str, Any],
     key: str,
     bounds: list[list[float]] | None,
+    digest: str | None = None,
 ) -> maps_folium.RenderedMap:
-    with maps_folium.deterministic_ids(_seed(directory, key)):
+    """``digest``: ``_listings_digest(directory)``, if already known (it reads every id)."""
+    seed = f"{key}|{digest}" if digest is not None else _seed(directory, key)
+    with maps_folium.deterministic_ids(seed):
         fmap = maps_folium.new_map(settings, key, settings["MAP_CENTER"], int(settings["MAP_ZOOM"]))
         maps_folium.add_cluster(fmap, key)
         if bounds is not None:
@@ -241,15 +249,18 @@ def plan(directory, settings: dict[str, Any]) -> _Pages:
     collections = {lang: maps_data.map_collection(directory, lang) for lang in pages.langs}
     for feature in collections[default]["features"]:
         located[feature["properties"]["s"]].append(feature)
+    # The listings map_feature() left out (no public place, or hidden).
+    mapped = {feature["properties"]["i"] for feature in collections[default]["features"]}
     unmapped: dict[str, int] = defaultdict(int)
     for listing in directory.listings:
-        if maps_data.map_feature(listing, directory.place(listing), default) is None:
+        if listing.id not in mapped:
             unmapped[listing.record.location.state] += 1
-    overview = build_cluster_map(directory, settings, "overview", None)
-    embed = build_cluster_map(directory, settings, "embed", None)
+    digest = _listings_digest(directory)
+    overview = build_cluster_map(directory, settings, "overview", None, digest)
+    embed = build_cluster_map(directory, settings, "embed", None, digest)
     state_maps = {
         code: build_cluster_map(
-            directory, settings, f"state_{code.lower()}", _bounds(located[code])
+            directory, settings, f"state_{code.lower()}", _bounds(located[code]), digest
         )
         for code in sorted(located)
     }
@@ -333,11 +344,29 @@ def plan(directory, settings: dict[str, Any]) -> _Pages:
         )
     listing_maps = ListingMaps(settings)
     for listing in directory.listings:
-        point = public_listing(listing, directory.place(listing), default).get("point")
+        # public_listing()'s "point" (the same in every language).
+        point = public_point(listing, directory.place(listing))
         if point is None:
             continue
         pages.files[listing_script_path(listing.id, default)] = listing_maps.script(point)
     return pages
+
+
+def write_files(output: Path, files: dict[str, str]) -> None:
+    """Write ``{path: text}`` under ``output``; folders are made only when missing
+    (a listing's folder usually exists already: its page is written first)."""
+    root = os.fspath(output)
+    for path, text in sorted(files.items()):
+        with _open_for_writing(os.path.join(root, path)) as handle:
+            handle.write(text)
+
+
+def _open_for_writing(target: str):
+    try:
+        return open(target, "w", encoding="utf-8", newline="\n")
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        return open(target, "w", encoding="utf-8", newline="\n")
 
 
 def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:
@@ -347,9 +376,6 @@ def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:
 
     settings = {**declared.resolve(settings), **settings}
     pages = plan(directory, settings)
-    for path, text in sorted(pages.files.items()):
-        target = output / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+    write_files(output, pages.files)
     data = SiteData(directory, pages.langs, pages.default)
     site_build.render_pages(pages.specs, data, output, template_dirs(settings), settings)
