@@ -8,8 +8,8 @@
    ``pelican`` command and this project's pelicanconf.py;
 2. indexes the same pages ``--repeat`` times each, alternately: Pagefind's own
    crawl (``python -m pagefind --site OUTPUT`` into a scratch folder) and
-   Waystation's step (:func:`waystation.pagefind_index.index_site`: one
-   ``add_directory`` call over the listing pages); prints the median of each and
+   Waystation's step (:func:`waystation.pagefind_index.index_site`: the
+   ``pagefind`` command over the listing pages only); prints the median of each and
    the ratio (Waystation / Pagefind; the budget is <= 1);
 3. times :func:`waystation.search_data.write_search_data` (median);
 4. serves the output from 127.0.0.1 with gzip (as any static host does) and, in
@@ -294,7 +294,7 @@ def measure_indexing(work: Path, output: Path, settings: dict, repeat: int) -> N
     cli_median, ours_median = statistics.median(cli), statistics.median(ours)
     print(f"pages in the site: {pages}; listing pages indexed: {indexed}")
     print(f"Pagefind's own crawl (pagefind --site): median {cli_median:.2f} s  {fmt(cli)}")
-    print(f"Waystation index step (add_directory): median {ours_median:.2f} s  {fmt(ours)}")
+    print(f"Waystation index step (listing pages): median {ours_median:.2f} s  {fmt(ours)}")
     verdict = "OK" if ours_median <= cli_median else "OVER BUDGET"
     ratio = ours_median / cli_median
     print(f"ratio Waystation / Pagefind crawl: {ratio:.2f} ({verdict}, budget <= 1)")

@@ -8,20 +8,27 @@ index per ``<html lang>`` (English and Spanish), and writes its files to
 ``output/pagefind/``; the search page loads them from there, never from
 elsewhere.
 
-Pagefind's Python API waits about 0.1 s per call, so pages are never added
-one at a time: the whole folder is indexed in one ``add_directory`` call (the
-same crawl as ``pagefind --site``), limited by a glob to the listing pages.
-Pagefind's bundled UI files are deleted afterwards: the site uses its own
-script (``theme/static/js/search.js``) and the Pagefind JS API.
+Pagefind runs as its own process: the ``pagefind`` command of the ``pagefind``
+Python package's binary (the same crawl as ``pagefind --site``), limited by a
+glob to the listing pages.  It only reads the listing pages, which no other
+post-build step changes before the CSP step, so :data:`waystation.postbuild.STEPS`
+starts it first (:func:`start_pagefind_index`) and lets the exports run in Python
+meanwhile, on the other core; :func:`wait` joins it (``write_search_data`` does,
+before it reads the page ids).  Joining checks the exit status, deletes
+Pagefind's bundled UI files (the site uses its own script,
+``theme/static/js/search.js``, and the Pagefind JS API) and canonicalizes the
+index (:func:`canonicalize`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -51,29 +58,107 @@ def listing_glob(settings: dict[str, Any]) -> str:
     return "{" + ",".join(folders) + "}/*/index.html"
 
 
-async def _index(site: Path, glob: str) -> int:
-    from pagefind.index import PagefindIndex
+def _executable() -> Path:
+    from pagefind.service import get_executable
 
-    config = {"output_path": str(site / "pagefind"), "write_playground": False}
-    async with PagefindIndex(config=config) as index:  # type: ignore[arg-type]
-        result = await index.add_directory(str(site), glob=glob)
-    return int(result.get("page_count", 0))
+    found = get_executable()
+    if found is None:
+        raise WaystationError("Pagefind is not installed (pip package 'pagefind[bin]')")
+    return found
+
+
+class Indexing:
+    """A running Pagefind process indexing ``site`` into ``site/pagefind``."""
+
+    def __init__(self, site: Path, glob: str):
+        self.site = Path(site).resolve()
+        self.target = self.site / "pagefind"
+        if self.target.exists():
+            shutil.rmtree(self.target)
+        # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
+        # pagefind.{json,toml,yml} config file from its working folder and options from
+        # the environment; neither may change the index.
+        self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait()
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+        command = [str(_executable()), "--site", str(self.site), "--glob", glob]
+        command += ["--output-path", str(self.target), "--quiet"]
+        try:
+            self._process: subprocess.Popen | None = subprocess.Popen(
+                command,
+                cwd=self._workdir.name,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
+        except OSError as error:
+            self._cleanup()
+            raise WaystationError(f"Pagefind could not start: {error}") from None
+        self.pages: int | None = None
+
+    def _cleanup(self) -> None:
+        self._log.close()
+        self._workdir.cleanup()
+
+    def wait(self) -> int:
+        """Join the process; finish the index; return how many pages were indexed."""
+        if self.pages is not None:
+            return self.pages
+        process = self._process
+        if process is None:
+            raise WaystationError(f"Pagefind was stopped before it indexed {self.site}")
+        try:
+            code = process.wait()
+            self._log.seek(0)
+            log = self._log.read().decode("utf-8", "replace").strip()
+        finally:
+            self._process = None
+            self._cleanup()
+        if code != 0:
+            raise WaystationError(f"Pagefind could not index {self.site} (exit {code}): {log}")
+        for name in UNUSED_FILES:
+            (self.target / name).unlink(missing_ok=True)
+        canonicalize(self.target)
+        entry_path = self.target / "pagefind-entry.json"
+        entry = json.loads(entry_path.read_text(encoding="utf-8")) if entry_path.exists() else {}
+        self.pages = sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
+        return self.pages
+
+    def cancel(self) -> None:
+        """Stop the process (a step failed: its index would not be used)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.kill()
+        process.wait()
+        self._cleanup()
+
+
+#: The indexing under way for each output folder (started, not yet joined).
+_RUNNING: dict[Path, Indexing] = {}
+
+
+def start(site: Path, glob: str) -> Indexing:
+    """Start indexing the pages of ``site`` matching ``glob`` in the background."""
+    key = Path(site).resolve()
+    previous = _RUNNING.pop(key, None)
+    if previous is not None:
+        previous.cancel()
+    indexing = _RUNNING[key] = Indexing(key, glob)
+    return indexing
+
+
+def wait(site: Path) -> int | None:
+    """Join the indexing of ``site`` started by :func:`start`, if any; its page count."""
+    indexing = _RUNNING.pop(Path(site).resolve(), None)
+    return None if indexing is None else indexing.wait()
 
 
 def index_site(site: Path, glob: str) -> int:
     """Index the pages of ``site`` matching ``glob``; return how many pages were read."""
-    site = Path(site).resolve()
-    target = site / "pagefind"
-    if target.exists():
-        shutil.rmtree(target)
-    try:
-        count = asyncio.run(_index(site, glob))
-    except Exception as error:  # the service reports its own failures as exceptions
-        raise WaystationError(f"Pagefind could not index {site}: {error}") from None
-    for name in UNUSED_FILES:
-        (target / name).unlink(missing_ok=True)
-    canonicalize(target)
-    return count
+    start(site, glob)
+    return wait(site) or 0
 
 
 # -- identical rebuilds -------------------------------------------------------------
@@ -133,9 +218,23 @@ def canonicalize(target: Path) -> None:
     )
 
 
+def _has_listings(output: Path) -> bool:
+    return any((Path(output) / "providers").glob("*/index.html"))
+
+
+def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
+    """Post-build step: start indexing the listing pages in the background.
+
+    Returns the running indexing (:mod:`waystation.postbuild` joins it at the latest
+    before the CSP step rewrites the pages); ``write_search_data``, which carries
+    Pagefind's page ids, joins it first (:func:`wait`).
+    """
+    if not _has_listings(output):
+        return None  # no listing pages written (a data-only run): nothing to index
+    return start(Path(output), listing_glob(settings))
+
+
 def build_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> None:
-    """Post-build step: index the listing pages (it runs before the search data,
-    which carries Pagefind's page ids)."""
-    if not any((Path(output) / "providers").glob("*/index.html")):
-        return  # no listing pages written (a data-only run): nothing to index
-    index_site(Path(output), listing_glob(settings))
+    """Post-build step: index the listing pages, and wait for it."""
+    if _has_listings(output):
+        index_site(Path(output), listing_glob(settings))

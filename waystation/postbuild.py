@@ -8,6 +8,14 @@ each step named in :data:`STEPS`, in order.  A step is a function::
 named ``"package.module:function"`` and imported only when it runs.  A step
 must be deterministic (same input, same bytes) and must not touch the
 network.  Steps that rewrite every HTML file (the CSP hashes) come last.
+
+A step may instead *start* work in another process and return a handle with
+``wait()`` and ``cancel()``: the following steps run meanwhile (Pagefind
+indexes the pages on one core while the exports run in Python on the other).
+Whoever needs the result joins it itself (``write_search_data`` joins
+Pagefind); :func:`run` joins every handle still pending before a step in
+:data:`JOIN_BEFORE` and at the end, so a background failure is reported as
+the build's failure, and cancels them all if a step fails.
 """
 
 from __future__ import annotations
@@ -26,13 +34,18 @@ logger = logging.getLogger(__name__)
 
 #: The ordered post-build steps.  Exports and search data first; CSP last.
 STEPS: tuple[str, ...] = (
+    # Pagefind reads the listing pages in its own process while the exports run; the
+    # search data, which carries its page ids, waits for it.
+    "waystation.pagefind_index:start_pagefind_index",
     "waystation.export_all:write_open_data",
     "waystation.export_all:write_maps",
-    # The search data carries Pagefind's page ids: index first.
-    "waystation.pagefind_index:build_pagefind_index",
     "waystation.search_data:write_search_data",
     "waystation.csp:apply_csp",
 )
+
+#: Steps that change pages a background step may still be reading: every pending
+#: background step is joined before them.
+JOIN_BEFORE = frozenset({"waystation.csp:apply_csp"})
 
 
 def load_step(name: str):
@@ -59,8 +72,30 @@ def run(
 ) -> list[str]:
     """Run the steps in order; return their names."""
     names = list(STEPS if steps is None else steps)
-    for name in names:
-        started = time.perf_counter()
-        load_step(name)(directory, Path(output), settings)
-        logger.info("Waystation: %s took %.2f s", name, time.perf_counter() - started)
+    pending: list[tuple[str, Any]] = []
+    try:
+        for name in names:
+            if name in JOIN_BEFORE:
+                _join(pending)
+            started = time.perf_counter()
+            result = load_step(name)(directory, Path(output), settings)
+            if callable(getattr(result, "wait", None)):
+                pending.append((name, result))
+                logger.info("Waystation: %s started (%.2f s)", name, time.perf_counter() - started)
+            else:
+                logger.info("Waystation: %s took %.2f s", name, time.perf_counter() - started)
+        _join(pending)
+    except BaseException:
+        for _, handle in pending:
+            handle.cancel()
+        raise
     return names
+
+
+def _join(pending: list[tuple[str, Any]]) -> None:
+    while pending:
+        name, handle = pending[0]
+        started = time.perf_counter()
+        handle.wait()
+        pending.pop(0)
+        logger.info("Waystation: %s joined (waited %.2f s)", name, time.perf_counter() - started)

@@ -49,10 +49,10 @@ A row (see ``ROW_FIELDS``)::
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import shutil
+import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -198,11 +198,24 @@ def pagefind_hashes(output: Path, lang: str) -> dict[str, str]:
         return found
     prefix = f"{lang}_"
     for path in sorted(folder.glob(f"{prefix}*.pf_fragment")):
-        raw = gzip.decompress(path.read_bytes())
-        text = raw[raw.index(b"{") :].decode("utf-8")
-        url = json.loads(text)["url"]
-        found[url.lstrip("/")] = path.name[len(prefix) : -len(".pf_fragment")]
+        found[_fragment_url(path).lstrip("/")] = path.name[len(prefix) : -len(".pf_fragment")]
     return found
+
+
+_URL_KEY = b'{"url":"'
+
+
+def _fragment_url(path: Path) -> str:
+    """The ``url`` of a Pagefind fragment (gzipped ``pagefind_dcd`` + JSON)."""
+    raw = zlib.decompress(path.read_bytes(), 16 + zlib.MAX_WBITS)
+    start = raw.index(b"{")
+    if raw.startswith(_URL_KEY, start):  # Pagefind writes the url first: read just it
+        text = raw[start + len(_URL_KEY) : start + 4096].decode("utf-8", "ignore")
+        try:
+            return json.decoder.scanstring(text, 0)[0]
+        except ValueError:
+            pass  # longer than read: parse it all
+    return json.loads(raw[start:].decode("utf-8"))["url"]
 
 
 def _county_keys(public: dict[str, Any], state: str) -> list[str]:
@@ -213,12 +226,20 @@ def _county_keys(public: dict[str, Any], state: str) -> list[str]:
 class ShardWriter:
     """Rows and cards of every shard, for one language."""
 
-    def __init__(self, directory: Directory, lang: str, default_lang: str, hashes: dict[str, str]):
+    def __init__(
+        self,
+        directory: Directory,
+        lang: str,
+        default_lang: str,
+        hashes: dict[str, str] | None = None,
+    ):
         self.directory = directory
         self.lang = lang
         self.default_lang = default_lang
-        self.hashes = hashes
+        self.hashes = hashes or {}
         self.vocab = {name: vocabulary.get(name).ids for name in VOCABULARIES}
+        #: ``{shard: [page path of each row]}`` of the last :meth:`build`.
+        self.paths: dict[str, list[str]] = {}
 
     def listings(self) -> list[tuple[int, dict[str, Any]]]:
         return [
@@ -243,17 +264,26 @@ class ShardWriter:
         for shard, entries in sorted(members.items()):
             entries.sort(key=lambda gp: self._order(gp[1], ranks[gp[0]]))
             hours_table: list[str] = []
-            rows, cards = [], []
+            rows, cards, paths = [], [], []
             for g, public in entries:
-                rows.append(self._row(g, public, shard, ranks[g], languages, hours_table))
                 path = site_urls.listing(public["id"], self.lang, self.default_lang)
+                rows.append(self._row(g, public, shard, ranks[g], languages, hours_table, path))
                 cards.append(card(public, path))
+                paths.append(path)
+            self.paths[shard] = paths
             shards[shard] = {
                 "rows": rows,
                 "hours": [json.loads(h) for h in hours_table],
                 "cards": [cards[i : i + CHUNK] for i in range(0, len(cards), CHUNK)],
             }
         return shards
+
+    def set_hashes(self, shards: dict[str, dict[str, Any]], hashes: dict[str, str]) -> None:
+        """Put Pagefind's page ids into the rows of ``shards`` (built before the index was)."""
+        self.hashes = hashes
+        for shard, data in shards.items():
+            for row, path in zip(data["rows"], self.paths[shard], strict=True):
+                row[1] = hashes.get(path, "")
 
     @staticmethod
     def _order(public: dict[str, Any], rank: int) -> tuple[int, int, int]:
@@ -270,6 +300,7 @@ class ShardWriter:
         rank: int,
         languages: list[str],
         hours_table: list[str],
+        path: str,
     ) -> list[Any]:
         area = public["service_area"]
         point = public.get("point")
@@ -301,7 +332,7 @@ class ShardWriter:
         population_ids = self.vocab["populations"]
         return [
             g,
-            self.hashes.get(site_urls.listing(public["id"], self.lang, self.default_lang), ""),
+            self.hashes.get(path, ""),
             point["lat"] if point else None,
             point["lon"] if point else None,
             flags,
@@ -343,8 +374,13 @@ def data_folder(output: Path, settings: dict[str, Any]) -> Path:
 def write_search_data(directory: Directory, output: Path, settings: dict[str, Any]) -> None:
     """Post-build step: write ``search-data/``.
 
-    The rows carry Pagefind's page ids: the ``build_pagefind_index`` step runs first.
+    The rows carry Pagefind's page ids: everything else is made first, then this
+    joins the Pagefind indexing the ``start_pagefind_index`` step started
+    (:func:`waystation.pagefind_index.wait`; nothing to join if the index was built
+    before) and reads them.
     """
+    from waystation import pagefind_index
+
     folder = data_folder(output, settings)
     if folder.exists():
         shutil.rmtree(folder)
@@ -352,11 +388,15 @@ def write_search_data(directory: Directory, output: Path, settings: dict[str, An
     zip_shards.write_place_shards(folder)
     langs = list(settings["LANGUAGES"])
     languages = spoken_languages(directory)
+    built = []
+    for lang in langs:
+        writer = ShardWriter(directory, lang, langs[0])
+        built.append((lang, writer, writer.build(languages)))
+    pagefind_index.wait(Path(output))
     digest = hashlib.sha256()
     shard_sizes: dict[str, int] = {}
-    for lang in langs:
-        writer = ShardWriter(directory, lang, langs[0], pagefind_hashes(Path(output), lang))
-        shards = writer.build(languages)
+    for lang, writer, shards in built:
+        writer.set_hashes(shards, pagefind_hashes(Path(output), lang))
         (folder / lang / "rows").mkdir(parents=True)
         (folder / lang / "cards").mkdir(parents=True)
         for name, shard in shards.items():

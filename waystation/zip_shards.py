@@ -23,8 +23,13 @@ does.  Coordinates keep the package's four decimals (about 10 m).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
+import sys
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -122,12 +127,6 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _write(path: Path, data: Any) -> int:
-    text = _json(data)
-    path.write_text(text, encoding="utf-8")
-    return len(text.encode("utf-8"))
-
-
 def zip_shards(places: PlaceData) -> dict[str, dict[str, list[Any]]]:
     shards: dict[str, dict[str, list[Any]]] = defaultdict(dict)
     for code, place in sorted(places.zips.items()):
@@ -160,22 +159,128 @@ def city_shard_name(state: str, city_key: str) -> str:
     return f"{state.lower()}-{first}"
 
 
-def write_place_shards(folder: Path, places: PlaceData | None = None) -> dict[str, int]:
-    """Write ``zip/`` and ``city/`` under ``folder``; return file counts and bytes."""
+def render_place_shards(places: PlaceData | None = None) -> dict[str, bytes]:
+    """``{"zip/606.json": bytes, …, "city/il-c.json": bytes, …}``: every file of ``zip/``
+    and ``city/``."""
     places = places or load_places()
-    (folder / "zip").mkdir(parents=True, exist_ok=True)
-    (folder / "city").mkdir(parents=True, exist_ok=True)
-    total = 0
+    files: dict[str, bytes] = {}
     zips = zip_shards(places)
     # Every possible shard exists (most are tiny, some empty): a look-up of an unknown
     # ZIP or city reads "{}" instead of failing with a 404 the browser would log.
     for n in range(1000):
         prefix = f"{n:03d}"
-        total += _write(folder / "zip" / f"{prefix}.json", zips.get(prefix, {}))
-    total += _write(folder / "zip" / "index.json", zip_index(zips))
+        files[f"zip/{prefix}.json"] = _json(zips.get(prefix, {})).encode("utf-8")
+    files["zip/index.json"] = _json(zip_index(zips)).encode("utf-8")
     cities = city_shards(places)
     letters = "0abcdefghijklmnopqrstuvwxyz"
-    names = [city_shard_name(state, letter) for state in STATES for letter in letters]
-    for name in names:
-        total += _write(folder / "city" / f"{name}.json", cities.get(name, {}))
-    return {"zip_files": 1001, "city_files": len(names), "bytes": total}
+    for name in [city_shard_name(state, letter) for state in STATES for letter in letters]:
+        files[f"city/{name}.json"] = _json(cities.get(name, {})).encode("utf-8")
+    return files
+
+
+def write_place_shards(folder: Path, places: PlaceData | None = None) -> dict[str, int]:
+    """Write ``zip/`` and ``city/`` under ``folder``; return file counts and bytes.
+
+    The files depend only on the ``zipcodes`` package and this code, not on the
+    listings: rendered once (about 3 s) into a cache folder, then linked from it
+    (:func:`_cached_files`); written from scratch when given ``places`` or when
+    there is no usable cache.
+    """
+    (folder / "zip").mkdir(parents=True, exist_ok=True)
+    (folder / "city").mkdir(parents=True, exist_ok=True)
+    cached = _cached_files() if places is None else None
+    if cached is not None:
+        total = 0
+        for name, (source, size) in cached.items():
+            _link_or_copy(source, folder / name)
+            total += size
+    else:
+        files = render_place_shards(places)
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        total = sum(len(data) for data in files.values())
+        cached = files  # type: ignore[assignment]
+    zip_files = sum(1 for name in cached if name.startswith("zip/"))
+    return {"zip_files": zip_files, "city_files": len(cached) - zip_files, "bytes": total}
+
+
+# -- the cache ----------------------------------------------------------------------
+#
+# A folder in the user's cache (like places.py's index), named after the zipcodes
+# version and a digest of the code that renders the files, holding the rendered files
+# and a stamp (every file's name, size and mtime, written last).  The output gets hard
+# links to the cached files (a copy where linking fails: another file system), which
+# saves creating and writing 2,500 files per build.  A cached file changed in place
+# (through such a link) no longer matches the stamp: the folder is then rendered again.
+
+_STAMP = "stamp.json"
+
+
+def _cache_folder() -> Path | None:
+    try:
+        from importlib.metadata import version
+
+        import waystation.geography
+        import waystation.places
+
+        code = hashlib.sha256()
+        for module in (sys.modules[__name__], waystation.places, waystation.geography):
+            code.update(Path(module.__file__ or "").read_bytes())
+        key = f"zipcodes-{version('zipcodes')}-{code.hexdigest()[:12]}"
+    except Exception:  # noqa: BLE001 - any failure: just don't cache
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "waystation" / f"place-shards-{key}"
+
+
+def _read_cache(folder: Path) -> dict[str, tuple[Path, int]] | None:
+    """``{name: (cached file, size)}`` if every file matches the stamp, else None."""
+    try:
+        stamp = json.loads((folder / _STAMP).read_text(encoding="utf-8"))
+        found = {}
+        for name, size, mtime in stamp:
+            path = folder / name
+            info = path.stat()
+            if info.st_size != size or info.st_mtime_ns != mtime:
+                return None
+            found[name] = (path, size)
+        return found
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _cached_files() -> dict[str, tuple[Path, int]] | None:
+    folder = _cache_folder()
+    if folder is None:
+        return None
+    found = _read_cache(folder)
+    if found is not None:
+        return found
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f"{folder.name}.", dir=folder.parent))
+        (fresh / "zip").mkdir()
+        (fresh / "city").mkdir()
+        stamp = []
+        for name, data in render_place_shards().items():
+            (fresh / name).write_bytes(data)
+            info = (fresh / name).stat()
+            stamp.append([name, info.st_size, info.st_mtime_ns])
+        (fresh / _STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a stale or damaged cache
+        try:
+            os.rename(fresh, folder)
+        except OSError:  # another build just cached it: use that one
+            shutil.rmtree(fresh, ignore_errors=True)
+    except OSError:
+        return None
+    return _read_cache(folder)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -1,0 +1,115 @@
+"""Post-build steps that run in another process (waystation/postbuild.py), and the
+caches of the search steps (Pagefind in the background, the place shards)."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from waystation import pagefind_index, postbuild, zip_shards
+from waystation.exc import WaystationError
+
+
+class Handle:
+    def __init__(self, calls: list, fail: bool = False):
+        self.calls, self.fail = calls, fail
+
+    def wait(self):
+        self.calls.append("wait")
+        if self.fail:
+            raise WaystationError("background failed")
+
+    def cancel(self):
+        self.calls.append("cancel")
+
+
+def _steps(monkeypatch, **functions) -> None:
+    module = types.ModuleType("bg_steps")
+    for name, function in functions.items():
+        setattr(module, name, function)
+    monkeypatch.setitem(sys.modules, "bg_steps", module)
+
+
+def test_a_background_step_is_joined_before_the_csp_step_and_at_the_end(tmp_path, monkeypatch):
+    calls: list = []
+    _steps(
+        monkeypatch,
+        start=lambda d, out, s: Handle(calls),
+        middle=lambda d, out, s: calls.append("middle"),
+        last=lambda d, out, s: calls.append("last"),
+    )
+    monkeypatch.setattr(postbuild, "JOIN_BEFORE", frozenset({"bg_steps:last"}))
+    postbuild.run(None, tmp_path, {}, ["bg_steps:start", "bg_steps:middle", "bg_steps:last"])
+    assert calls == ["middle", "wait", "last"]
+    calls.clear()
+    postbuild.run(None, tmp_path, {}, ["bg_steps:start", "bg_steps:middle"])
+    assert calls == ["middle", "wait"]
+
+
+def test_a_background_failure_fails_the_build(tmp_path, monkeypatch):
+    calls: list = []
+    _steps(monkeypatch, start=lambda d, out, s: Handle(calls, fail=True))
+    with pytest.raises(WaystationError, match="background failed"):
+        postbuild.run(None, tmp_path, {}, ["bg_steps:start"])
+
+
+def test_a_failing_step_cancels_the_background_steps(tmp_path, monkeypatch):
+    calls: list = []
+
+    def boom(d, out, s):
+        raise WaystationError("boom")
+
+    _steps(monkeypatch, start=lambda d, out, s: Handle(calls), boom=boom)
+    with pytest.raises(WaystationError, match="boom"):
+        postbuild.run(None, tmp_path, {}, ["bg_steps:start", "bg_steps:boom"])
+    assert calls == ["cancel"]
+
+
+def test_pagefind_starts_first_and_the_search_data_come_before_the_csp():
+    steps = list(postbuild.STEPS)
+    assert steps[0] == "waystation.pagefind_index:start_pagefind_index"
+    assert steps.index("waystation.search_data:write_search_data") < steps.index(
+        "waystation.csp:apply_csp"
+    )
+    assert "waystation.csp:apply_csp" in postbuild.JOIN_BEFORE
+
+
+def test_pagefind_in_the_background_reports_its_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(pagefind_index, "_executable", lambda: "/bin/false")
+    indexing = pagefind_index.start(tmp_path, "*.html")
+    with pytest.raises(WaystationError, match="could not index"):
+        pagefind_index.wait(tmp_path)
+    indexing.cancel()  # after the join: nothing left to stop
+    assert pagefind_index.wait(tmp_path) is None  # nothing running
+
+
+def test_pagefind_indexes_only_pages_with_a_search_block(tmp_path):
+    page = '<!DOCTYPE html><html lang="en"><body><div data-pagefind-body>{}</div></body></html>'
+    for n, word in enumerate(("harbor", "lantern")):
+        (tmp_path / "p" / str(n)).mkdir(parents=True)
+        (tmp_path / "p" / str(n) / "index.html").write_text(page.format(word))
+    (tmp_path / "other.html").write_text(page.format("elsewhere"))
+    assert pagefind_index.index_site(tmp_path, "p/*/index.html") == 2
+    assert len(list((tmp_path / "pagefind" / "fragment").glob("en_*.pf_fragment"))) == 2
+    for name in pagefind_index.UNUSED_FILES:
+        assert not (tmp_path / "pagefind" / name).exists()
+
+
+def test_place_shards_from_the_cache_equal_freshly_rendered_ones(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rendered = zip_shards.render_place_shards()
+    for run in ("first", "second"):  # renders the cache, then links from it
+        folder = tmp_path / run
+        counts = zip_shards.write_place_shards(folder)
+        assert counts["zip_files"] == 1001
+        assert counts["city_files"] == len(rendered) - 1001
+        assert counts["bytes"] == sum(len(data) for data in rendered.values())
+        written = {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.json")}
+        assert written == rendered
+    # A cached file changed in place (through an output's link) is noticed: rendered again.
+    (tmp_path / "second" / "zip" / "606.json").write_text("{}")
+    third = tmp_path / "third"
+    zip_shards.write_place_shards(third)
+    assert (third / "zip" / "606.json").read_bytes() == rendered["zip/606.json"]
