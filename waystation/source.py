@@ -159,26 +159,33 @@ def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
             "letters, digits and '-', then '.md' (e.g. 'harbor-light-chicago.md')",
             rule="bad_id",
         )
-    lines = text.split("\n")
-    if lines[0].rstrip() != "---":
+    # Only the front matter is split off and parsed; the body is sliced once.
+    first_end = text.find("\n")
+    if (text if first_end < 0 else text[:first_end]).rstrip() != "---":
         return fail(
             "no front matter: the first line must be '---', then the listing's fields, "
             "then another '---' (see providers/_template.md)",
             rule="no_front_matter",
         )
-    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-    if end is None:
+    closing = None if first_end < 0 else _CLOSING_LINE.search(text, first_end + 1)
+    if closing is None:
         return fail(
             "the front matter is not closed: add a line with '---' after the last field",
-            len(lines),
+            text.count("\n") + 1,
             1,
             rule="unclosed_front_matter",
         )
-    yaml_text = "\n".join(lines[1:end]) + "\n"
-    src.body = "\n".join(lines[end + 1 :]).strip("\n")
-    src.body_line = end + 2
+    start, stop = closing.span()
+    yaml_text = text[first_end + 1 : start] or "\n"
+    src.body = text[stop + 1 :].strip("\n")
+    src.body_line = text.count("\n", 0, start) + 2
     src.problems.extend(parse_front_matter(yaml_text, src, line_offset=1))
     return src
+
+
+#: The line that closes the front matter: '---' or '...', maybe followed by spaces
+#: (any whitespace but a line break, as ``str.rstrip`` strips from a line).
+_CLOSING_LINE = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
 def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> list[Problem]:
@@ -226,9 +233,17 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
                 "front_matter_not_mapping",
             )
         ]
-    walker = _Walker(src, line_offset)
     src.root = root
     src.line_offset = line_offset
+    if len(yaml_text) <= _SHORT_TEXT and "*" not in yaml_text:
+        # Too short for the node limit and without aliases: the quick walk, unless
+        # something needs reporting (then the full walk below finds and reports it).
+        try:
+            src.data = _plain_data(root)
+            return []
+        except (_Irregular, RecursionError):
+            pass
+    walker = _Walker(src, line_offset)
     src.data = walker.walk(root, ())
     return walker.problems
 
@@ -306,6 +321,42 @@ def load_yaml_text(text: str) -> Any:
     if walker.problems:
         raise ValueError(walker.problems[0].format_text())
     return data
+
+
+#: Front matter this short (without aliases) cannot reach the node limit: each
+#: character makes at most a few nodes.
+_SHORT_TEXT = 4000
+
+
+class _Irregular(Exception):
+    """Something :func:`_plain_data` leaves to :class:`_Walker`, which reports it."""
+
+
+def _plain_data(node: yaml.Node) -> Any:
+    """The data of a tree with nothing to report: what :class:`_Walker` returns for
+    it, without keeping paths for messages; raises :class:`_Irregular` otherwise."""
+    kind = type(node)
+    if kind is yaml.MappingNode:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise _Irregular
+            key = key_node.value
+            if key == "<<" or key in result:
+                raise _Irregular
+            result[key] = _plain_data(value_node)
+        return result
+    if kind is yaml.SequenceNode:
+        return [_plain_data(item) for item in node.value]
+    if node.style:  # quoted or block scalar: always a string
+        return node.value
+    tag = node.tag
+    if tag is not _STR_TAG and tag != _STR_TAG and tag not in _PLAIN_TAGS:
+        raise _Irregular
+    value = node.value
+    if value and value[0] not in _MAYBE_NOT_STRING:
+        return value
+    return resolve_plain(value)
 
 
 class _Walker:
