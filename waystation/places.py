@@ -121,6 +121,55 @@ def _cache_file() -> Path | None:
     return Path(base) / "waystation" / f"places-zipcodes-{zipcodes_version}-v1.pickle"
 
 
+def _states_cache_file() -> Path | None:
+    """The part of the cached index the validator needs (a quarter of it, read 4x faster)."""
+    path = _cache_file()
+    return path.with_name(path.name.replace("-v1.pickle", "-states-v1.pickle")) if path else None
+
+
+@dataclass(frozen=True)
+class _StateIndex:
+    """What ZIP/state checks need: no centroids by ZIP or city."""
+
+    zip_state: dict[str, str]
+    bbox: dict[str, tuple[float, float, float, float]]
+    grid: dict[tuple[int, int], list[tuple[float, float, str]]]
+
+
+def _write_pickle(path: Path, value: object) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+@lru_cache(maxsize=1)
+def _state_index() -> _StateIndex:
+    """The ZIP-to-state table, state boxes and centroid grid (from their own cache
+    file when there is one: validating needs nothing else)."""
+    if _index.cache_info().currsize:
+        index = _index()
+        return _StateIndex(index.zip_state, index.bbox, index.grid)
+    path = _states_cache_file()
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                cached = pickle.load(handle)  # noqa: S301 - our own file in the user's cache
+            if isinstance(cached, _StateIndex):
+                return cached
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            pass
+    index = _index()
+    states = _StateIndex(index.zip_state, index.bbox, index.grid)
+    if path is not None:
+        _write_pickle(path, states)
+    return states
+
+
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     """The ZIP index; built once from ``zipcodes`` (about 2 s), then read from a cache file."""
@@ -139,14 +188,7 @@ def _index() -> _Index:
     index = _build_index()
     if path is not None:
         _PRELOADED["others"] = _build_other_city_names(index)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump((index, _PRELOADED["others"]), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        _write_pickle(path, (index, _PRELOADED["others"]))
     return index
 
 
@@ -213,7 +255,7 @@ def _build_other_city_names(index: _Index) -> dict[tuple[str, str], list[tuple[f
 def zip_state(postal_code: str | None) -> str | None:
     """The USPS state code a ZIP code belongs to, or ``None`` if unknown."""
     code = zip5(postal_code)
-    return _index().zip_state.get(code) if code else None
+    return _state_index().zip_state.get(code) if code else None
 
 
 def zip_centre(postal_code: str | None) -> tuple[float, float] | None:
@@ -239,7 +281,7 @@ def _city_centre(state: str, city_key: str) -> tuple[float, float] | None:
 
 def state_bbox(state: str) -> tuple[float, float, float, float] | None:
     """``(min_lat, min_lon, max_lat, max_lon)`` around a state's ZIP centroids, with margin."""
-    return _index().bbox.get(state.upper())
+    return _state_index().bbox.get(state.upper())
 
 
 def nearest_zip_states(lat: float, lon: float, k: int = NEAREST_K) -> list[str]:
@@ -256,7 +298,7 @@ def nearest_zip_states(lat: float, lon: float, k: int = NEAREST_K) -> list[str]:
 
 def _candidates(lat: float, lon: float, k: int) -> list[tuple[float, float, str]]:
     """ZIP centroids in the rings of grid cells that hold the ``k`` nearest."""
-    grid = _index().grid
+    grid = _state_index().grid
     ci, cj = _cell(lat, lon)
     candidates: list[tuple[float, float, str]] = []
     last_ring = MAX_RINGS
