@@ -153,3 +153,16 @@ def test_descriptions_converted_in_worker_processes_are_the_same(monkeypatch):
     assert export_records.descriptions_as_text(texts * 3, {"BUILD_WORKERS": 2}) == expected
     monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", 1)
     assert export_records.descriptions_as_text(texts * 3, {"BUILD_WORKERS": 2}) == expected
+
+
+def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkeypatch):
+    from waystation import export_records
+
+    outputs = []
+    for run, minimum in (("serial", 10**9), ("forked", 1)):
+        monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", minimum)
+        root = tmp_path / run
+        directory = small_directory(root, leaky_resolver=False)
+        write_open_data(directory, root / "output", {**directory.settings, "BUILD_WORKERS": 2})
+        outputs.append(_all_text(root / "output"))
+    assert outputs[0] == outputs[1]

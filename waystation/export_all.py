@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing as mp
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from waystation import hsds_export, hsds_tables
+from waystation import export_records, hsds_export, hsds_tables
 from waystation.export_csv import write_csv
 from waystation.export_geojson import write_geojson
 from waystation.export_records import export_views, view_record
@@ -38,21 +41,49 @@ def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     # Each listing's public data and plain-text description, made once for every file.
     views = export_views(directory)
     records = [view_record(view, merged) for view in views]
-    write_geojson(directory, output / GEOJSON, records)
-    write_csv(directory, output / CSV, records)
     organizations = hsds_export.organizations(directory, views)
-    target = output / HSDS_JSON
-    target.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    target.write_text(text + "\n", encoding="utf-8")
-    terms = json.dumps(
-        hsds_export.taxonomy_terms(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    (output / HSDS_TERMS_JSON).write_text(terms + "\n", encoding="utf-8")
     title = f"{merged.get('SITENAME') or 'Waystation'}: HSDS 3.0 export"
-    hsds_tables.write_package(
-        organizations, output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE")
-    )
+    package_args = (organizations, output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE"))
+    # The tabular package is written by a forked process meanwhile, when there are many.
+    background = export_records.worker_count(merged, len(views)) > 1
+    with _meanwhile(hsds_tables.write_package, package_args, background):
+        write_geojson(directory, output / GEOJSON, records)
+        write_csv(directory, output / CSV, records)
+        target = output / HSDS_JSON
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        target.write_text(text + "\n", encoding="utf-8")
+        terms = json.dumps(
+            hsds_export.taxonomy_terms(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        (output / HSDS_TERMS_JSON).write_text(terms + "\n", encoding="utf-8")
+
+
+_JOB: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+
+
+def _run_job() -> None:
+    function, args = _JOB[0]
+    function(*args)
+
+
+@contextmanager
+def _meanwhile(function: Callable[..., None], args: tuple[Any, ...], background: bool):
+    """Run ``function(*args)`` in a forked process during the block (after it, in this
+    process, when ``background`` is false); its error is raised at the block's end."""
+    if not background or "fork" not in mp.get_all_start_methods():
+        yield
+        function(*args)
+        return
+    _JOB[:] = [(function, args)]  # the child gets them by forking, not by pickling
+    try:
+        pool = mp.get_context("fork").Pool(1)
+    finally:
+        _JOB.clear()
+    with pool:
+        result = pool.apply_async(_run_job)
+        yield
+        result.get()
 
 
 def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:

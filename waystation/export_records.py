@@ -81,7 +81,8 @@ def export_view(listing, place) -> ExportView:
 PARALLEL_MIN_LISTINGS = 1000
 
 
-def _worker_count(settings: dict[str, Any], count: int) -> int:
+def worker_count(settings: dict[str, Any], count: int) -> int:
+    """How many processes share the work on ``count`` listings (``BUILD_WORKERS``)."""
     if count < PARALLEL_MIN_LISTINGS or "fork" not in mp.get_all_start_methods():
         return 1
     wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
@@ -98,7 +99,7 @@ def _texts_share(bounds: tuple[int, int]) -> list[str]:
 def descriptions_as_text(texts: list[str | None], settings: dict[str, Any]) -> list[str]:
     """``markdown_to_text`` of each text, in forked workers when there are many."""
     unique = list(dict.fromkeys(texts))
-    workers = _worker_count(settings, len(unique))
+    workers = worker_count(settings, len(unique))
     if workers == 1:
         converted = [markdown_to_text(text) for text in unique]
     else:

@@ -242,6 +242,18 @@ _CHILDREN = {
 
 def tables(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """Flatten nested HSDS objects into one list of rows per table (no duplicates)."""
+    result = {}
+    for table, objects in zip(TABLES, _objects(organizations).values(), strict=True):
+        names = table.column_names
+        result[table.name] = [
+            {n: value for n in names if (value := obj.get(n)) is not None and value != ""}
+            for obj in objects
+        ]
+    return result
+
+
+def _objects(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The objects of each table (nested lists and all), by id, without duplicates."""
     rows: dict[str, dict[str, dict[str, Any]]] = {t.name: {} for t in TABLES}
 
     def add(table: str, obj: dict[str, Any]) -> None:
@@ -258,15 +270,7 @@ def tables(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
         rows["taxonomy"].setdefault(taxonomy["id"], taxonomy)
     for term in taxonomy_terms():
         rows["taxonomy_term"].setdefault(term["id"], term)
-    result = {}
-    for table in TABLES:
-        names = table.column_names
-        by_id = rows[table.name]
-        result[table.name] = [
-            {n: value for n in names if (value := obj.get(n)) is not None and value != ""}
-            for obj in (by_id[key] for key in sorted(by_id))
-        ]
-    return result
+    return {name: [by_id[key] for key in sorted(by_id)] for name, by_id in rows.items()}
 
 
 def _cell(value: Any) -> str:
@@ -282,6 +286,8 @@ def _cell(value: Any) -> str:
 
 
 def table_csv(table: Table, rows: list[dict[str, Any]]) -> str:
+    """The table's CSV: ``rows`` are :func:`tables` rows, or the objects themselves
+    (a missing, None or empty value is an empty cell either way)."""
     names = table.column_names
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -318,7 +324,7 @@ def write_package(
     licence: dict[str, str] | None = None,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    for table, rows in zip(TABLES, tables(organizations).values(), strict=True):
-        (folder / table.path).write_text(table_csv(table, rows), encoding="utf-8")
+    for table, objects in zip(TABLES, _objects(organizations).values(), strict=True):
+        (folder / table.path).write_text(table_csv(table, objects), encoding="utf-8")
     text = json.dumps(datapackage(title, licence), indent=2, sort_keys=True, ensure_ascii=False)
     (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
