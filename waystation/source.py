@@ -255,14 +255,10 @@ class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[mi
     # C-level no-ops (any two arguments / none) save a Python call per node.
     descend_resolver = staticmethod(slice)
     ascend_resolver = staticmethod(tuple)
-
-    def resolve(self, kind, value, implicit):  # noqa: ARG002 - PyYAML's signature
-        # Plain scalars are resolved by the YAML 1.2 core schema in _Walker.
-        if kind is yaml.ScalarNode:
-            return _STR_TAG
-        if kind is yaml.SequenceNode:
-            return "tag:yaml.org,2002:seq"
-        return "tag:yaml.org,2002:map"
+    # Likewise for the tag of every node written without one (``kind, value,
+    # implicit`` -> a slice): such a node's tag is a slice, which _Walker reads as
+    # "no tag"; plain scalars are resolved there by the YAML 1.2 core schema.
+    resolve = staticmethod(slice)
 
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -278,6 +274,12 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                "tag:yaml.org,2002:null")  # fmt: skip
 _MAX_NODES = 20_000
+
+
+def _implicit_or_plain(tag: Any) -> bool:
+    """A scalar's tag is none (see ``_Loader.resolve``), !!str, or one of the plain
+    types (the value is then resolved as if untagged)."""
+    return type(tag) is slice or tag == _STR_TAG or tag in _PLAIN_TAGS
 
 
 #: First characters of every plain scalar that is not a string in YAML 1.2's core schema.
@@ -350,8 +352,7 @@ def _plain_data(node: yaml.Node) -> Any:
         return [_plain_data(item) for item in node.value]
     if node.style:  # quoted or block scalar: always a string
         return node.value
-    tag = node.tag
-    if tag is not _STR_TAG and tag != _STR_TAG and tag not in _PLAIN_TAGS:
+    if type(node.tag) is not slice and not _implicit_or_plain(node.tag):
         raise _Irregular
     value = node.value
     if value and value[0] not in _MAYBE_NOT_STRING:
@@ -390,7 +391,7 @@ class _Walker:
             return [self.walk(item, (*path, index)) for index, item in enumerate(node.value)]
         if node.style:  # quoted or block scalar: always a string
             return node.value
-        if node.tag != _STR_TAG and node.tag not in _PLAIN_TAGS:
+        if not _implicit_or_plain(node.tag):
             self.error(node, path, f"YAML tag '{node.tag}' is not allowed: write a plain value",
                        "malformed_yaml")  # fmt: skip
             return None
