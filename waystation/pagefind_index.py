@@ -78,11 +78,11 @@ class Indexing:
         # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
         # pagefind.{json,toml,yml} config file from its working folder and options from
         # the environment; neither may change the index.
-        self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait()
-        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
         command = [str(_executable()), "--site", str(self.site), "--glob", glob]
         command += ["--output-path", str(self.target), "--quiet"]
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+        self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait()
         try:
             self._process: subprocess.Popen | None = subprocess.Popen(
                 command,
