@@ -420,12 +420,15 @@ class _Walker:
 
 def iter_listing_paths(root: Path) -> list[Path]:
     """The listing files under ``root``: ``*.md`` not starting with ``_`` or ``.``."""
-    found: list[Path] = []
+    found: list[tuple[tuple[str, ...], Path, str]] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(folder)
         found.extend(
-            Path(folder, name)
+            ((*base.parts, name), base, name)
             for name in names
             if name.endswith(".md") and not name.startswith(("_", "."))
         )
-    return sorted(found)
+    # Sorted as the paths sort (by their parts), without comparing Path objects.
+    found.sort(key=lambda item: item[0])
+    return [base / name for _parts, base, name in found]

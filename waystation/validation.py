@@ -45,12 +45,13 @@ class ValidationResult:
         return not (self.errors or (strict and self.warnings))
 
 
-def _display(path: Path) -> str:
-    """The path as messages show it: relative to the current folder when inside it."""
+def _display(path: Path, cwd: str | None = None) -> str:
+    """The path as messages show it: relative to the current folder (``cwd`` when
+    given) when inside it."""
     text = str(path)
     if not os.path.isabs(text):
         return os.path.normpath(text)
-    cwd = os.getcwd() + os.sep
+    cwd = (cwd or os.getcwd()) + os.sep
     return text[len(cwd) :] if text.startswith(cwd) else text
 
 
@@ -90,7 +91,8 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                     "path_not_found",
                 )
             )
-    shown = {_display(p): p for p in files}
+    cwd = os.getcwd()
+    shown = {_display(p, cwd): p for p in files}
     return [shown[name] for name in sorted(shown)], problems
 
 
@@ -248,7 +250,8 @@ def _load_listings(
     files, problems = collect_paths([Path(p) for p in paths])
     result = ValidationResult(files=len(files))
     result.problems.extend(problems)
-    jobs = [(str(path), _display(path)) for path in files]
+    cwd = os.getcwd()
+    jobs = [(str(path), _display(path, cwd)) for path in files]
     cache = ListingCache.load(cache_file, ctx) if cache_file else None
     if cache is None:
         checked = _check_in_parallel(jobs, ctx, keep_listings)
