@@ -25,7 +25,8 @@ def hsds_id(kind: str, *parts: object) -> str:
     than the hash).
     """
     key = ":".join(["waystation", kind, *map(str, parts)])
-    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + key.encode()).digest()[:16])
+    sha1 = hashlib.sha1(_NAMESPACE_BYTES + key.encode(), usedforsecurity=False)  # as uuid5
+    digest = bytearray(sha1.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
     x = digest.hex()
