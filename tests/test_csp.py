@@ -209,3 +209,69 @@ def test_every_built_page_carries_its_final_policy(built_site, tmp_path):
         if "'wasm-unsafe-eval'" in policies[0]:
             wasm_pages.append(path.relative_to(copy).as_posix())
     assert all("search" in p for p in wasm_pages), wasm_pages
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        '<script>var s = "<a title=\'";</script>\n',
+        "<!-- <a title=' -->\n",
+        '<style>p::after { content: "<b title=\'"; }</style>\n',
+    ],
+)
+def test_a_tag_after_raw_text_that_looks_like_an_open_tag_is_still_checked(tmp_path, before):
+    # The quote opened inside the script, style or comment must not hide the real tag.
+    # (Read from the quote, "<a title='…It' s <br>" is one long tag hiding the <a onclick>.)
+    body = before + '<a onclick="go()">It\' s <br>'
+    site = write_site(tmp_path, {"bad.html": page(body=body)})
+    with pytest.raises(WaystationError, match=r"bad.html:\d+: inline event handler onclick="):
+        csp.apply_csp(None, site, {"TILE_URL": TILES})
+
+
+def test_a_page_secured_in_memory_equals_the_step_on_the_written_file(tmp_path):
+    text = page(head="<style>p{color:red}</style>", body="<script>go(1)</script><p>hi</p>")
+    secured, problems = csp.secure_page(text, "", csp.tile_source(TILES))
+    assert problems == []
+    site = write_site(tmp_path, {"index.html": text})
+    csp.apply_csp(None, site, {"TILE_URL": TILES})
+    assert (site / "index.html").read_text() == secured
+    _, problems = csp.secure_page(page(body='<p>\n<a onclick="x()">'), "", "")
+    assert problems == [(11, "inline event handler onclick= on <a>: move the code to a .js file")]
+
+
+def test_the_renderer_secures_pages_before_writing_and_refuses_unsafe_ones(tmp_path):
+    """Pages are checked in memory: a safe one is written with its final policy (the
+    post-build step then leaves it alone); an unsafe one is not written at all."""
+    import datetime as dt
+
+    from waystation import site_build
+    from waystation.directory import Directory
+    from waystation.site_pages import PageSpec, SiteData
+
+    templates = tmp_path / "templates"
+    (templates / "partials").mkdir(parents=True)
+    (templates / "partials" / "listing_card.html").write_text("")
+    head = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
+    (templates / "good.html").write_text(head + "<body><script>go(1)</script></body></html>\n")
+    (templates / "bad.html").write_text(head + '<body>\n<a onclick="go()">x</a></body></html>\n')
+    directory = Directory([], {}, {}, tmp_path, dt.date(2026, 12, 1))
+    data = SiteData(directory, ["en"], "en")
+    settings = {"LANGUAGES": ["en"], "TILE_URL": TILES, "SITEURL": ""}
+    output = tmp_path / "output"
+
+    good = PageSpec("good/", "good.html", {"lang": "en"})
+    assert site_build.render_pages([good], data, output, [templates], settings) == 1
+    written = (output / "good" / "index.html").read_text()
+    (policy,) = meta_policy(written)
+    assert sha256_of("go(1)") in policy
+    csp.apply_csp(None, output, settings)
+    assert (output / "good" / "index.html").read_text() == written
+
+    bad = PageSpec("bad/", "bad.html", {"lang": "en"})
+    with pytest.raises(WaystationError, match=r"bad/index.html:2: inline event handler onclick="):
+        site_build.render_pages([good, bad], data, output, [templates], settings)
+    assert not (output / "bad").exists()
+
+
+def sha256_of(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"

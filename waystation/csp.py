@@ -86,6 +86,7 @@ class PageScan:
     style_attribute_hashes: set[str] = field(default_factory=set)
     wasm: bool = False
     problems: list[tuple[int, str]] = field(default_factory=list)  # (offset, message)
+    csp_metas: list[tuple[int, int]] = field(default_factory=list)  # <meta> CSP tags' spans
 
 
 def sha256_source(text: str) -> str:
@@ -155,41 +156,115 @@ def _origin_allowed(url: str, allowed: Iterable[str]) -> bool:
     return False
 
 
+#: What one tag (its exact text) means for the page, for one site and tile server:
+#: (name, problems, style-attribute hashes, loads the search, what its raw text is),
+#: or _PLAIN for a tag that adds nothing to the policy.  Pages repeat most of their
+#: tags (header, footer, cards), so each distinct tag is checked once per process.
+_TagFacts = tuple[str, tuple[str, ...], tuple[str, ...], bool, str]
+_PLAIN: _TagFacts = ("", (), (), False, "")
+_TAG_FACTS: dict[tuple[str, str], dict[str, _TagFacts]] = {}
+_CACHE_LIMIT = 200_000
+
+
+def _tag_facts(match: re.Match, site: str, tiles: str) -> _TagFacts:
+    name = match.group("name").lower()
+    attrs = _attributes(match.group("attrs"))
+    scan = PageScan()
+    _check_tag(scan, 0, name, attrs, site, tiles)
+    raw = ""
+    if name == "script":
+        attr_map = dict(attrs)
+        kind = (attr_map.get("type") or "").strip().lower()
+        raw = "script" if "src" not in attr_map and kind not in DATA_SCRIPT_TYPES else "data"
+    elif name == "style":
+        raw = "style"
+    elif name == "meta" and any(
+        attr == "http-equiv" and (value or "").strip().lower() == "content-security-policy"
+        for attr, value in attrs
+    ):
+        raw = "csp-meta"
+    if not (scan.problems or scan.style_attribute_hashes or scan.wasm or raw):
+        return _PLAIN
+    return (
+        name,
+        tuple(message for _, message in scan.problems),
+        tuple(sorted(scan.style_attribute_hashes)),
+        scan.wasm,
+        raw,
+    )
+
+
 def scan_page(text: str, site: str = "", tiles: str = "") -> PageScan:
     """Hashes, search use and forbidden constructs of one page."""
     scan = PageScan()
-    comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)]
-    position = 0
+    cache = _TAG_FACTS.setdefault((site, tiles), {})
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    # Where tags are not tags: comments, and the raw text of <script> and <style>.
+    comments = [(m.start(), m.end()) for m in _COMMENT.finditer(text)] if "<!--" in text else []
     comment_index = 0
+    skip_until = 0
     length = len(text)
-    while position < length:
-        match = _TAG.search(text, position)
-        if match is None:
-            break
+    matches = _TAG.finditer(text)
+    while (match := next(matches, None)) is not None:
         start = match.start()
-        # Skip tags inside comments.
-        while comment_index < len(comments) and comments[comment_index][1] <= start:
-            comment_index += 1
-        if comment_index < len(comments) and comments[comment_index][0] <= start:
-            position = comments[comment_index][1]
+        if start < skip_until:
+            if match.end() > skip_until:
+                # A "tag" that starts in a comment or raw text and runs past its end:
+                # look again from the end, so no real tag after it goes unseen.
+                matches = _TAG.finditer(text, skip_until)
             continue
-        name = match.group("name").lower()
-        attrs = _attributes(match.group("attrs"))
-        _check_tag(scan, start, name, attrs, site, tiles)
-        position = match.end()
-        if name in _RAW_TEXT_END:
+        if comments:
+            while comment_index < len(comments) and comments[comment_index][1] <= start:
+                comment_index += 1
+            if comment_index < len(comments) and comments[comment_index][0] <= start:
+                skip_until = comments[comment_index][1]
+                if match.end() > skip_until:
+                    matches = _TAG.finditer(text, skip_until)
+                continue
+        tag = match.group(0)
+        facts = cache.get(tag)
+        if facts is None:
+            facts = cache[tag] = _tag_facts(match, site, tiles)
+        if facts is _PLAIN:
+            continue
+        name, problems, style_hashes, wasm, raw = facts
+        for message in problems:
+            scan.problems.append((start, message))
+        if style_hashes:
+            scan.style_attribute_hashes.update(style_hashes)
+        if wasm:
+            scan.wasm = True
+        if raw == "csp-meta":
+            scan.csp_metas.append((start, match.end()))
+        elif raw:
+            position = match.end()
             end = _RAW_TEXT_END[name].search(text, position)
             content_end = end.start() if end else length
-            content = text[position:content_end]
-            attr_map = dict(attrs)
-            if name == "script":
-                kind = (attr_map.get("type") or "").strip().lower()
-                if "src" not in attr_map and kind not in DATA_SCRIPT_TYPES:
-                    scan.script_hashes.add(sha256_source(content))
-            elif content.strip():
-                scan.style_hashes.add(sha256_source(content))
-            position = end.end() if end else length
+            if raw == "script":
+                scan.script_hashes.add(sha256_source(text[position:content_end]))
+            elif raw == "style":
+                content = text[position:content_end]
+                if content.strip():
+                    scan.style_hashes.add(sha256_source(content))
+            skip_until = end.end() if end else length
     return scan
+
+
+def secure_page(text: str, site: str = "", tiles: str = "") -> tuple[str, list[tuple[int, str]]]:
+    """One page checked and given its policy: ``(new text, [(line, problem)])``.
+
+    With problems, the text is returned unchanged: such a page must not be published.
+    """
+    scan = scan_page(text, site, tiles)
+    if scan.problems:
+        return text, [(_line_of(text, offset), message) for offset, message in scan.problems]
+    if scan.csp_metas:
+        return _replace_metas(text, _meta(policy(scan, tiles)), scan.csp_metas), []
+    try:
+        return set_policy(text, policy(scan, tiles)), []
+    except ValueError:
+        return text, [(1, "no <head>: a page must have one to carry its policy")]
 
 
 def _check_tag(
@@ -269,14 +344,55 @@ def policy(scan: PageScan, tiles: str) -> str:
     return "; ".join(directives)
 
 
+def _first_csp_meta(text: str) -> re.Match | None:
+    """The first CSP meta tag, found from the first mention of the header (fast), or by
+    searching the whole page when that mention is not in such a tag."""
+    mention = text.lower().find("content-security-policy")
+    if mention == -1:
+        return None
+    start = text.rfind("<", 0, mention)
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    found = _CSP_META.match(text, max(start, 0))
+    if found and found.end() > mention:
+        return found
+    return _CSP_META.search(text)
+
+
+def _meta(value: str) -> str:
+    escaped = html.escape(value, quote=False).replace('"', "&quot;")
+    return f'<meta http-equiv="Content-Security-Policy" content="{escaped}">\n'
+
+
+def _replace_metas(text: str, meta: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the first CSP meta tag replaced by ``meta`` and the others removed
+    (each with the blanks before it and the blanks and line break after it)."""
+    pieces = []
+    position = 0
+    for index, (start, end) in enumerate(spans):
+        while start > position and text[start - 1] in " \t":
+            start -= 1
+        while end < len(text) and text[end] in " \t":
+            end += 1
+        if text.startswith("\n", end):
+            end += 1
+        pieces.append(text[position:start])
+        if index == 0:
+            pieces.append(meta)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def set_policy(text: str, value: str) -> str:
     """``text`` with exactly one CSP meta, holding ``value``, before anything it governs."""
-    escaped = html.escape(value, quote=False).replace('"', "&quot;")
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{escaped}">\n'
-    existing = _CSP_META.search(text)
+    meta = _meta(value)
+    existing = _first_csp_meta(text)
     if existing:
-        text = text[: existing.start()] + meta + _CSP_META.sub("", text[existing.end() :])
-        return text
+        rest = text[existing.end() :]
+        if "content-security-policy" in rest.lower():
+            rest = _CSP_META.sub("", rest)
+        return text[: existing.start()] + meta + rest
     anchor = _CHARSET_META.search(text) or _HEAD.search(text)
     if anchor is None:
         raise ValueError("no <head>")
@@ -297,17 +413,52 @@ def html_files(output: Path) -> list[Path]:
     return found
 
 
+# Pages already checked and given their policy in memory, before they were written
+# (:func:`secure_page`, called by the page renderer), per output folder:
+# {relative path: (size, mtime_ns) right after writing}.  apply_csp() scans every
+# other page, and any of these that changed on disk since.
+_SECURED: dict[str, dict[str, tuple[int, int]]] = {}
+
+
+def remember_secured(output: Path, written: Iterable[tuple[str, int, int]]) -> None:
+    """Note pages written already secured: ``(relative path, size, mtime_ns)``."""
+    known = _SECURED.setdefault(str(Path(output).resolve()), {})
+    for relative, size, mtime_ns in written:
+        known[relative] = (size, mtime_ns)
+
+
+def unsafe_markup_error(problems: list[str]) -> WaystationError:
+    """The build's error for unsafe markup: every place, as ``file:line: message``."""
+    problems = sorted(problems)
+    shown = problems[:50]
+    more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
+    return WaystationError(
+        f"unsafe markup in {len(problems)} place(s) of the built site "
+        "(fix the template or the step that wrote it):\n" + "\n".join(shown) + more
+    )
+
+
 def apply_csp(directory: Any, output: Path, settings: Mapping[str, Any]) -> None:
     """Post-build step: check every page, then write its final Content-Security-Policy.
 
-    ``directory`` is unused (the policy depends on the written pages only); the
-    signature is that of every post-build step.  Raises
-    :class:`~waystation.exc.WaystationError` naming every offending file and line.
+    Pages the renderer secured in memory (:func:`remember_secured`) and that are
+    unchanged on disk are not read again.  ``directory`` is unused (the policy
+    depends on the written pages only); the signature is that of every post-build
+    step.  Raises :class:`~waystation.exc.WaystationError` naming every offending
+    file and line.
     """
     output = Path(output)
     tiles = tile_source(str(settings.get("TILE_URL", "")))
     site = site_origin(str(settings.get("SITEURL", "")))
-    files = html_files(output)
+    secured = _SECURED.pop(str(output.resolve()), {})
+    files = []
+    for path in html_files(output):
+        known = secured.get(path.relative_to(output).as_posix())
+        if known is not None:
+            stat = path.stat()
+            if known == (stat.st_size, stat.st_mtime_ns):
+                continue
+        files.append(path)
     workers = min(len(os.sched_getaffinity(0)), 8) if len(files) >= PARALLEL_MIN_FILES else 1
     if workers > 1:
         import multiprocessing
@@ -317,21 +468,13 @@ def apply_csp(directory: Any, output: Path, settings: Mapping[str, Any]) -> None
             parts = pool.starmap(_scan_files, [(s, output, site, tiles) for s in shares])
     else:
         parts = [_scan_files(files, output, site, tiles)]
-    problems = sorted(p for part in parts for p in part[0])
+    problems = [p for part in parts for p in part[0]]
     updates = sorted(u for part in parts for u in part[1])
     if problems:
-        shown = problems[:50]
-        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
-        raise WaystationError(
-            f"unsafe markup in {len(problems)} place(s) of the built site "
-            "(fix the template or the step that wrote it):\n" + "\n".join(shown) + more
-        )
+        raise unsafe_markup_error(problems)
     # Only once every page passed: write the policies.
-    for path, value in updates:
-        text = path.read_text(encoding="utf-8")
-        new_text = set_policy(text, value)
-        if new_text != text:
-            path.write_text(new_text, encoding="utf-8", newline="\n")
+    for path, new_text in updates:
+        path.write_text(new_text, encoding="utf-8", newline="\n")
 
 
 #: Below this many pages one process scans them all.
@@ -341,22 +484,14 @@ PARALLEL_MIN_FILES = 2000
 def _scan_files(
     paths: list[Path], output: Path, site: str, tiles: str
 ) -> tuple[list[str], list[tuple[Path, str]]]:
-    """Scan pages: (problems as "file:line: message", [(page, its policy)])."""
+    """Scan pages: (problems as "file:line: message", [(changed page, its new text)])."""
     problems: list[str] = []
     updates: list[tuple[Path, str]] = []
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        scan = scan_page(text, site, tiles)
+        new_text, found = secure_page(text, site, tiles)
         relative = path.relative_to(output).as_posix()
-        for offset, message in scan.problems:
-            problems.append(f"{relative}:{_line_of(text, offset)}: {message}")
-        if scan.problems:
-            continue
-        value = policy(scan, tiles)
-        try:
-            set_policy(text, value)
-        except ValueError:
-            problems.append(f"{relative}:1: no <head>: a page must have one to carry its policy")
-            continue
-        updates.append((path, value))
+        problems.extend(f"{relative}:{line}: {message}" for line, message in found)
+        if not found and new_text != text:
+            updates.append((path, new_text))
     return problems, updates

@@ -151,7 +151,11 @@ class WaystationGenerator:
         output = Path(self.output_path)
         settings = {**settings_mod.resolve(self.settings), **self.settings}
         template_dirs = [Path(self.theme) / "templates"]
-        site_build.render_pages(self.pages, self.data, output, template_dirs, settings)
+        try:
+            site_build.render_pages(self.pages, self.data, output, template_dirs, settings)
+        except WaystationError as error:
+            _report(str(error).splitlines())
+            raise BuildFailed(str(error).splitlines()[0]) from None
         entries = [(p.path, p.lastmod) for p in self.pages if p.in_sitemap]
         entries += self._pelican_page_entries()
         site_sitemap.write(output, entries, self.settings.get("SITEURL", ""))

@@ -12,13 +12,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from waystation import qr, site_render, site_urls
+from waystation import csp, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
 
 CARD_TEMPLATE = "partials/listing_card.html"
@@ -77,28 +78,40 @@ def worker_count(settings: dict[str, Any], pages: int) -> int:
 
 def split(pages: list[PageSpec], workers: int) -> list[list[PageSpec]]:
     """Share pages between workers; each listing's pages (all languages) go to one worker,
-    so each description is rendered once."""
+    one after the other, so each description is rendered once (the Markdown cache)."""
     order: dict[str, int] = {}
     shares: list[list[PageSpec]] = [[] for _ in range(workers)]
+    listings: list[dict[str, list[PageSpec]]] = [{} for _ in range(workers)]
     for index, page in enumerate(pages):
         listing = page.context.get("listing")
         if listing is not None:
             slot = order.setdefault(listing["id"], len(order)) % workers
+            listings[slot].setdefault(listing["id"], []).append(page)
         else:
-            slot = index % workers
-        shares[slot].append(page)
+            shares[index % workers].append(page)
+    for share, grouped in zip(shares, listings, strict=True):
+        for group in grouped.values():
+            share.extend(group)
     return shares
 
 
 _WORK: dict[str, Any] = {}
 
 
-def _render_share(index: int) -> int:
+@dataclass
+class Rendered:
+    """What one renderer wrote: ``(relative path, size, mtime_ns)`` of each page, and the
+    unsafe markup it refused to write, as ``file:line: message``."""
+
+    written: list[tuple[str, int, int]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _render_share(index: int) -> Rendered:
     work = _WORK
-    written = _render_serial(
+    return _render_serial(
         work["shares"][index], work["data"], work["output"], work["dirs"], work["settings"]
     )
-    return len(written)
 
 
 def render_pages(
@@ -110,13 +123,36 @@ def render_pages(
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
 
-    Workers are forked (they share the planned pages without pickling them); each
-    writes its own files, so the output does not depend on the number of workers.
+    Each page is checked and given its Content-Security-Policy in memory
+    (:func:`waystation.csp.secure_page`) before it is written, so the post-build CSP
+    step need not read it again; a page with unsafe markup is not written, and the
+    build fails naming every such page and line.  Workers are forked (they share the
+    planned pages without pickling them); each writes its own files, so the output
+    does not depend on the number of workers.
     """
     pages = list(pages)
     workers = worker_count(settings, len(pages))
     if workers == 1:
-        return len(_render_serial(pages, data, output_path, template_dirs, settings))
+        (share,) = split(pages, 1)
+        parts = [_render_serial(share, data, output_path, template_dirs, settings)]
+    else:
+        parts = _render_parallel(pages, data, output_path, template_dirs, settings, workers)
+    problems = [problem for part in parts for problem in part.problems]
+    if problems:
+        raise csp.unsafe_markup_error(problems)
+    for part in parts:
+        csp.remember_secured(output_path, part.written)
+    return sum(len(part.written) for part in parts)
+
+
+def _render_parallel(
+    pages: list[PageSpec],
+    data: SiteData,
+    output_path: Path,
+    template_dirs: list[Path],
+    settings: dict[str, Any],
+    workers: int,
+) -> list[Rendered]:
     _WORK.update(
         shares=split(pages, workers),
         data=data,
@@ -126,10 +162,9 @@ def render_pages(
     )
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            counts = pool.map(_render_share, range(workers))
+            return pool.map(_render_share, range(workers))
     finally:
         _WORK.clear()
-    return sum(counts)
 
 
 def _render_serial(
@@ -138,13 +173,15 @@ def _render_serial(
     output_path: Path,
     template_dirs: list[Path],
     settings: dict[str, Any],
-) -> list[Path]:
+) -> Rendered:
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
     # The printed handout's QR code (only when SITEURL is an absolute address).
     env.globals["listing_qr"] = qr.make_listing_qr(settings)
     cards = CardCache(env, data, settings)
-    written: list[Path] = []
+    site = csp.site_origin(str(settings.get("SITEURL", "")))
+    tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
+    result = Rendered()
     made_dirs: set[Path] = set()
     for page in pages:
         root = page_root(page, settings)
@@ -156,10 +193,17 @@ def _render_serial(
         html = env.get_template(page.template).render(
             page.context, SITEURL=root, card=card, public=lambda i, _l=lang: data.public(i, _l)
         )
+        html, problems = csp.secure_page(html, site, tiles)
+        if problems:
+            result.problems.extend(f"{page.save_as}:{n}: {message}" for n, message in problems)
+            continue
         target = output_path / page.save_as
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
-        target.write_text(html, encoding="utf-8", newline="\n")
-        written.append(target)
-    return written
+        with open(target, "w", encoding="utf-8", newline="\n") as file:
+            file.write(html)
+            file.flush()
+            stat = os.fstat(file.fileno())
+        result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
+    return result

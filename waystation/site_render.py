@@ -237,9 +237,39 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
     return env
 
 
+class PageEnvironment(jinja2.Environment):
+    """A Jinja environment whose templates read the environment's globals directly.
+
+    Jinja layers each template's globals over the environment's in a ChainMap, and
+    copies that into every context it makes (each page, include and macro call);
+    with the ~150 settings the templates can read, walking the ChainMap in Python
+    cost a third of a millisecond per context.  Set the globals before loading
+    templates (as :func:`make_environment`'s callers do).
+    """
+
+    def make_globals(self, d):
+        if d:
+            return super().make_globals(d)
+        return self.globals
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``listing.name`` on a dict: Jinja tries the attribute first and catches the
+        # AttributeError, which costs more than the lookup.  The item first gives the
+        # same result for every name that is not a dict method.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 def make_environment(template_dirs: list[Path]) -> jinja2.Environment:
     """The environment for Waystation's pages: the theme's templates, autoescape on."""
-    env = jinja2.Environment(
+    env = PageEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs]),
         autoescape=True,
         trim_blocks=True,
