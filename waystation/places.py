@@ -292,7 +292,19 @@ def nearest_zip_states(lat: float, lon: float, k: int = NEAREST_K) -> list[str]:
     :data:`MAX_RINGS` rings.
     """
     candidates = _candidates(lat, lon, k)
-    candidates.sort(key=lambda c: distance_km(lat, lon, c[0], c[1]))
+    # distance_km(lat, lon, c[0], c[1]) with what depends only on the point
+    # computed once (the same operations in the same order: the same floats).
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+    phi1 = radians(lat)
+    cos_phi1 = cos(phi1)
+    diameter = 2 * EARTH_RADIUS_KM
+
+    def distance(c: tuple[float, float, str]) -> float:
+        phi2 = radians(c[0])
+        a = sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(radians(c[1] - lon) / 2) ** 2
+        return diameter * asin(min(1.0, sqrt(a)))
+
+    candidates.sort(key=distance)
     return [c[2] for c in candidates[:k]]
 
 
