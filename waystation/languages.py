@@ -44,8 +44,10 @@ def is_known(code: str) -> bool:
     return code in _locale("en").languages or _pycountry_language(code) is not None
 
 
+@cache
 def name(code: str, lang: str = "en") -> str:
-    """The language's name in ``lang``, e.g. name('es', 'es') == 'español'."""
+    """The language's name in ``lang``, e.g. name('es', 'es') == 'español' (cached: Babel's
+    lookup costs a tenth of a millisecond, and every listing page names its languages)."""
     known = _locale(lang).languages.get(code)
     if known:
         return known

@@ -9,6 +9,7 @@ reused on every page that lists the listing.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from collections.abc import Iterable
@@ -132,11 +133,18 @@ def render_pages(
     """
     pages = list(pages)
     workers = worker_count(settings, len(pages))
-    if workers == 1:
-        (share,) = split(pages, 1)
-        parts = [_render_serial(share, data, output_path, template_dirs, settings)]
-    else:
-        parts = _render_parallel(pages, data, output_path, template_dirs, settings, workers)
+    # What exists now (listings, planned pages) lives until the pages are written:
+    # keep it out of the cyclic collector's passes (and, in forked workers, out of
+    # the pages it would touch and so copy).
+    gc.freeze()
+    try:
+        if workers == 1:
+            (share,) = split(pages, 1)
+            parts = [_render_serial(share, data, output_path, template_dirs, settings)]
+        else:
+            parts = _render_parallel(pages, data, output_path, template_dirs, settings, workers)
+    finally:
+        gc.unfreeze()
     problems = [problem for part in parts for problem in part.problems]
     if problems:
         raise csp.unsafe_markup_error(problems)

@@ -52,12 +52,17 @@ class Vocabulary:
     description: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     hsds: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Looked up for every term on every page: index the terms once.
+        object.__setattr__(self, "_by_id", {t.id: t for t in self.terms})
+        object.__setattr__(self, "_ids", tuple(t.id for t in self.terms))
+
     @property
     def ids(self) -> tuple[str, ...]:
-        return tuple(t.id for t in self.terms)
+        return self._ids
 
     def get(self, term_id: str) -> Term | None:
-        return next((t for t in self.terms if t.id == term_id), None)
+        return self._by_id.get(term_id) if isinstance(term_id, str) else None
 
     def label(self, term_id: str, lang: str = "en") -> str:
         term = self.get(term_id)
