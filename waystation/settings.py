@@ -184,8 +184,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s(
         "BUILD_WORKERS",
         0,
-        "Processes that write pages and check listings in a large build; 0 means one per "
-        "CPU core. Output is the same whatever the number.",
+        "Processes that check listings, write pages and convert descriptions for the open "
+        "data in a large build; 0 means one per CPU core. Output is the same whatever the "
+        "number.",
     ),
 )
 

@@ -134,13 +134,18 @@ def group(listings: Iterable[Listing]) -> Browse:
     return Browse(states, services, populations, national, len(listings))
 
 
+def sort_key(listing: Listing, lang: str) -> tuple:
+    """Open listings first, then temporarily closed ones; each by name in ``lang``."""
+    name = text_in(listing, "name", lang)[0] or listing.record.name
+    closed = listing.record.status == "temporarily-closed"
+    return (closed, name.casefold(), listing.id)
+
+
+def sort_keys(by_id: dict[str, Listing], lang: str) -> dict[str, tuple]:
+    """:func:`sort_key` of every listing, computed once for a build's many browse pages."""
+    return {listing_id: sort_key(listing, lang) for listing_id, listing in by_id.items()}
+
+
 def sort_ids(ids: Iterable[str], by_id: dict[str, Listing], lang: str) -> list[str]:
     """Open listings first, then temporarily closed ones; each by name in ``lang``."""
-
-    def key(listing_id: str) -> tuple:
-        listing = by_id[listing_id]
-        name = text_in(listing, "name", lang)[0] or listing.record.name
-        closed = listing.record.status == "temporarily-closed"
-        return (closed, name.casefold(), listing_id)
-
-    return sorted(ids, key=key)
+    return sorted(ids, key=lambda listing_id: sort_key(by_id[listing_id], lang))

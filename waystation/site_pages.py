@@ -14,9 +14,9 @@ Listing data reaches templates only through
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -54,6 +54,8 @@ class SiteData:
     def __post_init__(self) -> None:
         self.by_id = {item.id: item for item in self.directory.listings}
         self._public: dict[tuple[str, str], dict[str, Any]] = {}
+        self._sort_keys: dict[str, dict[str, tuple]] = {}
+        self._entry_facts: dict[tuple[str, str], tuple[list[str], str, bool]] = {}
 
     @cached_property
     def browse(self) -> site_browse.Browse:
@@ -69,15 +71,36 @@ class SiteData:
         return found
 
     def sorted_ids(self, ids: list[str], lang: str) -> list[str]:
-        return site_browse.sort_ids(ids, self.by_id, lang)
+        keys = self._sort_keys.get(lang)
+        if keys is None:
+            keys = self._sort_keys[lang] = site_browse.sort_keys(self.by_id, lang)
+        return sorted(ids, key=keys.__getitem__)
+
+    def entry_facts(self, listing_id: str, lang: str) -> tuple[list[str], str, bool]:
+        """What marks a listing on every browse page: (marks, home state, national)."""
+        key = (listing_id, lang)
+        facts = self._entry_facts.get(key)
+        if facts is None:
+            public = self.public(listing_id, lang)
+            area = public["service_area"]
+            marks = []
+            if public["status"] == "temporarily-closed":
+                marks.append("temporarily-closed")
+            if area["national"]:
+                marks.append("national")
+            if area["remote"]:
+                marks.append("remote")
+            home = self.by_id[listing_id].record.location.state
+            facts = self._entry_facts[key] = (marks, home, bool(area["national"]))
+        return facts
 
 
 def repository_path(listing: Listing, settings: dict[str, Any]) -> str:
     """The listing file's path in the repository (``providers/x.md``)."""
     folder = settings.get("PROVIDERS_PATH") or "providers"
-    if Path(folder).is_absolute():
+    if os.path.isabs(folder):
         folder = "providers"
-    return f"{folder.strip('/')}/{Path(listing.source_path).name}"
+    return f"{folder.strip('/')}/{os.path.basename(listing.source_path)}"
 
 
 def edit_url(listing: Listing, settings: dict[str, Any]) -> str:
@@ -157,19 +180,9 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
 
 def _entry(data: SiteData, listing_id: str, lang: str, page_state: str | None) -> dict[str, Any]:
     """A listing on a browse page: its id and what marks it there."""
-    listing = data.by_id[listing_id]
-    public = data.public(listing_id, lang)
-    area = public["service_area"]
-    marks = []
-    if public["status"] == "temporarily-closed":
-        marks.append("temporarily-closed")
-    if area["national"]:
-        marks.append("national")
-    if area["remote"]:
-        marks.append("remote")
-    home = listing.record.location.state
-    based_in = home if page_state and home != page_state and not area["national"] else None
-    return {"id": listing_id, "marks": marks, "based_in": based_in}
+    marks, home, national = data.entry_facts(listing_id, lang)
+    based_in = home if page_state and home != page_state and not national else None
+    return {"id": listing_id, "marks": list(marks), "based_in": based_in}
 
 
 def _entries(data: SiteData, ids: list[str], lang: str, page_state: str | None = None):
