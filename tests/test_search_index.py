@@ -83,3 +83,43 @@ def test_search_pages_exist_in_both_languages(built_site):
         # No inline executable script: the messages are a JSON data block.
         for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html):
             assert 'type="application/json"' in script, script
+
+
+def test_the_index_read_from_small_pages_equals_the_index_of_the_whole_pages(built_site, tmp_path):
+    """The build lets Pagefind read small copies of the listing pages (lang, title and
+    the search block); indexing the whole written pages must give the same files."""
+    import shutil
+
+    settings = {"LANGUAGES": ["en", "es"]}
+    copy = tmp_path / "site"
+    for page in _listing_pages(built_site).values():
+        target = copy / page.relative_to(built_site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+    pagefind_index.index_site(copy, pagefind_index.listing_glob(settings))
+    built = {
+        p.relative_to(built_site / "pagefind"): p.read_bytes()
+        for p in sorted((built_site / "pagefind").rglob("*"))
+        if p.is_file()
+    }
+    whole = {
+        p.relative_to(copy / "pagefind"): p.read_bytes()
+        for p in sorted((copy / "pagefind").rglob("*"))
+        if p.is_file()
+    }
+    assert len(built) > 20
+    assert built.keys() == whole.keys()
+    assert all(built[name] == whole[name] for name in built)
+
+
+def test_a_small_search_page_holds_the_block_and_nothing_else():
+    page = (
+        '<!DOCTYPE html>\n<html lang="es" dir="ltr">\n<head><title>A – B</title></head>\n'
+        "<body><nav>menu</nav>\n<div hidden data-pagefind-body><p>x</p><div>y</div></div>\n"
+        "<article><div>not searched</div></article></body></html>\n"
+    )
+    small = pagefind_index.source_page(page)
+    assert '<html lang="es">' in small and "<title>A – B</title>" in small
+    assert "<div hidden data-pagefind-body><p>x</p><div>y</div></div>" in small
+    assert "menu" not in small and "not searched" not in small
+    assert pagefind_index.source_page("<html><body><p>no block</p></body></html>") is None
