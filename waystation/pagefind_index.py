@@ -68,24 +68,17 @@ def _executable() -> Path:
 
 
 class Indexing:
-    """A running Pagefind process indexing ``site`` into ``site/pagefind``.
+    """A running Pagefind process indexing ``site`` into ``site/pagefind``."""
 
-    With ``source`` (a folder of :func:`source_page` copies of the site's listing
-    pages, at the same paths), Pagefind reads those instead, and the folder is
-    deleted once the index is made.
-    """
-
-    def __init__(self, site: Path, glob: str, source: Path | None = None):
+    def __init__(self, site: Path, glob: str):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
-        self.source = source
         if self.target.exists():
             shutil.rmtree(self.target)
         # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
         # pagefind.{json,toml,yml} config file from its working folder and options from
         # the environment; neither may change the index.
-        read = str(source) if source is not None else str(self.site)
-        command = [str(_executable()), "--site", read, "--glob", glob]
+        command = [str(_executable()), "--site", str(self.site), "--glob", glob]
         command += ["--output-path", str(self.target), "--quiet"]
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
         self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
@@ -107,8 +100,6 @@ class Indexing:
     def _cleanup(self) -> None:
         self._log.close()
         self._workdir.cleanup()
-        if self.source is not None:
-            shutil.rmtree(self.source, ignore_errors=True)
 
     def wait(self) -> int:
         """Join the process; finish the index; return how many pages were indexed."""
@@ -148,79 +139,14 @@ class Indexing:
 _RUNNING: dict[Path, Indexing] = {}
 
 
-def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
-    """Start indexing the pages of ``site`` matching ``glob`` in the background (read
-    from their :func:`source_page` copies in ``source`` when given)."""
+def start(site: Path, glob: str) -> Indexing:
+    """Start indexing the pages of ``site`` matching ``glob`` in the background."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
         previous.cancel()
-    indexing = _RUNNING[key] = Indexing(key, glob, source)
+    indexing = _RUNNING[key] = Indexing(key, glob)
     return indexing
-
-
-# -- what Pagefind reads --------------------------------------------------------------
-#
-# Pagefind reads from a listing page only its <html lang> and the data-pagefind-body
-# block (the title comes from data-pagefind-meta inside it), yet parsing whole pages was
-# a third of its time.  The page renderer therefore also writes, for each listing page,
-# a small page holding just those (source_page()) into a folder of its own
-# (new_source_folder()), and the indexing reads that folder when there is one
-# (remember_source()).  The index is the same, byte for byte (tests/test_search_index.py).
-
-_SOURCES: dict[Path, Path] = {}
-_BODY = "data-pagefind-body"
-
-
-def new_source_folder() -> Path:
-    """An empty folder for the small pages of one build (deleted after indexing)."""
-    return Path(tempfile.mkdtemp(prefix="waystation-search-source-"))
-
-
-def remember_source(output: Path, folder: Path) -> None:
-    """Index ``output``'s listing pages from their small copies in ``folder``."""
-    previous = _SOURCES.pop(Path(output).resolve(), None)
-    if previous is not None and previous != folder:
-        shutil.rmtree(previous, ignore_errors=True)
-    _SOURCES[Path(output).resolve()] = folder
-
-
-def source_page(html: str) -> str | None:
-    """What Pagefind reads of a rendered page, as a small page; None without a body block."""
-    found = html.find(_BODY)
-    if found == -1:
-        return None
-    start = html.rfind("<", 0, found)
-    name_end = start + 1
-    while name_end < found and html[name_end].isalnum():
-        name_end += 1
-    name = html[start + 1 : name_end]
-    # The block's end: its matching closing tag (listing text is escaped, and sanitized
-    # Markdown has no <div>, so only the template's own tags are counted).
-    depth, position = 0, start
-    opening, closing = f"<{name}", f"</{name}>"
-    while True:
-        next_open = html.find(opening, position + 1)
-        next_close = html.find(closing, position + 1)
-        if next_close == -1:
-            return None
-        if next_open != -1 and next_open < next_close:
-            depth += 1
-            position = next_open
-            continue
-        if depth == 0:
-            end = next_close + len(closing)
-            break
-        depth -= 1
-        position = next_close
-    lang_at = html.find('<html lang="')
-    lang = html[lang_at + 12 : html.find('"', lang_at + 12)] if lang_at != -1 else ""
-    title_at = html.find("<title>")
-    title = html[title_at : html.find("</title>", title_at) + 8] if title_at != -1 else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">{title}</head>\n'
-        f"<body>\n{html[start:end]}\n</body>\n</html>\n"
-    )
 
 
 def wait(site: Path) -> int | None:
@@ -303,14 +229,9 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
     before the CSP step rewrites the pages); ``write_search_data``, which carries
     Pagefind's page ids, joins it first (:func:`wait`).
     """
-    source = _SOURCES.pop(Path(output).resolve(), None)
     if not _has_listings(output):
-        if source is not None:
-            shutil.rmtree(source, ignore_errors=True)
         return None  # no listing pages written (a data-only run): nothing to index
-    if source is not None and not source.is_dir():
-        source = None
-    return start(Path(output), listing_glob(settings), source)
+    return start(Path(output), listing_glob(settings))
 
 
 def build_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> None:

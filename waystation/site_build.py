@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from waystation import csp, pagefind_index, qr, site_render, site_urls
+from waystation import csp, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
 
 CARD_TEMPLATE = "partials/listing_card.html"
@@ -112,12 +111,7 @@ class Rendered:
 def _render_share(index: int) -> Rendered:
     work = _WORK
     return _render_serial(
-        work["shares"][index],
-        work["data"],
-        work["output"],
-        work["dirs"],
-        work["settings"],
-        work["source"],
+        work["shares"][index], work["data"], work["output"], work["dirs"], work["settings"]
     )
 
 
@@ -142,31 +136,16 @@ def render_pages(
     # What exists now (listings, planned pages) lives until the pages are written:
     # keep it out of the cyclic collector's passes (and, in forked workers, out of
     # the pages it would touch and so copy).
-    # What full-text search reads of each listing page, written beside it (see
-    # waystation.pagefind_index: Pagefind then reads small pages, not whole ones).
-    listings = any(page.context.get("listing") is not None for page in pages)
-    source = pagefind_index.new_source_folder() if listings else None
     gc.freeze()
     try:
         if workers == 1:
             (share,) = split(pages, 1)
-            parts = [_render_serial(share, data, output_path, template_dirs, settings, source)]
+            parts = [_render_serial(share, data, output_path, template_dirs, settings)]
         else:
-            parts = _render_parallel(
-                pages, data, output_path, template_dirs, settings, workers, source
-            )
-    except BaseException:
-        if source is not None:
-            shutil.rmtree(source, ignore_errors=True)
-        raise
+            parts = _render_parallel(pages, data, output_path, template_dirs, settings, workers)
     finally:
         gc.unfreeze()
     problems = [problem for part in parts for problem in part.problems]
-    if source is not None:
-        if problems:
-            shutil.rmtree(source, ignore_errors=True)
-        else:
-            pagefind_index.remember_source(output_path, source)
     if problems:
         raise csp.unsafe_markup_error(problems)
     for part in parts:
@@ -181,10 +160,8 @@ def _render_parallel(
     template_dirs: list[Path],
     settings: dict[str, Any],
     workers: int,
-    source: Path | None,
 ) -> list[Rendered]:
     _WORK.update(
-        source=source,
         shares=split(pages, workers),
         data=data,
         output=output_path,
@@ -204,7 +181,6 @@ def _render_serial(
     output_path: Path,
     template_dirs: list[Path],
     settings: dict[str, Any],
-    source: Path | None,
 ) -> Rendered:
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
@@ -238,11 +214,4 @@ def _render_serial(
             file.flush()
             stat = os.fstat(file.fileno())
         result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
-        if source is not None and page.context.get("listing") is not None:
-            searched = pagefind_index.source_page(html)
-            if searched is not None:
-                copy = source / page.save_as
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                with open(copy, "w", encoding="utf-8", newline="\n") as file:
-                    file.write(searched)
     return result
