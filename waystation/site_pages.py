@@ -196,10 +196,16 @@ def browse_pages(data: SiteData, lang: str) -> list[PageSpec]:
     state_rows = []
     for code in STATES:
         group = browse.states[code]
+        # A city with one listing links straight to that listing's page: its own
+        # page would repeat one card of the state page and cost a tap.
         cities = [
             {
                 "name": city.name,
-                "path": site_urls.city(code, city.slug, lang, d),
+                "path": (
+                    site_urls.city(code, city.slug, lang, d)
+                    if len(city.ids) > 1
+                    else site_urls.listing(city.ids[0], lang, d)
+                ),
                 "count": len(city.ids),
             }
             for city in group.cities.values()
@@ -219,6 +225,8 @@ def browse_pages(data: SiteData, lang: str) -> list[PageSpec]:
             )
         )
         for city in group.cities.values():
+            if len(city.ids) < 2:
+                continue
             pages.append(
                 _page(
                     data,
