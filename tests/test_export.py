@@ -166,3 +166,26 @@ def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkey
         write_open_data(directory, root / "output", {**directory.settings, "BUILD_WORKERS": 2})
         outputs.append(_all_text(root / "output"))
     assert outputs[0] == outputs[1]
+
+
+def test_descriptions_worked_out_by_the_page_renderer_are_the_exports_texts(tmp_path):
+    """The renderer hands each listing's description text to the exports; it must be the
+    text the exports would make themselves."""
+    import datetime as dt
+
+    from waystation import export_text, site_build, site_pages
+    from waystation import settings as declared
+    from waystation.directory import build_directory
+
+    root = Path(__file__).resolve().parent.parent
+    settings = declared.load(root / "pelicanconf.py")
+    directory = build_directory(settings, root, dt.date(2026, 12, 1))
+    data, pages = site_pages.plan(directory)
+    export_text.remember_texts({}, forget_others=True)
+    site_build.render_pages(pages, data, tmp_path, [root / "theme" / "templates"], settings)
+    known = dict(export_text._KNOWN)
+    described = {item.body for item in directory.listings if item.body and item.body.strip()}
+    assert described and set(known) == described
+    export_text.remember_texts({}, forget_others=True)
+    for source, text in known.items():
+        assert export_text.markdown_to_text(source) == text

@@ -21,14 +21,35 @@ _BLOCK_END = re.compile(r"</(p|li|h[2-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>
 _PHONE_LIKE = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 
 
+#: Texts already worked out in this process (Markdown source -> text): the page
+#: renderer converts every description for the listing pages, and hands the texts over
+#: (:func:`remember_texts`) so that the exports need not convert them again.
+_KNOWN: dict[str, str] = {}
+
+
 def markdown_to_text(markdown_text: str | None) -> str:
     """The text of untrusted Markdown: paragraphs separated by blank lines, no markup."""
     if not markdown_text or not markdown_text.strip():
         return ""
-    rendered = _BLOCK_END.sub(lambda m: m.group(0) + "\n\n", str(render_markdown(markdown_text)))
+    known = _KNOWN.get(markdown_text)
+    if known is not None:
+        return known
+    return rendered_to_text(str(render_markdown(markdown_text)))
+
+
+def rendered_to_text(rendered: str) -> str:
+    """The text of :func:`waystation.text.render_markdown`'s output (see markdown_to_text)."""
+    rendered = _BLOCK_END.sub(lambda m: m.group(0) + "\n\n", rendered)
     text = html.unescape(nh3.clean(rendered, tags=set(), strip_comments=True))
     paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def remember_texts(texts: dict[str, str], *, forget_others: bool = False) -> None:
+    """Keep ``{markdown source: markdown_to_text(source)}`` worked out elsewhere."""
+    if forget_others:
+        _KNOWN.clear()
+    _KNOWN.update(texts)
 
 
 def spreadsheet_safe(value: str) -> str:

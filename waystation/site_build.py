@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from waystation import csp, qr, site_render, site_urls
+from waystation import csp, export_text, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
 
 CARD_TEMPLATE = "partials/listing_card.html"
@@ -106,6 +106,8 @@ class Rendered:
 
     written: list[tuple[str, int, int]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Default-language descriptions as text, for the exports (export_text).
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _render_share(index: int) -> Rendered:
@@ -150,6 +152,9 @@ def render_pages(
         raise csp.unsafe_markup_error(problems)
     for part in parts:
         csp.remember_secured(output_path, part.written)
+    texts = {text: plain for part in parts for text, plain in part.texts.items()}
+    if texts:
+        export_text.remember_texts(texts, forget_others=True)
     return sum(len(part.written) for part in parts)
 
 
@@ -214,4 +219,11 @@ def _render_serial(
             file.flush()
             stat = os.fstat(file.fileno())
         result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
+        listing = page.context.get("listing")
+        if listing is not None and lang == data.default_lang:
+            description = listing.get("description")
+            if description and description.strip() and description not in result.texts:
+                # Rendered for this page already (cached): its text is cheap now.
+                html_of = site_render.markdown(description)
+                result.texts[description] = export_text.rendered_to_text(str(html_of))
     return result
