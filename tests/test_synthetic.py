@@ -104,3 +104,27 @@ def test_generated_files_pass_validation(generate, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_checking_in_two_processes_gives_what_one_process_gives(generate, tmp_path, monkeypatch):
+    """Large directories are checked by forked workers with the collector paused: the
+    listings, their order and the problems must not depend on it, and the collector
+    must be running again afterwards."""
+    import datetime as dt
+    import gc
+
+    from waystation import validation
+
+    count = validation.PARALLEL_THRESHOLD + 100
+    generate(count, 3, tmp_path / "providers")
+    today = dt.date(2026, 12, 1)
+    parallel = validation.load_listings([tmp_path / "providers"], today=today)
+    assert gc.isenabled()
+    monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 10**9)
+    serial = validation.load_listings([tmp_path / "providers"], today=today)
+    assert gc.isenabled()
+    assert [item.id for item in parallel.listings] == [item.id for item in serial.listings]
+    assert len(parallel.listings) == count
+    assert [p.format_text() for p in parallel.problems] == [
+        p.format_text() for p in serial.problems
+    ]
