@@ -113,3 +113,38 @@ def test_place_shards_from_the_cache_equal_freshly_rendered_ones(tmp_path, monke
     third = tmp_path / "third"
     zip_shards.write_place_shards(third)
     assert (third / "zip" / "606.json").read_bytes() == rendered["zip/606.json"]
+
+
+def test_indexing_started_while_pages_are_written_is_taken_over_by_its_step(tmp_path, monkeypatch):
+    """The renderer starts Pagefind once the listing pages are written; the post-build
+    step then joins that run instead of starting a second one."""
+    started: list = []
+
+    class FakeIndexing:
+        def __init__(self, site, glob, source=None):
+            started.append((site, glob))
+
+        def wait(self):
+            return 1
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(pagefind_index, "Indexing", FakeIndexing)
+    page = tmp_path / "providers" / "a" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<html></html>")
+    settings = {"LANGUAGES": ["en", "es"]}
+    start = postbuild.early_start(tmp_path, settings)
+    assert start is not None
+    start()
+    assert len(started) == 1
+    handle = pagefind_index.start_pagefind_index(None, tmp_path, settings)
+    assert len(started) == 1 and handle is not None
+    assert pagefind_index.wait(tmp_path) == 1
+    # Without an early start the step starts its own run.
+    pagefind_index.start_pagefind_index(None, tmp_path, settings)
+    assert len(started) == 2
+    pagefind_index.wait(tmp_path)
+    # No early start when the steps do not index.
+    assert postbuild.early_start(tmp_path, settings, ["bg_steps:start"]) is None

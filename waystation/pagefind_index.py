@@ -222,6 +222,19 @@ def _has_listings(output: Path) -> bool:
     return any((Path(output) / "providers").glob("*/index.html"))
 
 
+#: Indexing started by :func:`start_early` for an output folder, for the step to take over.
+_EARLY: dict[Path, Indexing] = {}
+
+
+def start_early(output: Path, settings: dict[str, Any]) -> None:
+    """Start indexing as soon as the listing pages are written (the page renderer calls
+    this before it writes the other pages); :func:`start_pagefind_index` then takes
+    this run over instead of starting another."""
+    if _has_listings(output):
+        key = Path(output).resolve()
+        _EARLY[key] = start(key, listing_glob(settings))
+
+
 def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
     """Post-build step: start indexing the listing pages in the background.
 
@@ -229,6 +242,10 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
     before the CSP step rewrites the pages); ``write_search_data``, which carries
     Pagefind's page ids, joins it first (:func:`wait`).
     """
+    key = Path(output).resolve()
+    early = _EARLY.pop(key, None)
+    if early is not None and _RUNNING.get(key) is early:
+        return early
     if not _has_listings(output):
         return None  # no listing pages written (a data-only run): nothing to index
     return start(Path(output), listing_glob(settings))

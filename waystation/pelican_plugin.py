@@ -166,7 +166,14 @@ class WaystationGenerator:
         settings = {**settings_mod.resolve(self.settings), **self.settings}
         template_dirs = [Path(self.theme) / "templates"]
         try:
-            site_build.render_pages(self.pages, self.data, output, template_dirs, settings)
+            site_build.render_pages(
+                self.pages,
+                self.data,
+                output,
+                template_dirs,
+                settings,
+                after_listings=postbuild.early_start(output, settings),
+            )
         except WaystationError as error:
             _report(str(error).splitlines())
             raise BuildFailed(str(error).splitlines()[0]) from None

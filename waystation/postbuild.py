@@ -48,6 +48,28 @@ STEPS: tuple[str, ...] = (
 JOIN_BEFORE = frozenset({"waystation.csp:apply_csp"})
 
 
+#: Steps that may begin while the other pages are still being written, because they
+#: read only the listing pages: ``{step: function(output, settings) that starts it}``.
+#: The step itself, when its turn comes, takes over the run already started.
+EARLY: dict[str, str] = {
+    "waystation.pagefind_index:start_pagefind_index": "waystation.pagefind_index:start_early",
+}
+
+
+def early_start(output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None):
+    """What the page renderer calls once the listing pages are written: starts each
+    :data:`EARLY` step that will run (None when there is none)."""
+    names = [EARLY[name] for name in (STEPS if steps is None else steps) if name in EARLY]
+    if not names:
+        return None
+
+    def start() -> None:
+        for name in names:
+            load_step(name)(Path(output), settings)
+
+    return start
+
+
 def load_step(name: str):
     module_name, _, function_name = name.partition(":")
     if not module_name or not function_name:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,6 +123,7 @@ def render_pages(
     output_path: Path,
     template_dirs: list[Path],
     settings: dict[str, Any],
+    after_listings: Callable[[], None] | None = None,
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
 
@@ -134,17 +135,32 @@ def render_pages(
     does not depend on the number of workers.
     """
     pages = list(pages)
-    workers = worker_count(settings, len(pages))
+    # Listing pages first, then ``after_listings()`` (the build starts the full-text
+    # indexing there, which reads only listing pages), then every other page.
+    batches = [pages]
+    if after_listings is not None:
+        batches = [
+            [page for page in pages if page.context.get("listing") is not None],
+            [page for page in pages if page.context.get("listing") is None],
+        ]
+    parts: list[Rendered] = []
     # What exists now (listings, planned pages) lives until the pages are written:
     # keep it out of the cyclic collector's passes (and, in forked workers, out of
     # the pages it would touch and so copy).
     gc.freeze()
     try:
-        if workers == 1:
-            (share,) = split(pages, 1)
-            parts = [_render_serial(share, data, output_path, template_dirs, settings)]
-        else:
-            parts = _render_parallel(pages, data, output_path, template_dirs, settings, workers)
+        for number, batch in enumerate(batches):
+            if number == 1 and after_listings is not None:
+                if not any(part.problems for part in parts):
+                    after_listings()
+            workers = worker_count(settings, len(batch))
+            if workers == 1:
+                (share,) = split(batch, 1)
+                parts.append(_render_serial(share, data, output_path, template_dirs, settings))
+            else:
+                parts += _render_parallel(
+                    batch, data, output_path, template_dirs, settings, workers
+                )
     finally:
         gc.unfreeze()
     problems = [problem for part in parts for problem in part.problems]
