@@ -8,12 +8,11 @@ found by listing that package, so adding one is adding one file.
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import pkgutil
 import sys
 
-from waystation import commands
+from waystation import collector, commands
 from waystation.exc import UsageError, WaystationError
 
 
@@ -61,13 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     first = next((a for a in argv if not a.startswith("-")), None)
     # Importing the command makes many long-lived objects and no garbage: no
     # collection passes over them meanwhile (a tenth of the start-up).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         parser = build_parser(only=first)
-    finally:
-        if was_enabled:
-            gc.enable()
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

@@ -13,7 +13,6 @@ without Pelican.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import json
 import multiprocessing as mp
 from collections.abc import Callable
@@ -21,10 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from waystation import export_records, hsds_export, hsds_tables
+from waystation import collector, export_records, hsds_export, hsds_tables
 from waystation.export_csv import write_csv
 from waystation.export_geojson import write_geojson
 from waystation.export_records import export_views, view_record
+from waystation.workers import worker_count
 
 #: The files :func:`write_open_data` writes, relative to the output folder.
 GEOJSON = "providers.geojson"
@@ -34,26 +34,9 @@ HSDS_TERMS_JSON = "hsds/taxonomy_terms.json"
 HSDS_PACKAGE = "hsds"
 
 
-@contextmanager
-def _no_cyclic_gc():
-    """Without the cyclic garbage collector during the block.
-
-    The steps make hundreds of thousands of small dicts and lists (no cycles worth
-    collecting), and each full collection walks the whole build's heap: with 10,000
-    listings that was a third of the step.  Forked workers inherit the setting.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     """Write providers.geojson, providers.csv and the HSDS 3.0 export into ``output``."""
-    with _no_cyclic_gc():
+    with collector.paused():
         _write_open_data(directory, output, settings)
 
 
@@ -68,7 +51,7 @@ def _write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     title = f"{merged.get('SITENAME') or 'Waystation'}: HSDS 3.0 export"
     package_args = (organizations, output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE"))
     # The tabular package is written by a forked process meanwhile, when there are many.
-    background = export_records.worker_count(merged, len(views)) > 1
+    background = worker_count(merged, len(views), export_records.PARALLEL_MIN_LISTINGS) > 1
     with _meanwhile(hsds_tables.write_package, package_args, background):
         write_geojson(directory, output / GEOJSON, records)
         write_csv(directory, output / CSV, records)
@@ -113,5 +96,5 @@ def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:
     """Write the map data, map pages and embeddable map (:mod:`waystation.maps_pages`)."""
     from waystation import maps_pages
 
-    with _no_cyclic_gc():
+    with collector.paused():
         maps_pages.write_maps(directory, Path(output), settings)

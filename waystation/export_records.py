@@ -13,13 +13,13 @@ description's Markdown is most of an export's work.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from dataclasses import dataclass
 from typing import Any
 
 from waystation import site_urls
 from waystation.export_text import markdown_to_text
 from waystation.publish import public_listing
+from waystation.workers import worker_count
 
 LANG = "en"
 
@@ -81,14 +81,6 @@ def export_view(listing, place) -> ExportView:
 PARALLEL_MIN_LISTINGS = 1000
 
 
-def worker_count(settings: dict[str, Any], count: int) -> int:
-    """How many processes share the work on ``count`` listings (``BUILD_WORKERS``)."""
-    if count < PARALLEL_MIN_LISTINGS or "fork" not in mp.get_all_start_methods():
-        return 1
-    wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
-    return max(1, min(int(wanted), 8))
-
-
 _TEXTS: list[str | None] = []
 
 
@@ -99,7 +91,7 @@ def _texts_share(bounds: tuple[int, int]) -> list[str]:
 def descriptions_as_text(texts: list[str | None], settings: dict[str, Any]) -> list[str]:
     """``markdown_to_text`` of each text, in forked workers when there are many."""
     unique = list(dict.fromkeys(texts))
-    workers = worker_count(settings, len(unique))
+    workers = worker_count(settings, len(unique), PARALLEL_MIN_LISTINGS)
     if workers == 1:
         converted = [markdown_to_text(text) for text in unique]
     else:

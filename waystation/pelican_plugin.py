@@ -18,7 +18,6 @@ Everything else lives in plain modules (``site_*``) testable without Pelican.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import os
 import sys
@@ -28,7 +27,7 @@ from typing import Any
 
 from pelican import signals
 
-from waystation import postbuild
+from waystation import collector, postbuild
 from waystation import settings as settings_mod
 from waystation.exc import ListingsInvalid, WaystationError
 
@@ -96,7 +95,6 @@ class WaystationGenerator:
         self.pages = []
 
     def generate_context(self) -> None:
-
         failed = _failed_content(self.context)
         if failed:
             content = Path(self.path)
@@ -112,13 +110,8 @@ class WaystationGenerator:
         started = time.perf_counter()
         # Reading and planning make no reference cycles, but allocate enough for the
         # cyclic collector to walk the growing heap again and again: pause it.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             self._read_and_plan(values)
-        finally:
-            if collecting:
-                gc.enable()
         logger.info(
             "Waystation: %d listings read and %d pages planned in %.2f s",
             len(self.data.directory.listings),

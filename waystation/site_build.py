@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from waystation import csp, export_text, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
+from waystation.workers import worker_count
 
 CARD_TEMPLATE = "partials/listing_card.html"
 
@@ -68,13 +69,6 @@ def page_root(page: PageSpec, settings: dict[str, Any]) -> str:
 
 #: Below this many pages, one process renders them all.
 PARALLEL_MIN_PAGES = 2000
-
-
-def worker_count(settings: dict[str, Any], pages: int) -> int:
-    wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
-    if pages < PARALLEL_MIN_PAGES or "fork" not in mp.get_all_start_methods():
-        return 1
-    return max(1, min(int(wanted), 8))
 
 
 def split(pages: list[PageSpec], workers: int) -> list[list[PageSpec]]:
@@ -150,10 +144,9 @@ def render_pages(
     gc.freeze()
     try:
         for number, batch in enumerate(batches):
-            if number == 1 and after_listings is not None:
-                if not any(part.problems for part in parts):
-                    after_listings()
-            workers = worker_count(settings, len(batch))
+            if number == 1 and not any(part.problems for part in parts):
+                after_listings()
+            workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
                 (share,) = split(batch, 1)
                 parts.append(_render_serial(share, data, output_path, template_dirs, settings))

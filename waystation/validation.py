@@ -11,7 +11,6 @@ problems; it never raises for bad input.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from waystation import model_errors, phones, rules
+from waystation import collector, model_errors, phones, rules
 from waystation.problems import Problem, Severity, sort_problems
 from waystation.records import Listing, ListingRecord
 from waystation.source import SourceFile, iter_listing_paths, read_listing
@@ -204,21 +203,6 @@ def _check_in_parallel(
     return [item for _index, part in sorted(parts, key=lambda item: item[0]) for item in part]
 
 
-class _PausedCollector:
-    """No cyclic garbage collection while files are checked: checking creates
-    no reference cycles, and the collector's passes over everything loaded (the
-    model, the ZIP tables, the results so far) cost as much as a third of the
-    run.  Restored afterwards."""
-
-    def __enter__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *_exc) -> None:
-        if self.was_enabled:
-            gc.enable()
-
-
 def load_listings(
     paths: list[Path],
     today: dt.date | None = None,
@@ -235,7 +219,7 @@ def load_listings(
     ``keep_listings=False`` (``waystation validate``, which only reports),
     ``.listings`` stays empty and the records are not passed between processes.
     """
-    with _PausedCollector():
+    with collector.paused():
         return _load_listings(paths, today, stale_after_days, cache_file, keep_listings)
 
 

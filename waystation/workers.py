@@ -1,0 +1,20 @@
+"""How many forked processes share a large piece of the build's work.
+
+``BUILD_WORKERS`` (0: one per CPU core, at most 8) decides, once the work is big
+enough to pay for forking; without ``fork`` (not Linux or macOS) one process does
+it all.  The output never depends on the number.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from typing import Any
+
+
+def worker_count(settings: dict[str, Any], count: int, minimum: int) -> int:
+    """Processes for ``count`` items of work: 1 below ``minimum`` items."""
+    if count < minimum or "fork" not in mp.get_all_start_methods():
+        return 1
+    wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
+    return max(1, min(int(wanted), 8))
