@@ -344,21 +344,6 @@ def policy(scan: PageScan, tiles: str) -> str:
     return "; ".join(directives)
 
 
-def _first_csp_meta(text: str) -> re.Match | None:
-    """The first CSP meta tag, found from the first mention of the header (fast), or by
-    searching the whole page when that mention is not in such a tag."""
-    mention = text.lower().find("content-security-policy")
-    if mention == -1:
-        return None
-    start = text.rfind("<", 0, mention)
-    while start > 0 and text[start - 1] in " \t":
-        start -= 1
-    found = _CSP_META.match(text, max(start, 0))
-    if found and found.end() > mention:
-        return found
-    return _CSP_META.search(text)
-
-
 def _meta(value: str) -> str:
     escaped = html.escape(value, quote=False).replace('"', "&quot;")
     return f'<meta http-equiv="Content-Security-Policy" content="{escaped}">\n'
@@ -387,12 +372,9 @@ def _replace_metas(text: str, meta: str, spans: list[tuple[int, int]]) -> str:
 def set_policy(text: str, value: str) -> str:
     """``text`` with exactly one CSP meta, holding ``value``, before anything it governs."""
     meta = _meta(value)
-    existing = _first_csp_meta(text)
+    existing = _CSP_META.search(text)
     if existing:
-        rest = text[existing.end() :]
-        if "content-security-policy" in rest.lower():
-            rest = _CSP_META.sub("", rest)
-        return text[: existing.start()] + meta + rest
+        return text[: existing.start()] + meta + _CSP_META.sub("", text[existing.end() :])
     anchor = _CHARSET_META.search(text) or _HEAD.search(text)
     if anchor is None:
         raise ValueError("no <head>")

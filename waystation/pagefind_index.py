@@ -14,11 +14,11 @@ glob to the listing pages.  It only reads the listing pages, which no other
 post-build step changes before the CSP step, so :data:`waystation.postbuild.STEPS`
 starts it first (:func:`start_pagefind_index`) and lets the exports run in Python
 meanwhile, on the other core (the page renderer writes the listing pages first and
-starts it even earlier, :func:`start_early`, while it writes the other pages); :func:`wait` joins it (``write_search_data`` does,
-before it reads the page ids).  Joining checks the exit status, deletes
-Pagefind's bundled UI files (the site uses its own script,
-``theme/static/js/search.js``, and the Pagefind JS API) and canonicalizes the
-index (:func:`canonicalize`).
+starts it even earlier, :func:`start_early`, while it writes the other pages);
+:func:`wait` joins it (``write_search_data`` does, before it reads the page ids).
+Joining checks the exit status, deletes Pagefind's bundled UI files (the site uses
+its own script, ``theme/static/js/search.js``, and the Pagefind JS API) and
+canonicalizes the index (:func:`canonicalize`).
 """
 
 from __future__ import annotations

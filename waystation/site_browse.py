@@ -3,7 +3,7 @@
 Computed once per build from the published listings (never ``inactive``
 ones: a :class:`~waystation.directory.Directory` holds none), independent of
 Pelican and of the page language.  Each group holds listing ids; pages sort
-them per language with :func:`sort_ids`.
+them per language by :func:`sort_key`.
 
 The rules (also documented in docs/site.md):
 
@@ -144,8 +144,3 @@ def sort_key(listing: Listing, lang: str) -> tuple:
 def sort_keys(by_id: dict[str, Listing], lang: str) -> dict[str, tuple]:
     """:func:`sort_key` of every listing, computed once for a build's many browse pages."""
     return {listing_id: sort_key(listing, lang) for listing_id, listing in by_id.items()}
-
-
-def sort_ids(ids: Iterable[str], by_id: dict[str, Listing], lang: str) -> list[str]:
-    """Open listings first, then temporarily closed ones; each by name in ``lang``."""
-    return sorted(ids, key=lambda listing_id: sort_key(by_id[listing_id], lang))
