@@ -31,7 +31,7 @@ import folium
 from waystation import languages, maps_data, maps_folium, site_urls, vocabulary
 from waystation.geography import STATES, state_name
 from waystation.publish import public_point
-from waystation.site_pages import PageSpec, SiteData
+from waystation.site_pages import PageSpec, SiteData, page_spec
 
 DATA_FILE = "listings.geojson"
 SETUP_FILE = "map-setup.js"
@@ -218,15 +218,8 @@ class _Pages:
         self.files: dict[str, str] = {}
 
     def page(self, lang: str, template: str, make_path, **context: Any) -> PageSpec:
-        alternates = {code: make_path(code, self.default) for code in self.langs}
-        path = alternates[lang]
-        context.update(
-            lang=lang,
-            alternates=alternates,
-            page_path=path,
-            page_template=template.removesuffix(".html"),
-        )
-        spec = PageSpec(path, template, context, in_sitemap=False)
+        spec = page_spec(self.langs, self.default, lang, template, make_path, **context)
+        spec.in_sitemap = False
         self.specs.append(spec)
         return spec
 

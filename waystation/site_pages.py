@@ -123,12 +123,16 @@ def is_stale(listing: Listing, today: dt.date, stale_after_days: int) -> bool:
     return (today - listing.record.last_verified).days > stale_after_days
 
 
-def _alternates(data: SiteData, make_path) -> dict[str, str]:
-    return {lang: make_path(lang, data.default_lang) for lang in data.languages}
+def page_spec(
+    langs: list[str], default_lang: str, lang: str, template: str, make_path, **context: Any
+) -> PageSpec:
+    """The ``lang`` version of a page that exists in every language of ``langs``.
 
-
-def _page(data: SiteData, lang: str, template: str, make_path, **context: Any) -> PageSpec:
-    alternates = _alternates(data, make_path)
+    ``make_path(code, default_lang)`` gives each version's path; the context gets what
+    every template reads: ``lang``, ``alternates`` (path per language), ``page_path``
+    and ``page_template``.
+    """
+    alternates = {code: make_path(code, default_lang) for code in langs}
     path = alternates[lang]
     context.update(
         lang=lang,
@@ -137,6 +141,10 @@ def _page(data: SiteData, lang: str, template: str, make_path, **context: Any) -
         page_template=template.removesuffix(".html"),
     )
     return PageSpec(path, template, context)
+
+
+def _page(data: SiteData, lang: str, template: str, make_path, **context: Any) -> PageSpec:
+    return page_spec(data.languages, data.default_lang, lang, template, make_path, **context)
 
 
 #: How many of a listing's most recent changes its page lists.
