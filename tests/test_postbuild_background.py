@@ -148,3 +148,21 @@ def test_indexing_started_while_pages_are_written_is_taken_over_by_its_step(tmp_
     pagefind_index.wait(tmp_path)
     # No early start when the steps do not index.
     assert postbuild.early_start(tmp_path, settings, ["bg_steps:start"]) is None
+
+
+def test_indexing_nobody_joined_is_stopped_when_the_build_process_ends(tmp_path, monkeypatch):
+    """A build that fails after starting Pagefind leaves no Pagefind process behind."""
+    cancelled: list = []
+
+    class FakeIndexing:
+        def __init__(self, site, glob):
+            pass
+
+        def cancel(self):
+            cancelled.append(True)
+
+    monkeypatch.setattr(pagefind_index, "Indexing", FakeIndexing)
+    pagefind_index.start(tmp_path, "providers/*/index.html")
+    pagefind_index._cancel_unjoined()  # registered with atexit
+    assert cancelled == [True]
+    assert pagefind_index.wait(tmp_path) is None

@@ -23,6 +23,7 @@ canonicalizes the index (:func:`canonicalize`).
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import hashlib
 import json
@@ -138,6 +139,14 @@ class Indexing:
 
 #: The indexing under way for each output folder (started, not yet joined).
 _RUNNING: dict[Path, Indexing] = {}
+
+
+@atexit.register
+def _cancel_unjoined() -> None:
+    """Stop any indexing nobody joined (the build failed after starting it), so no
+    Pagefind process goes on writing into the output after the build has ended."""
+    while _RUNNING:
+        _RUNNING.popitem()[1].cancel()
 
 
 def start(site: Path, glob: str) -> Indexing:
