@@ -275,3 +275,46 @@ def test_the_renderer_secures_pages_before_writing_and_refuses_unsafe_ones(tmp_p
 
 def sha256_of(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
+
+
+DIFFICULT_PAGES = [
+    # A script start tag that also sits, as text, in an attribute: not the plain kind.
+    page(body='<p title="<script src=/a.js></script>">x</p><script src="/a.js"></script>'),
+    page(body='<script src="/a.js"></script><script src="/a.js">var x;</script>'),
+    page(body='<script type="application/json">{"a": "<a onclick=x()>"}</script>'),
+    page(head='<meta http-equiv="Content-Security-Policy" content="x">', body="<p>two</p>"),
+    page(body='<p style="color: red">styled</p><b style="color: red">twice</b>'),
+    page(body="<!-- <a onclick=go()> --><p>comment</p>"),
+    page(body='<a href="#" onclick="go()">x</a><a href="#" onclick="go()">y</a>'),
+    page(body="<style>p{color:red}</style><script>go()</script>"),
+    page(body='<script src="/theme/js/search-pagefind.js" defer></script>'),
+    "<html><body><p>no head</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("text", DIFFICULT_PAGES)
+def test_the_quick_scan_of_plain_pages_equals_the_tag_by_tag_scan(text):
+    tiles = csp.tile_source(TILES)
+    for _ in range(2):  # with the tag cache cold, then warm
+        quick = csp.scan_page(text, "", tiles)
+        assert quick == csp._scan_tag_by_tag(text, {}, "", tiles)
+        if quick.problems:
+            assert csp.secure_page(text, "", tiles)[1] == [
+                (csp._line_of(text, offset), message) for offset, message in quick.problems
+            ]
+
+
+def test_the_quick_scan_gives_the_tag_by_tag_result_on_every_built_page(built_site):
+    from waystation import settings as declared
+
+    settings = declared.load(Path(__file__).resolve().parent.parent / "pelicanconf.py")
+    tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
+    plain = 0
+    for path in _pages(built_site):
+        text = path.read_text(encoding="utf-8")
+        cache: dict = {}
+        quick = csp._scan_plain_page(text, cache, "", tiles)
+        if quick is not None:
+            plain += 1
+            assert quick == csp._scan_tag_by_tag(text, {}, "", tiles), path
+    assert plain > 100  # the listing and browse pages are of the plain kind
