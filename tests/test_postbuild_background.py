@@ -3,6 +3,7 @@ caches of the search steps (Pagefind in the background, the place shards)."""
 
 from __future__ import annotations
 
+import gzip
 import sys
 import types
 
@@ -155,7 +156,7 @@ def test_indexing_nobody_joined_is_stopped_when_the_build_process_ends(tmp_path,
     cancelled: list = []
 
     class FakeIndexing:
-        def __init__(self, site, glob):
+        def __init__(self, site, glob, source=None):
             pass
 
         def cancel(self):
@@ -166,3 +167,83 @@ def test_indexing_nobody_joined_is_stopped_when_the_build_process_ends(tmp_path,
     pagefind_index._cancel_unjoined()  # registered with atexit
     assert cancelled == [True]
     assert pagefind_index.wait(tmp_path) is None
+
+
+def test_small_search_pages_go_to_memory_and_are_deleted_once_indexed(tmp_path, monkeypatch):
+    """The renderer's small copies of the listing pages live in a RAM-backed folder
+    (``/dev/shm``) while Pagefind reads them, and nothing is left there afterwards."""
+    scratch = tmp_path / "shm"
+    scratch.mkdir()
+    monkeypatch.setattr(pagefind_index, "SCRATCH_DIRS", ("/no/such/folder", str(scratch)))
+    output = tmp_path / "output"
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head><title>Harbor House</title></head><body>'
+        "<nav>Find help by state</nav><div hidden data-pagefind-body>"
+        '<p data-pagefind-meta="title">Harbor House</p><div>lantern</div></div></body></html>'
+    )
+    (output / "providers" / "harbor").mkdir(parents=True)
+    (output / "providers" / "harbor" / "index.html").write_text(page)
+    source = postbuild.search_copies(output)
+    assert source is not None and source.parent == scratch
+    assert oct(source.stat().st_mode & 0o777) == "0o700"  # private to the build
+    (source / "providers" / "harbor").mkdir(parents=True)
+    (source / "providers" / "harbor" / "index.html").write_text(pagefind_index.source_page(page))
+    handle = pagefind_index.start_pagefind_index(None, output, {"LANGUAGES": ["en"]})
+    assert handle is not None and handle.wait() == 1
+    assert list(scratch.iterdir()) == []
+    fragment = next((output / "pagefind" / "fragment").glob("en_*.pf_fragment"))
+    assert b"lantern" in gzip.decompress(fragment.read_bytes())
+    assert b"Find help" not in gzip.decompress(fragment.read_bytes())
+
+
+def test_small_search_pages_nobody_indexed_are_deleted_when_the_process_ends(tmp_path, monkeypatch):
+    monkeypatch.setattr(pagefind_index, "SCRATCH_DIRS", (str(tmp_path),))
+    source = pagefind_index.prepare_source(tmp_path / "output")
+    (source / "page.html").write_text("<html></html>")
+    pagefind_index._cancel_unjoined()  # registered with atexit
+    assert not source.exists()
+    assert pagefind_index.forget_source(tmp_path / "output") is None
+
+
+def test_no_search_copies_when_no_step_indexes(tmp_path):
+    assert postbuild.search_copies(tmp_path, ["waystation.csp:apply_csp"]) is None
+
+
+def test_cancelling_stops_pagefind_and_its_copy_and_deletes_the_scratch(tmp_path, monkeypatch):
+    import time
+    from pathlib import Path
+
+    scratch = tmp_path / "shm"
+    scratch.mkdir()
+    monkeypatch.setattr(pagefind_index, "SCRATCH_DIRS", (str(scratch),))
+    pid_file = tmp_path / "pid"
+    fake = tmp_path / "pagefind"
+    fake.write_text(f'#!/bin/sh\necho $$ > "{pid_file}"\nexec sleep 60\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(pagefind_index, "_executable", lambda: fake)
+    source = pagefind_index.prepare_source(tmp_path / "output")
+    (tmp_path / "output" / "providers" / "a").mkdir(parents=True)
+    (tmp_path / "output" / "providers" / "a" / "index.html").write_text("<html></html>")
+    handle = pagefind_index.start_pagefind_index(None, tmp_path / "output", {"LANGUAGES": ["en"]})
+    assert handle is not None and handle.source == source
+    for _ in range(100):
+        if pid_file.exists() and pid_file.read_text().strip():
+            break
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    handle.cancel()
+
+    def running(pid: int) -> bool:  # a killed child may stay a zombie until reaped
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+
+    for _ in range(100):
+        if not running(pid):
+            break
+        time.sleep(0.05)
+    assert not running(pid)  # the "Pagefind" the shell started is gone too
+    assert list(scratch.iterdir()) == []
+    with pytest.raises(WaystationError, match="stopped before it indexed"):
+        pagefind_index.wait(tmp_path / "output")

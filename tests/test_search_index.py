@@ -83,3 +83,114 @@ def test_search_pages_exist_in_both_languages(built_site):
         # No inline executable script: the messages are a JSON data block.
         for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html):
             assert 'type="application/json"' in script, script
+
+
+def _index_by_fragment(folder: Path) -> dict:
+    """A Pagefind index with each page named by its fragment instead of by its number.
+
+    Pagefind numbers pages in the order it finds them, which is the order the file system
+    lists them; this is the same index whatever that order was.
+    """
+    entry = json.loads((folder / "pagefind-entry.json").read_text())
+    result = {}
+    for lang, info in sorted(entry["languages"].items()):
+        _, pages, index_chunks, filter_chunks, *_ = pagefind_index._read_pf(
+            folder / f"pagefind.{info['hash']}.pf_meta"
+        )
+        names = [name for name, _ in pages]
+        words: dict = {}
+        for *_, chunk in index_chunks:
+            (entries, *_) = pagefind_index._read_pf(folder / "index" / f"{chunk}.pf_index")
+            for word, hits, *_ in entries:
+                page, found = 0, []
+                for step, positions, *_ in hits:  # page numbers are stored as differences
+                    page += step
+                    found.append((names[page], positions))
+                words[word] = sorted(found)
+        filters = {}
+        for _, chunk in filter_chunks:
+            name, values = pagefind_index._read_pf(folder / "filter" / f"{chunk}.pf_filter")
+            filters[name] = {value: sorted(names[page] for page in hits) for value, hits in values}
+        result[lang] = {"pages": sorted(pages), "words": words, "filters": filters}
+    return result
+
+
+def test_the_index_read_from_small_pages_equals_the_index_of_the_whole_pages(built_site, tmp_path):
+    """The build lets Pagefind read small copies of the listing pages (lang, title and
+    the search block); indexing the whole published pages must give the same index."""
+    import shutil
+
+    settings = {"LANGUAGES": ["en", "es"]}
+    copy = tmp_path / "site"
+    for page in _listing_pages(built_site).values():
+        target = copy / page.relative_to(built_site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+    pagefind_index.index_site(copy, pagefind_index.listing_glob(settings))
+
+    def fragments(folder: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in (folder / "fragment").iterdir()}
+
+    built, whole = built_site / "pagefind", copy / "pagefind"
+    assert len(fragments(built)) == len(_listing_pages(built_site))
+    assert fragments(built) == fragments(whole)
+    built_index = _index_by_fragment(built)
+    assert len(built_index["en"]["words"]) > 200 and built_index["es"]["filters"]["shard"]
+    assert built_index == _index_by_fragment(whole)
+
+
+def test_a_small_search_page_holds_the_block_and_nothing_else():
+    page = (
+        '<!DOCTYPE html>\n<html lang="es" dir="ltr">\n<head><title>A – B</title></head>\n'
+        "<body><nav>menu</nav>\n<div hidden data-pagefind-body><p>x</p><div>y</div></div>\n"
+        "<article><div>not searched</div></article></body></html>\n"
+    )
+    small = pagefind_index.source_page(page)
+    assert '<html lang="es">' in small and "<title>A – B</title>" in small
+    assert "<div hidden data-pagefind-body><p>x</p><div>y</div></div>" in small
+    assert "menu" not in small and "not searched" not in small
+    assert pagefind_index.source_page("<html><body><p>no block</p></body></html>") is None
+
+
+def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers(
+    tmp_path, monkeypatch, request
+):
+    """Pagefind numbers pages in the order the folder lists them; that order, and so the
+    index bytes, must not depend on which renderer process wrote which page first."""
+    import datetime as dt
+    import os
+    import shutil
+
+    from waystation import settings as declared
+    from waystation import site_build, site_pages
+    from waystation.directory import build_directory
+
+    root = Path(__file__).resolve().parent.parent
+    settings = declared.load(root / "pelicanconf.py")
+    directory = build_directory(settings, root, dt.date(2026, 12, 1))
+    data, pages = site_pages.plan(directory)
+    listing_pages = [page for page in pages if page.context.get("listing") is not None]
+    found = []
+    for run, minimum in (("one", 10**9), ("two", 1)):
+        monkeypatch.setattr(site_build, "PARALLEL_MIN_PAGES", minimum)
+        # Where the build puts them (/dev/shm: tmpfs lists a folder in the order its
+        # entries were made; ext4, by a hash of their names).
+        source = pagefind_index.new_source_folder()
+        request.addfinalizer(lambda folder=source: shutil.rmtree(folder, ignore_errors=True))
+        site_build.render_pages(
+            listing_pages,
+            data,
+            tmp_path / run,
+            [root / "theme" / "templates"],
+            {**settings, "BUILD_WORKERS": 2},
+            search_source=source,
+        )
+        found.append(
+            [
+                (folder, name, (source / folder / name / "index.html").read_text())
+                for folder in ("providers", "es/providers")
+                for name in os.listdir(source / folder)
+            ]
+        )
+    assert len(found[0]) == len(listing_pages)
+    assert found[0] == found[1]

@@ -24,13 +24,16 @@ canonicalizes the index (:func:`canonicalize`).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gzip
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +63,12 @@ def listing_glob(settings: dict[str, Any]) -> str:
     return "{" + ",".join(folders) + "}/*/index.html"
 
 
+SHELL = "/bin/sh"
+#: ``sh -c`` script: run Pagefind (the arguments after the two folders), then copy what
+#: it wrote ($1) into the site ($2).
+_THEN_COPY = 'written="$1"; target="$2"; shift 2; "$@" && cp -R "$written/." "$target"'
+
+
 def _executable() -> Path:
     from pagefind.service import get_executable
 
@@ -70,22 +79,48 @@ def _executable() -> Path:
 
 
 class Indexing:
-    """A running Pagefind process indexing ``site`` into ``site/pagefind``."""
+    """A running Pagefind process indexing ``site`` into ``site/pagefind``.
 
-    def __init__(self, site: Path, glob: str):
+    With ``source`` (a folder of :func:`source_page` copies of the site's listing
+    pages, at the same paths), Pagefind reads those instead, and the folder is
+    deleted once the index is made.  Then Pagefind also writes its index into a
+    folder beside that one (in memory, see :func:`scratch_dir`), and one ``cp``
+    copies it into the site when it is done: Pagefind writes its ~20,000 files from
+    dozens of threads at once, which on a journaling disk cost three times the
+    system time of one process writing them in turn.
+    """
+
+    def __init__(self, site: Path, glob: str, source: Path | None = None):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
+        self.source = source
         if self.target.exists():
             shutil.rmtree(self.target)
+        self._written: Path | None = None
+        if source is not None and os.path.exists(SHELL):
+            self._written = Path(
+                tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=source.parent)
+            )
         # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
         # pagefind.{json,toml,yml} config file from its working folder and options from
         # the environment; neither may change the index.
-        command = [str(_executable()), "--site", str(self.site), "--glob", glob]
-        command += ["--output-path", str(self.target), "--quiet"]
+        read = str(source) if source is not None else str(self.site)
+        command = [str(_executable()), "--site", read, "--glob", glob]
+        command += ["--output-path", str(self._written or self.target), "--quiet"]
+        if self._written is not None:
+            command = [
+                SHELL,
+                "-c",
+                _THEN_COPY,
+                "sh",
+                str(self._written),
+                str(self.target),
+            ] + command
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
         self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait()
         try:
+            # Its own process group: cancel() stops the copy and Pagefind alike.
             self._process: subprocess.Popen | None = subprocess.Popen(
                 command,
                 cwd=self._workdir.name,
@@ -93,6 +128,7 @@ class Indexing:
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
+                process_group=0,
             )
         except OSError as error:
             self._cleanup()
@@ -102,6 +138,10 @@ class Indexing:
     def _cleanup(self) -> None:
         self._log.close()
         self._workdir.cleanup()
+        if self.source is not None:
+            shutil.rmtree(self.source, ignore_errors=True)
+        if self._written is not None:
+            shutil.rmtree(self._written, ignore_errors=True)
 
     def wait(self) -> int:
         """Join the process; finish the index; return how many pages were indexed."""
@@ -132,7 +172,8 @@ class Indexing:
         process, self._process = self._process, None
         if process is None:
             return
-        process.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         self._cleanup()
 
@@ -144,19 +185,133 @@ _RUNNING: dict[Path, Indexing] = {}
 @atexit.register
 def _cancel_unjoined() -> None:
     """Stop any indexing nobody joined (the build failed after starting it), so no
-    Pagefind process goes on writing into the output after the build has ended."""
+    Pagefind process goes on writing into the output after the build has ended, and
+    delete small pages nobody indexed."""
     while _RUNNING:
         _RUNNING.popitem()[1].cancel()
+    while _SOURCES:  # small pages written for an indexing that never started
+        shutil.rmtree(_SOURCES.popitem()[1], ignore_errors=True)
 
 
-def start(site: Path, glob: str) -> Indexing:
-    """Start indexing the pages of ``site`` matching ``glob`` in the background."""
+def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
+    """Start indexing the pages of ``site`` matching ``glob`` in the background (read
+    from their :func:`source_page` copies in ``source`` when given)."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
         previous.cancel()
-    indexing = _RUNNING[key] = Indexing(key, glob)
+    indexing = _RUNNING[key] = Indexing(key, glob, source)
     return indexing
+
+
+# -- what Pagefind reads --------------------------------------------------------------
+#
+# Pagefind reads from a listing page only its <html lang> and the data-pagefind-body
+# block (the title comes from data-pagefind-meta inside it), yet parsing the whole pages
+# was a third of its time.  So the page renderer also writes, for each listing page, a
+# small page holding just those (source_page()) into a folder of its own
+# (new_source_folder(), in memory-backed /dev/shm where there is one: 19,000 small files
+# and folders cost the disk's journal far more than Pagefind saves), and the indexing
+# reads that folder when there is one (remember_source()).  The index is the same, byte
+# for byte (tests/test_search_index.py).
+
+_SOURCES: dict[Path, Path] = {}
+_BODY = "data-pagefind-body"
+#: Where the small pages go: a RAM-backed file system if the machine has one.
+SCRATCH_DIRS = ("/dev/shm",)  # noqa: S108 - only mkdtemp()'s private folders in it
+
+
+def scratch_dir() -> str | None:
+    """The first writable :data:`SCRATCH_DIRS` folder (None: the system's temp folder)."""
+    for folder in SCRATCH_DIRS:
+        if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    return None
+
+
+def new_source_folder() -> Path:
+    """An empty, private folder for the small pages of one build (deleted after indexing)."""
+    try:
+        return Path(tempfile.mkdtemp(prefix="waystation-search-source-", dir=scratch_dir()))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="waystation-search-source-"))
+
+
+def prepare_source(output: Path) -> Path:
+    """A new small-page folder for ``output``'s listing pages, remembered for its indexing
+    (the page renderer writes into it; the indexing reads it, then deletes it)."""
+    folder = new_source_folder()
+    remember_source(output, folder)
+    return folder
+
+
+def make_source_folders(folder: Path, paths: Iterable[str]) -> None:
+    """Make the folders of the small pages at ``paths`` (relative to ``folder``), in sorted
+    order, before any page is written.
+
+    Pagefind numbers pages in the order it finds them, which is the order the file system
+    lists a folder's entries: on tmpfs, the order they were made.  Made here, by one
+    process and sorted, that order does not depend on which renderer process writes which
+    page first, so rebuilds give the same index bytes.
+    """
+    made: set[str] = set()
+    for path in sorted(paths):
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(os.path.join(folder, parent), exist_ok=True)
+            made.add(parent)
+
+
+def remember_source(output: Path, folder: Path) -> None:
+    """Index ``output``'s listing pages from their small copies in ``folder``."""
+    key = Path(output).resolve()
+    previous = _SOURCES.pop(key, None)
+    if previous is not None and previous != folder:
+        shutil.rmtree(previous, ignore_errors=True)
+    _SOURCES[key] = folder
+
+
+def forget_source(output: Path) -> Path | None:
+    """The small-page folder remembered for ``output`` (now forgotten), if any."""
+    return _SOURCES.pop(Path(output).resolve(), None)
+
+
+def source_page(html: str) -> str | None:
+    """What Pagefind reads of a rendered page, as a small page; None without a body block."""
+    found = html.find(_BODY)
+    if found == -1:
+        return None
+    start = html.rfind("<", 0, found)
+    name_end = start + 1
+    while name_end < found and html[name_end].isalnum():
+        name_end += 1
+    name = html[start + 1 : name_end]
+    # The block's end: its matching closing tag (listing text is escaped, and sanitized
+    # Markdown has no <div>, so only the template's own tags are counted).
+    depth, position = 0, start
+    opening, closing = f"<{name}", f"</{name}>"
+    while True:
+        next_open = html.find(opening, position + 1)
+        next_close = html.find(closing, position + 1)
+        if next_close == -1:
+            return None
+        if next_open != -1 and next_open < next_close:
+            depth += 1
+            position = next_open
+            continue
+        if depth == 0:
+            end = next_close + len(closing)
+            break
+        depth -= 1
+        position = next_close
+    lang_at = html.find('<html lang="')
+    lang = html[lang_at + 12 : html.find('"', lang_at + 12)] if lang_at != -1 else ""
+    title_at = html.find("<title>")
+    title = html[title_at : html.find("</title>", title_at) + 8] if title_at != -1 else ""
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">{title}</head>\n'
+        f"<body>\n{html[start:end]}\n</body>\n</html>\n"
+    )
 
 
 def wait(site: Path) -> int | None:
@@ -242,7 +397,7 @@ def start_early(output: Path, settings: dict[str, Any]) -> None:
     this run over instead of starting another."""
     if _has_listings(output):
         key = Path(output).resolve()
-        _EARLY[key] = start(key, listing_glob(settings))
+        _EARLY[key] = start(key, listing_glob(settings), _usable_source(output))
 
 
 def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
@@ -256,9 +411,17 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
     early = _EARLY.pop(key, None)
     if early is not None and _RUNNING.get(key) is early:
         return early
+    source = _usable_source(output)
     if not _has_listings(output):
+        if source is not None:
+            shutil.rmtree(source, ignore_errors=True)
         return None  # no listing pages written (a data-only run): nothing to index
-    return start(Path(output), listing_glob(settings))
+    return start(Path(output), listing_glob(settings), source)
+
+
+def _usable_source(output: Path) -> Path | None:
+    source = forget_source(output)
+    return source if source is not None and source.is_dir() else None
 
 
 def build_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> None:

@@ -166,6 +166,7 @@ class WaystationGenerator:
                 template_dirs,
                 settings,
                 after_listings=postbuild.early_start(output, settings),
+                search_source=postbuild.search_copies(output),
             )
         except WaystationError as error:
             _report(str(error).splitlines())

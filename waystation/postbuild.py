@@ -70,6 +70,20 @@ def early_start(output: Path, settings: dict[str, Any], steps: Sequence[str] | N
     return start
 
 
+#: Steps that read small search copies of the listing pages, which the page renderer
+#: writes beside each page it renders (:func:`waystation.pagefind_index.source_page`):
+#: ``{step: function(output) that returns the folder for them}``.
+SEARCH_COPIES: dict[str, str] = {
+    "waystation.pagefind_index:start_pagefind_index": "waystation.pagefind_index:prepare_source",
+}
+
+
+def search_copies(output: Path, steps: Sequence[str] | None = None) -> Path | None:
+    """The folder the page renderer writes search copies into (None: no step reads them)."""
+    names = [SEARCH_COPIES[n] for n in (STEPS if steps is None else steps) if n in SEARCH_COPIES]
+    return load_step(names[0])(Path(output)) if names else None
+
+
 def load_step(name: str):
     module_name, _, function_name = name.partition(":")
     if not module_name or not function_name:

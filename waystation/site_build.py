@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from waystation import csp, export_text, qr, site_render, site_urls
+from waystation import csp, export_text, pagefind_index, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
 from waystation.workers import worker_count
 
@@ -107,7 +107,12 @@ class Rendered:
 def _render_share(index: int) -> Rendered:
     work = _WORK
     return _render_serial(
-        work["shares"][index], work["data"], work["output"], work["dirs"], work["settings"]
+        work["shares"][index],
+        work["data"],
+        work["output"],
+        work["dirs"],
+        work["settings"],
+        work["search_source"],
     )
 
 
@@ -118,6 +123,7 @@ def render_pages(
     template_dirs: list[Path],
     settings: dict[str, Any],
     after_listings: Callable[[], None] | None = None,
+    search_source: Path | None = None,
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
 
@@ -127,6 +133,10 @@ def render_pages(
     build fails naming every such page and line.  Workers are forked (they share the
     planned pages without pickling them); each writes its own files, so the output
     does not depend on the number of workers.
+
+    With ``search_source``, each listing page's search copy
+    (:func:`waystation.pagefind_index.source_page`) is also written there, at the
+    page's path: the full-text indexing reads those instead of the whole pages.
     """
     pages = list(pages)
     # Listing pages first, then ``after_listings()`` (the build starts the full-text
@@ -137,6 +147,10 @@ def render_pages(
             [page for page in pages if page.context.get("listing") is not None],
             [page for page in pages if page.context.get("listing") is None],
         ]
+    if search_source is not None:
+        pagefind_index.make_source_folders(
+            search_source, (p.save_as for p in pages if p.context.get("listing") is not None)
+        )
     parts: list[Rendered] = []
     # What exists now (listings, planned pages) lives until the pages are written:
     # keep it out of the cyclic collector's passes (and, in forked workers, out of
@@ -149,10 +163,12 @@ def render_pages(
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
                 (share,) = split(batch, 1)
-                parts.append(_render_serial(share, data, output_path, template_dirs, settings))
+                parts.append(
+                    _render_serial(share, data, output_path, template_dirs, settings, search_source)
+                )
             else:
                 parts += _render_parallel(
-                    batch, data, output_path, template_dirs, settings, workers
+                    batch, data, output_path, template_dirs, settings, workers, search_source
                 )
     finally:
         gc.unfreeze()
@@ -174,8 +190,10 @@ def _render_parallel(
     template_dirs: list[Path],
     settings: dict[str, Any],
     workers: int,
+    search_source: Path | None,
 ) -> list[Rendered]:
     _WORK.update(
+        search_source=search_source,
         shares=split(pages, workers),
         data=data,
         output=output_path,
@@ -195,6 +213,7 @@ def _render_serial(
     output_path: Path,
     template_dirs: list[Path],
     settings: dict[str, Any],
+    search_source: Path | None = None,
 ) -> Rendered:
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
@@ -229,6 +248,8 @@ def _render_serial(
             stat = os.fstat(file.fileno())
         result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
         listing = page.context.get("listing")
+        if listing is not None and search_source is not None:
+            _write_search_copy(search_source, page.save_as, html)
         if listing is not None and lang == data.default_lang:
             description = listing.get("description")
             if description and description.strip() and description not in result.texts:
@@ -236,3 +257,12 @@ def _render_serial(
                 html_of = site_render.markdown(description)
                 result.texts[description] = export_text.rendered_to_text(str(html_of))
     return result
+
+
+def _write_search_copy(folder: Path, save_as: str, html: str) -> None:
+    copy = pagefind_index.source_page(html)
+    if copy is None:
+        return
+    # Its folder exists (pagefind_index.make_source_folders).
+    with open(os.path.join(folder, save_as), "w", encoding="utf-8", newline="\n") as file:
+        file.write(copy)
