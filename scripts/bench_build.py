@@ -7,7 +7,8 @@
 2. writes N ordinary Markdown articles of the same size for plain Pelican (each
    holds its listing's description and, as a code block, its front matter);
 3. builds both, alternately, ``--repeat`` times, each in its own process with
-   the real ``pelican`` command: Waystation with this project's pelicanconf.py
+   the real ``pelican`` command (after ``sync`` and a short pause, so that neither
+   pays for disk work left by the last): Waystation with this project's pelicanconf.py
    (every listing page in every language, browse pages, sitemap, post-build
    steps; the content cache off, a cold build), plain Pelican with its default
    settings and theme;
@@ -57,6 +58,13 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int,
     if proc.returncode != 0:
         sys.exit(f"build failed ({' '.join(command)}):\n{text[-4000:]}")
     return seconds, usage.ru_maxrss, text
+
+
+def settle() -> None:
+    """Let the disk finish what earlier runs left (deleted folders, dirty pages) so that
+    neither build pays for it: both start from a flushed, quiet disk."""
+    os.sync()
+    time.sleep(2)
 
 
 def write_articles(providers: Path, content: Path) -> int:
@@ -133,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
             output = work / f"output-{name}"
             if output.exists():
                 shutil.rmtree(output)
+            settle()
             seconds, peak, _ = run(command, cwd, env)
             times[name].append(seconds)
             peaks[name] = max(peaks[name], peak)
