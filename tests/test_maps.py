@@ -16,11 +16,14 @@ CDN = re.compile(r"jquery|bootstrap|font-?awesome|awesome-markers|cdn\.|cdnjs|un
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("maps")
-    directory = small_directory(root, leaky_resolver=False)
-    out = root / "output"
-    write_maps(directory, out, directory.settings)
+def maps_directory(tmp_path_factory):
+    return small_directory(tmp_path_factory.mktemp("maps"), leaky_resolver=False)
+
+
+@pytest.fixture(scope="module")
+def site(maps_directory, tmp_path_factory):
+    out = tmp_path_factory.mktemp("maps-output")
+    write_maps(maps_directory, out, maps_directory.settings)
     return out
 
 
@@ -70,13 +73,43 @@ def test_spanish_map_data_uses_spanish_names(site):
     assert (site / "es" / "map" / "listings.geojson").is_file()
 
 
-def test_listing_maps_draw_a_pin_or_a_circle(site):
-    public = (site / "providers" / "lakeside-public-center" / "map.js").read_text("utf-8")
-    approximate = (site / "providers" / "prairie-approximate-shelter" / "map.js").read_text("utf-8")
+def _map_slot(directory, listing_id: str) -> dict[str, str] | None:
+    """The listing page's map slot (partials/listing_map.html), as its attributes."""
+    from waystation import site_render
+    from waystation.publish import public_point
+
+    listing = next(item for item in directory.listings if item.id == listing_id)
+    point = public_point(listing, directory.place(listing))
+    theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
+    env = site_render.make_environment([theme])
+    env.globals.update(settings.resolve({}))
+    html = env.get_template("partials/listing_map.html").render(
+        listing={"id": listing_id}, point=point, SITEURL="../..", lang="en"
+    )
+    slot = re.search(r'<div class="listing-map-slot"([^>]*)>', html)
+    return dict(re.findall(r'\s([a-z-]+)="([^"]*)"', slot.group(1))) if slot else None
+
+
+def test_listing_maps_draw_a_pin_or_a_circle(site, maps_directory):
+    public_slot = _map_slot(maps_directory, "lakeside-public-center")
+    approximate_slot = _map_slot(maps_directory, "prairie-approximate-shelter")
+    folder = site / "providers" / "x"  # a listing page's folder: data-map is relative to it
+    public = (folder / public_slot["data-map"]).resolve().read_text("utf-8")
+    approximate = (folder / approximate_slot["data-map"]).resolve().read_text("utf-8")
+    assert public_slot["data-map"] == "../../map/listing-point-15.js"
     assert "L.marker(" in public and "L.circle(" not in public
     assert "L.circle(" in approximate and "L.marker(" not in approximate
-    assert '"radius": 3000' in approximate
-    assert not (site / "providers" / "northshore-hidden-refuge" / "map.js").exists()
+    # Each script draws the point its page gives: the address, or the area's centre.
+    assert "center: [window.waystationListingPoint.lat, window.waystationListingPoint.lon]" in (
+        public
+    )
+    assert '"radius": window.waystationListingPoint.radius' in approximate
+    assert "data-radius" not in public_slot and approximate_slot["data-radius"] == "3000"
+    lat, lon = places.zip_centre("62701")
+    assert float(approximate_slot["data-lat"]) == pytest.approx(lat, abs=1e-5)
+    assert float(approximate_slot["data-lon"]) == pytest.approx(lon, abs=1e-5)
+    assert _map_slot(maps_directory, "northshore-hidden-refuge") is None  # no map, no point
+    assert not list(site.rglob("providers/*/map.js"))
     assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in public
 
 
@@ -134,7 +167,8 @@ def test_listing_partial_loads_the_listing_map(tmp_path):
     template = env.get_template("partials/listing_map.html")
     html = template.render(listing={"id": "x-y"}, point={"lat": 1, "lon": 2, "precision": "zip",
                            "radius_m": 3000}, SITEURL="../..", lang="en")  # fmt: skip
-    assert 'id="map_listing"' in html and 'data-map="../../providers/x-y/map.js"' in html
+    assert 'id="map_listing"' in html and 'data-map="../../map/listing-area-12.js"' in html
+    assert 'data-lat="1" data-lon="2" data-radius="3000"' in html
     # Leaflet is not loaded with the page: only when the visitor asks for the map.
     assert not re.search(r"<script[^>]*leaflet", html)
     assert "data-leaflet=" in html

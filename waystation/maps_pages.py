@@ -11,8 +11,10 @@ writes, for every language (the default at the root, others under
 - next to each map page, ``map-setup.js``: folium's script for that map
   (never inline: the site's Content-Security-Policy allows no inline script);
 
-and, once, ``providers/<id>/map.js`` for every listing with a public place:
-the small map of its page (``partials/listing_map.html`` loads it).
+and, once, ``map/listing-<kind>-<zoom>.js`` for each kind of listing map in use
+(a pin at a street's zoom, a circle at a ZIP code's or city's): folium's script
+for the small map of a listing page, reading the point from the page
+(``partials/listing_map.html`` loads it).
 
 Pages are rendered with the site's own templates and Jinja environment
 (:mod:`waystation.site_build`), so they share its layout, safety bar and
@@ -35,10 +37,6 @@ from waystation.site_pages import PageSpec, SiteData, page_spec
 
 DATA_FILE = "listings.geojson"
 SETUP_FILE = "map-setup.js"
-LISTING_SCRIPT = "map.js"
-#: Zoom of a listing page's map: a street for a point, the area for a ZIP or city.
-LISTING_ZOOM = {"zip": 12, "city": 11}
-LISTING_POINT_ZOOM = 15
 
 
 # ---------- paths (site_urls style: relative to the root, ending in "/") ----------
@@ -67,11 +65,6 @@ def data_path(lang: str, default: str) -> str:
 def listings_base(lang: str, default: str) -> str:
     """Listing pages are ``<listings_base><id>/``."""
     return site_urls.listing("", lang, default).removesuffix("/")
-
-
-def listing_script_path(listing_id: str, default: str) -> str:
-    """Language-independent: the default language's listing folder."""
-    return site_urls.listing(listing_id, default, default) + LISTING_SCRIPT
 
 
 # ---------- helpers ----------
@@ -124,12 +117,18 @@ def build_cluster_map(
         return maps_folium.render(fmap)
 
 
-#: Stand-in values folium renders into a listing map's script, replaced per listing.
+#: Stand-in values folium renders into a listing map's script, then replaced by the
+#: point the page gives (listing-map.js sets ``window.waystationListingPoint``).
 _LAT, _LON, _RADIUS = 11.1111111, 22.2222222, 33333
+_POINT = "window.waystationListingPoint"
 
 
-def _listing_map_template(kind: str, zoom: int, settings: dict[str, Any]) -> str:
-    """folium's script for a listing map of ``kind`` ("point" or "area"), with stand-ins."""
+def listing_map_script(kind: str, zoom: int, settings: dict[str, Any]) -> str:
+    """folium's script for every listing map of ``kind`` ("point" or "area") and ``zoom``.
+
+    folium renders the map once, with stand-in numbers; they become references to the
+    point the page gives, so one script serves 10,000 listing pages.
+    """
     with maps_folium.deterministic_ids(f"listing|{kind}|{zoom}"):
         location = [_LAT, _LON]
         fmap = maps_folium.new_map(settings, "listing", location, zoom)
@@ -149,36 +148,15 @@ def _listing_map_template(kind: str, zoom: int, settings: dict[str, Any]) -> str
         maps_folium.Registration("listing").add_to(fmap)
         script = maps_folium.render(fmap).script
     # The map's centre and the pin or circle: two of each.
-    if script.count(repr(_LAT)) != 2 or script.count(repr(_LON)) != 2:
+    radius = f'"radius": {_RADIUS}'
+    if (
+        script.count(repr(_LAT)) != 2
+        or script.count(repr(_LON)) != 2
+        or script.count(radius) != (1 if kind == "area" else 0)
+    ):
         raise RuntimeError("folium's listing map changed shape: update maps_pages")
-    return script
-
-
-class ListingMaps:
-    """The small map of each listing page: a pin, or a circle for an approximate area.
-
-    folium renders one script per kind and zoom (a pin at a street's zoom, a circle at
-    its area's); each listing's script is that one with its own point (and radius), so
-    10,000 listing maps cost three folium renders instead of 10,000.
-    """
-
-    def __init__(self, settings: dict[str, Any]):
-        self.settings = settings
-        self._templates: dict[tuple[str, int], str] = {}
-
-    def script(self, point: dict[str, Any]) -> str:
-        radius = point.get("radius_m")
-        kind = "area" if radius else "point"
-        zoom = LISTING_ZOOM.get(point["precision"], 12) if radius else LISTING_POINT_ZOOM
-        key = (kind, zoom)
-        if key not in self._templates:
-            self._templates[key] = _listing_map_template(kind, zoom, self.settings)
-        script = self._templates[key]
-        script = script.replace(repr(_LAT), repr(float(point["lat"])))
-        script = script.replace(repr(_LON), repr(float(point["lon"])))
-        if radius:
-            script = script.replace(f'"radius": {_RADIUS}', f'"radius": {int(radius)}')
-        return script
+    script = script.replace(repr(_LAT), f"{_POINT}.lat").replace(repr(_LON), f"{_POINT}.lon")
+    return script.replace(radius, f'"radius": {_POINT}.radius')
 
 
 def _filters(features: list[dict[str, Any]], lang: str) -> dict[str, Any]:
@@ -335,13 +313,16 @@ def plan(directory, settings: dict[str, Any]) -> _Pages:
             embed_map_paths={code: embed_map_path(code, default) for code in pages.langs},
             overview_path=overview_path(lang, default),
         )
-    listing_maps = ListingMaps(settings)
+    kinds = set()
     for listing in directory.listings:
         # public_listing()'s "point" (the same in every language).
         point = public_point(listing, directory.place(listing))
-        if point is None:
-            continue
-        pages.files[listing_script_path(listing.id, default)] = listing_maps.script(point)
+        if point is not None:
+            kinds.add(maps_data.listing_map_kind(point))
+    for kind, zoom in sorted(kinds):
+        pages.files[maps_data.listing_map_path(kind, zoom)] = listing_map_script(
+            kind, zoom, settings
+        )
     return pages
 
 

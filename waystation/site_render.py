@@ -25,7 +25,16 @@ import jinja2
 from babel.dates import format_date, get_timezone, get_timezone_name
 from markupsafe import Markup
 
-from waystation import geography, i18n, languages, site_hours, site_phones, site_urls, vocabulary
+from waystation import (
+    geography,
+    i18n,
+    languages,
+    maps_data,
+    site_hours,
+    site_phones,
+    site_urls,
+    vocabulary,
+)
 from waystation.text import render_markdown
 
 DEFAULT_LANG = "en"
@@ -216,6 +225,7 @@ GLOBALS = {
     "phone_link": phone_link,
     "lang_alternates": lang_alternates,
     "current_lang": jinja2.pass_context(current_lang),
+    "listing_map_script": maps_data.listing_map_script,
 }
 
 FILTERS = {

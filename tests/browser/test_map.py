@@ -114,6 +114,20 @@ def test_approximate_listing_is_a_circle_never_a_pin(new_page, map_url, map_site
     assert page.locator("#map_listing .leaflet-marker-icon").count() == 0
 
 
+def test_a_public_listing_page_shows_its_pin_at_its_address(new_page, map_url, map_site):
+    public = next(f for f in _data(map_site) if "r" not in f["properties"])
+    lon, lat = public["geometry"]["coordinates"]
+    page = new_page(width=1280, height=900)
+    page.goto(map_url + f"/providers/{public['properties']['i']}/")
+    page.get_by_role("button", name="Show the map").click()
+    page.wait_for_selector("#map_listing .leaflet-marker-icon")
+    assert page.locator("#map_listing path.leaflet-interactive").count() == 0
+    centre = page.evaluate(
+        "() => { const c = window.waystationMaps.listing.map.getCenter(); return [c.lat, c.lng]; }"
+    )
+    assert centre == pytest.approx([lat, lon], abs=1e-4)
+
+
 def test_filters_narrow_the_map_and_the_list(new_page, map_url, map_site):
     features = _data(map_site)
     terms = json.loads((map_site / "map" / "listings.geojson").read_text("utf-8"))["terms"]
