@@ -20,6 +20,7 @@ from waystation import coordinates, history
 from waystation.exc import ListingsInvalid
 from waystation.geocache import GeocodeCache
 from waystation.problems import Problem, sort_problems
+from waystation.publish import public_listing
 from waystation.records import Listing
 from waystation.validation import load_listings
 
@@ -35,6 +36,9 @@ class Directory:
     today: dt.date
     problems: list[Problem] = field(default_factory=list)
     histories: dict[str, list[history.HistoryEntry]] = field(default_factory=dict)
+    _public: dict[tuple[str, str], dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def by_id(self, listing_id: str) -> Listing:
         return next(item for item in self.listings if item.id == listing_id)
@@ -44,6 +48,17 @@ class Directory:
 
     def history(self, listing: Listing) -> list[history.HistoryEntry]:
         return self.histories.get(listing.source_path, [])
+
+    def public(self, listing: Listing, lang: str) -> dict[str, Any]:
+        """:func:`waystation.publish.public_listing` of ``listing`` in ``lang``, worked
+        out once per directory: the pages, the maps, the search data and the exports all
+        read it.  Shared: never change what it returns."""
+        key = (listing.id, lang)
+        found = self._public.get(key)
+        if found is None:
+            found = public_listing(listing, self.places.get(listing.id), lang)
+            self._public[key] = found
+        return found
 
 
 def build_directory(

@@ -109,7 +109,7 @@ def descriptions_as_text(texts: list[str | None], settings: dict[str, Any]) -> l
 
 def export_views(directory) -> list[ExportView]:
     """Every listing's :class:`ExportView`, in the directory's order."""
-    datas = [public_listing(item, directory.place(item), LANG) for item in directory.listings]
+    datas = [directory.public(item, LANG) for item in directory.listings]
     texts = descriptions_as_text([d.get("description") for d in datas], directory.settings)
     return [
         ExportView(item, data, text)

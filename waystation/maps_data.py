@@ -60,8 +60,12 @@ def _indexes(values: list[str], vocab: str) -> list[int]:
     return sorted(ids.index(v) for v in values if v in ids)
 
 
-def map_feature(listing, place, lang: str) -> dict[str, Any] | None:
-    data = public_listing(listing, place, lang)
+def map_feature(
+    listing, place, lang: str, data: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """``data``: ``public_listing(listing, place, lang)``, if already worked out."""
+    if data is None:
+        data = public_listing(listing, place, lang)
     point = data.get("point")
     loc = data["location"]
     if point is None or loc["visibility"] == "hidden":
@@ -89,7 +93,9 @@ def map_feature(listing, place, lang: str) -> dict[str, Any] | None:
 def map_collection(directory, lang: str) -> dict[str, Any]:
     features = []
     for listing in directory.listings:
-        feature = map_feature(listing, directory.place(listing), lang)
+        feature = map_feature(
+            listing, directory.place(listing), lang, directory.public(listing, lang)
+        )
         if feature is not None:
             features.append(feature)
     features.sort(key=lambda f: (f["properties"]["n"].casefold(), f["properties"]["i"]))

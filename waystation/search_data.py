@@ -59,7 +59,6 @@ from typing import Any
 
 from waystation import site_hours, site_phones, site_urls, vocabulary, zip_shards
 from waystation.directory import Directory
-from waystation.publish import public_listing
 
 #: Rows per card chunk.
 CHUNK = 32
@@ -243,7 +242,7 @@ class ShardWriter:
 
     def listings(self) -> list[tuple[int, dict[str, Any]]]:
         return [
-            (g, public_listing(item, self.directory.places.get(item.id), self.lang))
+            (g, self.directory.public(item, self.lang))
             for g, item in enumerate(self.directory.listings)
         ]
 
@@ -358,7 +357,7 @@ def shard_counts(directory: Directory) -> dict[str, int]:
     """How many listings each shard holds (what the state filter counts)."""
     counts: Counter[str] = Counter()
     for item in directory.listings:
-        public = public_listing(item, directory.places.get(item.id), "en")
+        public = directory.public(item, "en")
         counts.update(shards_of(public))
     return dict(sorted(counts.items()))
 

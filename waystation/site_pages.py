@@ -23,7 +23,6 @@ from urllib.parse import quote
 from waystation import search_page, site_browse, site_hours, site_urls, vocabulary
 from waystation.directory import Directory
 from waystation.geography import STATES, state_name
-from waystation.publish import public_listing
 from waystation.records import Listing
 
 
@@ -53,7 +52,6 @@ class SiteData:
 
     def __post_init__(self) -> None:
         self.by_id = {item.id: item for item in self.directory.listings}
-        self._public: dict[tuple[str, str], dict[str, Any]] = {}
         self._sort_keys: dict[str, dict[str, tuple]] = {}
         self._entry_facts: dict[tuple[str, str], tuple[list[str], str, bool]] = {}
 
@@ -62,13 +60,7 @@ class SiteData:
         return site_browse.group(self.directory.listings)
 
     def public(self, listing_id: str, lang: str) -> dict[str, Any]:
-        key = (listing_id, lang)
-        found = self._public.get(key)
-        if found is None:
-            listing = self.by_id[listing_id]
-            found = public_listing(listing, self.directory.places.get(listing_id), lang)
-            self._public[key] = found
-        return found
+        return self.directory.public(self.by_id[listing_id], lang)
 
     def sorted_ids(self, ids: list[str], lang: str) -> list[str]:
         keys = self._sort_keys.get(lang)
