@@ -156,16 +156,39 @@ def test_descriptions_converted_in_worker_processes_are_the_same(monkeypatch):
 
 
 def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkeypatch):
-    from waystation import export_records
+    from waystation import export_all, export_records
 
     outputs = []
     for run, minimum in (("serial", 10**9), ("forked", 1)):
         monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", minimum)
         root = tmp_path / run
         directory = small_directory(root, leaky_resolver=False)
-        write_open_data(directory, root / "output", {**directory.settings, "BUILD_WORKERS": 2})
+        # The post-build step: in a process of its own when there are many listings.
+        handle = export_all.start_open_data(
+            directory, root / "output", {**directory.settings, "BUILD_WORKERS": 2}
+        )
+        assert (handle is None) == (run == "serial")
+        if handle is not None:
+            handle.wait()
         outputs.append(_all_text(root / "output"))
     assert outputs[0] == outputs[1]
+
+
+def test_open_data_written_in_the_background_reports_its_failure(tmp_path, monkeypatch):
+    from waystation import export_all, export_records
+    from waystation.exc import WaystationError
+
+    def broken(directory, output, settings):
+        raise WaystationError("providers.csv: disk full")
+
+    monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", 1)
+    monkeypatch.setattr(export_all, "write_open_data", broken)
+    directory = small_directory(tmp_path, leaky_resolver=False)
+    handle = export_all.start_open_data(
+        directory, tmp_path / "output", {**directory.settings, "BUILD_WORKERS": 2}
+    )
+    with pytest.raises(WaystationError, match="open data: providers.csv: disk full"):
+        handle.wait()
 
 
 def test_descriptions_worked_out_by_the_page_renderer_are_the_exports_texts(tmp_path):

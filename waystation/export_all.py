@@ -2,12 +2,14 @@
 
 Registered in :mod:`waystation.postbuild` as::
 
-    "waystation.export_all:write_open_data"
+    "waystation.export_all:start_open_data"
     "waystation.export_all:write_maps"
 
-Each is ``step(directory, output, settings) -> None``, deterministic and
-offline.  ``waystation export --output DIR`` runs :func:`write_open_data`
-without Pelican.
+Each is ``step(directory, output, settings)``, deterministic and offline.
+:func:`start_open_data` writes the open data in a forked process when there are
+many listings (the maps and search data are made meanwhile) and returns the
+handle that joins it; ``waystation export --output DIR`` runs
+:func:`write_open_data` without Pelican.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from waystation import collector, export_records, hsds_export, hsds_tables
+from waystation.exc import WaystationError
 from waystation.export_csv import write_csv
 from waystation.export_geojson import write_geojson
 from waystation.export_records import export_views, view_record
@@ -32,6 +35,58 @@ CSV = "providers.csv"
 HSDS_JSON = "hsds/organizations.json"
 HSDS_TERMS_JSON = "hsds/taxonomy_terms.json"
 HSDS_PACKAGE = "hsds"
+
+
+def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
+    """Post-build step: :func:`write_open_data`, in a forked process when there are many
+    listings (then returns the process's handle, which the post-build steps join)."""
+    merged = {**directory.settings, **settings}
+    many = worker_count(merged, len(directory.listings), export_records.PARALLEL_MIN_LISTINGS) > 1
+    if many and "fork" in mp.get_all_start_methods():
+        return Forked(write_open_data, (directory, output, settings), "open data")
+    write_open_data(directory, output, settings)
+    return None
+
+
+class Forked:
+    """``function(*args)`` running in a forked process (it may fork workers itself):
+    :meth:`wait` joins it and raises its error, :meth:`cancel` stops it."""
+
+    def __init__(self, function: Callable[..., None], args: tuple[Any, ...], name: str):
+        context = mp.get_context("fork")
+        self.name = name
+        self._reader, writer = context.Pipe(duplex=False)
+        # Forked: the arguments are inherited, not pickled.
+        self._process = context.Process(target=_report_to, args=(writer, function, args))
+        self._process.start()
+        writer.close()
+
+    def wait(self) -> None:
+        error = self._reader.recv() if self._reader.poll(None) else None
+        self._process.join()
+        self._reader.close()
+        if error is None and self._process.exitcode != 0:
+            error = f"stopped with exit code {self._process.exitcode}"
+        if error is not None:
+            raise WaystationError(f"{self.name}: {error}")
+
+    def cancel(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._reader.close()
+
+
+def _report_to(writer, function: Callable[..., None], args: tuple[Any, ...]) -> None:
+    try:
+        function(*args)
+    except BaseException as error:  # reported to the parent, which raises it
+        writer.send(str(error) if isinstance(error, WaystationError) else repr(error))
+        raise
+    else:
+        writer.send(None)
+    finally:
+        writer.close()
 
 
 def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:

@@ -37,7 +37,7 @@ STEPS: tuple[str, ...] = (
     # Pagefind reads the listing pages in its own process while the exports run; the
     # search data, which carries its page ids, waits for it.
     "waystation.pagefind_index:start_pagefind_index",
-    "waystation.export_all:write_open_data",
+    "waystation.export_all:start_open_data",
     "waystation.export_all:write_maps",
     "waystation.search_data:write_search_data",
     "waystation.csp:apply_csp",
