@@ -187,7 +187,8 @@ def test_small_search_pages_go_to_memory_and_are_deleted_once_indexed(tmp_path, 
     assert source is not None and source.parent == scratch
     assert oct(source.stat().st_mode & 0o777) == "0o700"  # private to the build
     (source / "providers" / "harbor").mkdir(parents=True)
-    (source / "providers" / "harbor" / "index.html").write_text(pagefind_index.source_page(page))
+    small = page.replace("<nav>Find help by state</nav>", "")  # what search_page.html holds
+    (source / "providers" / "harbor" / "index.html").write_text(small)
     handle = pagefind_index.start_pagefind_index(None, output, {"LANGUAGES": ["en"]})
     assert handle is not None and handle.wait() == 1
     assert list(scratch.iterdir()) == []
@@ -247,3 +248,30 @@ def test_cancelling_stops_pagefind_and_its_copy_and_deletes_the_scratch(tmp_path
     assert list(scratch.iterdir()) == []
     with pytest.raises(WaystationError, match="stopped before it indexed"):
         pagefind_index.wait(tmp_path / "output")
+
+
+def test_indexing_starts_from_the_small_copies_before_any_page_is_written(tmp_path, monkeypatch):
+    started: list = []
+
+    class FakeIndexing:
+        def __init__(self, site, glob, source=None):
+            started.append(source)
+
+        def wait(self):
+            return 1
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(pagefind_index, "Indexing", FakeIndexing)
+    monkeypatch.setattr(pagefind_index, "SCRATCH_DIRS", (str(tmp_path),))
+    output = tmp_path / "output"
+    source = postbuild.search_copies(output)
+    pagefind_index.make_source_folders(source, ["providers/a/index.html"])
+    (source / "providers" / "a" / "index.html").write_text("<html></html>")
+    assert not output.exists()  # no page written yet
+    postbuild.early_start(output, {"LANGUAGES": ["en"]})()
+    assert started == [source]
+    assert pagefind_index.start_pagefind_index(None, output, {"LANGUAGES": ["en"]}) is not None
+    assert started == [source]  # the step took the early run over
+    pagefind_index.wait(output)

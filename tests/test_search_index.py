@@ -139,17 +139,28 @@ def test_the_index_read_from_small_pages_equals_the_index_of_the_whole_pages(bui
     assert built_index == _index_by_fragment(whole)
 
 
-def test_a_small_search_page_holds_the_block_and_nothing_else():
-    page = (
-        '<!DOCTYPE html>\n<html lang="es" dir="ltr">\n<head><title>A – B</title></head>\n'
-        "<body><nav>menu</nav>\n<div hidden data-pagefind-body><p>x</p><div>y</div></div>\n"
-        "<article><div>not searched</div></article></body></html>\n"
-    )
-    small = pagefind_index.source_page(page)
-    assert '<html lang="es">' in small and "<title>A – B</title>" in small
-    assert "<div hidden data-pagefind-body><p>x</p><div>y</div></div>" in small
-    assert "menu" not in small and "not searched" not in small
-    assert pagefind_index.source_page("<html><body><p>no block</p></body></html>") is None
+def test_a_search_copy_holds_the_pages_language_title_and_search_block_only(built_site):
+    """What Pagefind reads of a listing page (theme/templates/search_page.html)."""
+    import datetime as dt
+
+    from waystation import settings as declared
+    from waystation import site_build, site_pages, site_render
+    from waystation.directory import build_directory
+
+    root = Path(__file__).resolve().parent.parent
+    settings = declared.load(root / "pelicanconf.py")
+    directory = build_directory(settings, root, dt.date(2026, 12, 1))
+    _, pages = site_pages.plan(directory)
+    page = next(p for p in pages if p.context.get("listing") and p.context["lang"] == "es")
+    env = site_render.make_environment([root / "theme" / "templates"])
+    env.globals.update(site_build.template_globals(settings))
+    small = env.get_template(site_build.SEARCH_TEMPLATE).render(page.context, SITEURL="../../..")
+    published = (built_site / page.save_as).read_text(encoding="utf-8")
+    block = small[small.index("<div hidden data-pagefind-body") : small.index("\n</body>")]
+    assert small.count("data-pagefind-body") == 1 and block in published  # the same block
+    assert '<html lang="es">' in small
+    for furniture in ("Exit this page", "site-nav", "<footer", "<article", "<script"):
+        assert furniture not in small
 
 
 def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers(

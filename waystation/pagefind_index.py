@@ -81,8 +81,8 @@ def _executable() -> Path:
 class Indexing:
     """A running Pagefind process indexing ``site`` into ``site/pagefind``.
 
-    With ``source`` (a folder of :func:`source_page` copies of the site's listing
-    pages, at the same paths), Pagefind reads those instead, and the folder is
+    With ``source`` (a folder of small copies of the site's listing pages, at the same
+    paths: ``search_page.html``), Pagefind reads those instead, and the folder is
     deleted once the index is made.  Then Pagefind also writes its index into a
     folder beside that one (in memory, see :func:`scratch_dir`), and one ``cp``
     copies it into the site when it is done: Pagefind writes its ~20,000 files from
@@ -195,7 +195,7 @@ def _cancel_unjoined() -> None:
 
 def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
     """Start indexing the pages of ``site`` matching ``glob`` in the background (read
-    from their :func:`source_page` copies in ``source`` when given)."""
+    from their small copies in ``source`` when given)."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
@@ -208,15 +208,14 @@ def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
 #
 # Pagefind reads from a listing page only its <html lang> and the data-pagefind-body
 # block (the title comes from data-pagefind-meta inside it), yet parsing the whole pages
-# was a third of its time.  So the page renderer also writes, for each listing page, a
-# small page holding just those (source_page()) into a folder of its own
-# (new_source_folder(), in memory-backed /dev/shm where there is one: 19,000 small files
-# and folders cost the disk's journal far more than Pagefind saves), and the indexing
-# reads that folder when there is one (remember_source()).  The index is the same, byte
-# for byte (tests/test_search_index.py).
+# was a third of its time.  So the page renderer first writes, for each listing page, a
+# small page holding just those (theme/templates/search_page.html) into a folder of its
+# own (new_source_folder(), in memory-backed /dev/shm where there is one: 19,000 small
+# files and folders cost the disk's journal far more than Pagefind saves), starts the
+# indexing, which reads that folder (remember_source()), and then writes the pages.  The
+# index is the same as Pagefind's crawl of the published pages (tests/test_search_index.py).
 
 _SOURCES: dict[Path, Path] = {}
-_BODY = "data-pagefind-body"
 #: Where the small pages go: a RAM-backed file system if the machine has one.
 SCRATCH_DIRS = ("/dev/shm",)  # noqa: S108 - only mkdtemp()'s private folders in it
 
@@ -274,44 +273,6 @@ def remember_source(output: Path, folder: Path) -> None:
 def forget_source(output: Path) -> Path | None:
     """The small-page folder remembered for ``output`` (now forgotten), if any."""
     return _SOURCES.pop(Path(output).resolve(), None)
-
-
-def source_page(html: str) -> str | None:
-    """What Pagefind reads of a rendered page, as a small page; None without a body block."""
-    found = html.find(_BODY)
-    if found == -1:
-        return None
-    start = html.rfind("<", 0, found)
-    name_end = start + 1
-    while name_end < found and html[name_end].isalnum():
-        name_end += 1
-    name = html[start + 1 : name_end]
-    # The block's end: its matching closing tag (listing text is escaped, and sanitized
-    # Markdown has no <div>, so only the template's own tags are counted).
-    depth, position = 0, start
-    opening, closing = f"<{name}", f"</{name}>"
-    while True:
-        next_open = html.find(opening, position + 1)
-        next_close = html.find(closing, position + 1)
-        if next_close == -1:
-            return None
-        if next_open != -1 and next_open < next_close:
-            depth += 1
-            position = next_open
-            continue
-        if depth == 0:
-            end = next_close + len(closing)
-            break
-        depth -= 1
-        position = next_close
-    lang_at = html.find('<html lang="')
-    lang = html[lang_at + 12 : html.find('"', lang_at + 12)] if lang_at != -1 else ""
-    title_at = html.find("<title>")
-    title = html[title_at : html.find("</title>", title_at) + 8] if title_at != -1 else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">{title}</head>\n'
-        f"<body>\n{html[start:end]}\n</body>\n</html>\n"
-    )
 
 
 def wait(site: Path) -> int | None:
@@ -392,12 +353,19 @@ _EARLY: dict[Path, Indexing] = {}
 
 
 def start_early(output: Path, settings: dict[str, Any]) -> None:
-    """Start indexing as soon as the listing pages are written (the page renderer calls
-    this before it writes the other pages); :func:`start_pagefind_index` then takes
-    this run over instead of starting another."""
-    if _has_listings(output):
-        key = Path(output).resolve()
-        _EARLY[key] = start(key, listing_glob(settings), _usable_source(output))
+    """Start indexing as soon as what it reads is written: the small copies of the listing
+    pages (the page renderer writes them first, then calls this before it writes the
+    pages), or else the listing pages (written first, then this is called before the
+    other pages); :func:`start_pagefind_index` then takes this run over instead of
+    starting another."""
+    key = Path(output).resolve()
+    source = _usable_source(output)
+    if source is not None and _has_listings(source):
+        _EARLY[key] = start(key, listing_glob(settings), source)
+    elif _has_listings(output):
+        _EARLY[key] = start(key, listing_glob(settings))
+    elif source is not None:
+        remember_source(output, source)  # nothing to index yet: for the step to decide
 
 
 def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:

@@ -71,8 +71,9 @@ def early_start(output: Path, settings: dict[str, Any], steps: Sequence[str] | N
 
 
 #: Steps that read small search copies of the listing pages, which the page renderer
-#: writes beside each page it renders (:func:`waystation.pagefind_index.source_page`):
-#: ``{step: function(output) that returns the folder for them}``.
+#: writes before the pages (``search_page.html``, see
+#: :func:`waystation.site_build.render_pages`): ``{step: function(output) that returns
+#: the folder for them}``.
 SEARCH_COPIES: dict[str, str] = {
     "waystation.pagefind_index:start_pagefind_index": "waystation.pagefind_index:prepare_source",
 }

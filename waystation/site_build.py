@@ -9,6 +9,7 @@ reused on every page that lists the listing.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing as mp
 import os
@@ -102,17 +103,14 @@ class Rendered:
     problems: list[str] = field(default_factory=list)
     #: Default-language descriptions as text, for the exports (export_text).
     texts: dict[str, str] = field(default_factory=dict)
+    #: Descriptions rendered (site_render.markdown), for the renderers forked next.
+    markdown: dict[str, Markup] = field(default_factory=dict)
 
 
 def _render_share(index: int) -> Rendered:
     work = _WORK
-    return _render_serial(
-        work["shares"][index],
-        work["data"],
-        work["output"],
-        work["dirs"],
-        work["settings"],
-        work["search_source"],
+    return work["task"](
+        work["shares"][index], work["data"], work["output"], work["dirs"], work["settings"]
     )
 
 
@@ -134,41 +132,42 @@ def render_pages(
     planned pages without pickling them); each writes its own files, so the output
     does not depend on the number of workers.
 
-    With ``search_source``, each listing page's search copy
-    (:func:`waystation.pagefind_index.source_page`) is also written there, at the
-    page's path: the full-text indexing reads those instead of the whole pages.
+    With ``search_source``, each listing page's search copy is written there first, at
+    the page's path (``search_page.html``: its ``<html lang>``, title and search block,
+    what Pagefind reads), then ``after_listings()`` is called (the build starts the
+    full-text indexing there, so that it runs while the pages are rendered), then every
+    page is written.  Without it, the listing pages are written first, then
+    ``after_listings()`` is called, then the other pages.
     """
     pages = list(pages)
-    # Listing pages first, then ``after_listings()`` (the build starts the full-text
-    # indexing there, which reads only listing pages), then every other page.
-    batches = [pages]
-    if after_listings is not None:
-        batches = [
-            [page for page in pages if page.context.get("listing") is not None],
-            [page for page in pages if page.context.get("listing") is None],
-        ]
+    listing_pages = [page for page in pages if page.context.get("listing") is not None]
+    batches: list[tuple[list[PageSpec], Callable[..., Rendered]]] = [(pages, _render_serial)]
     if search_source is not None:
-        pagefind_index.make_source_folders(
-            search_source, (p.save_as for p in pages if p.context.get("listing") is not None)
-        )
+        pagefind_index.make_source_folders(search_source, (p.save_as for p in listing_pages))
+        copies = functools.partial(_write_search_copies, folder=search_source)
+        batches = [(listing_pages, copies), (pages, _render_serial)]
+    elif after_listings is not None:
+        others = [page for page in pages if page.context.get("listing") is None]
+        batches = [(listing_pages, _render_serial), (others, _render_serial)]
     parts: list[Rendered] = []
     # What exists now (listings, planned pages) lives until the pages are written:
     # keep it out of the cyclic collector's passes (and, in forked workers, out of
     # the pages it would touch and so copy).
     gc.freeze()
     try:
-        for number, batch in enumerate(batches):
+        for number, (batch, task) in enumerate(batches):
             if number == 1 and not any(part.problems for part in parts):
-                after_listings()
+                # Descriptions rendered so far: the renderers forked next need not again.
+                site_render.remember_markdown({k: v for p in parts for k, v in p.markdown.items()})
+                if after_listings is not None:
+                    after_listings()
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
                 (share,) = split(batch, 1)
-                parts.append(
-                    _render_serial(share, data, output_path, template_dirs, settings, search_source)
-                )
+                parts.append(task(share, data, output_path, template_dirs, settings))
             else:
                 parts += _render_parallel(
-                    batch, data, output_path, template_dirs, settings, workers, search_source
+                    batch, data, output_path, template_dirs, settings, workers, task
                 )
     finally:
         gc.unfreeze()
@@ -190,10 +189,10 @@ def _render_parallel(
     template_dirs: list[Path],
     settings: dict[str, Any],
     workers: int,
-    search_source: Path | None,
+    task: Callable[..., Rendered],
 ) -> list[Rendered]:
     _WORK.update(
-        search_source=search_source,
+        task=task,
         shares=split(pages, workers),
         data=data,
         output=output_path,
@@ -213,7 +212,6 @@ def _render_serial(
     output_path: Path,
     template_dirs: list[Path],
     settings: dict[str, Any],
-    search_source: Path | None = None,
 ) -> Rendered:
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
@@ -248,8 +246,6 @@ def _render_serial(
             stat = os.fstat(file.fileno())
         result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
         listing = page.context.get("listing")
-        if listing is not None and search_source is not None:
-            _write_search_copy(search_source, page.save_as, html)
         if listing is not None and lang == data.default_lang:
             description = listing.get("description")
             if description and description.strip() and description not in result.texts:
@@ -259,10 +255,30 @@ def _render_serial(
     return result
 
 
-def _write_search_copy(folder: Path, save_as: str, html: str) -> None:
-    copy = pagefind_index.source_page(html)
-    if copy is None:
-        return
-    # Its folder exists (pagefind_index.make_source_folders).
-    with open(os.path.join(folder, save_as), "w", encoding="utf-8", newline="\n") as file:
-        file.write(copy)
+#: What full-text search reads of a listing page, as a small page of its own.
+SEARCH_TEMPLATE = "search_page.html"
+
+
+def _write_search_copies(
+    pages: list[PageSpec],
+    data: SiteData,
+    output_path: Path,
+    template_dirs: list[Path],
+    settings: dict[str, Any],
+    folder: Path,
+) -> Rendered:
+    """Write each listing page's search copy under ``folder`` (its folders exist:
+    :func:`waystation.pagefind_index.make_source_folders`); return the descriptions
+    rendered meanwhile, for the page renderers."""
+    env = site_render.make_environment(template_dirs)
+    env.globals.update(template_globals(settings))
+    template = env.get_template(SEARCH_TEMPLATE)
+    result = Rendered()
+    for page in pages:
+        html = template.render(page.context, SITEURL=page_root(page, settings))
+        with open(os.path.join(folder, page.save_as), "w", encoding="utf-8", newline="\n") as file:
+            file.write(html)
+        description = page.context["listing"].get("description")
+        if description:
+            result.markdown[description] = site_render.markdown(description)
+    return result

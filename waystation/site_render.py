@@ -109,10 +109,25 @@ def long_date(ctx: Any, value: str | dt.date) -> str:
     return _format_date(iso, current_lang(ctx))
 
 
-@lru_cache(maxsize=4096)
+#: Descriptions already rendered in this process: {Markdown: sanitized HTML}.
+_MARKDOWN: dict[str, Markup] = {}
+_MARKDOWN_LIMIT = 100_000
+
+
 def markdown(text: str | None) -> Markup:
     """Untrusted listing Markdown as sanitized HTML (cached: same text, same HTML)."""
-    return render_markdown(text or "")
+    text = text or ""
+    found = _MARKDOWN.get(text)
+    if found is None:
+        if len(_MARKDOWN) >= _MARKDOWN_LIMIT:
+            _MARKDOWN.clear()
+        found = _MARKDOWN[text] = render_markdown(text)
+    return found
+
+
+def remember_markdown(rendered: dict[str, Markup]) -> None:
+    """Keep ``{Markdown: markdown(Markdown)}`` worked out in another process."""
+    _MARKDOWN.update(rendered)
 
 
 @jinja2.pass_context
