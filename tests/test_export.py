@@ -212,3 +212,38 @@ def test_descriptions_worked_out_by_the_page_renderer_are_the_exports_texts(tmp_
     export_text.remember_texts({}, forget_others=True)
     for source, text in known.items():
         assert export_text.markdown_to_text(source) == text
+
+
+def test_description_text_equals_what_a_full_html_parse_keeps(tmp_path):
+    """export_text drops the tags of sanitized HTML with a pattern; the text must be what
+    nh3 keeps when it parses that HTML again (the samples, the test fixtures, fuzzing)."""
+    import html as html_module
+    import random
+    import re
+
+    import nh3
+
+    from waystation import export_text
+    from waystation.text import render_markdown
+
+    def reference(rendered: str) -> str:
+        rendered = export_text._BLOCK_END.sub(lambda m: m.group(0) + "\n\n", rendered)
+        text = html_module.unescape(nh3.clean(rendered, tags=set(), strip_comments=True))
+        paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+        return "\n\n".join(p for p in paragraphs if p)
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in root.glob("providers/*.md")]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in root.glob("tests/**/*.md")]
+    atoms = ["<", ">", "&", "&amp;", "&lt;", "&#x3c;", '"', "'", "<b>", "</b>", "<a href='x'>",
+             "</a>", "<script>", "</script>", "<!--", "-->", "*", "**", "_", "`", "```", "\n",
+             "\n\n", "    ", "- ", "1. ", "# ", "> ", '[x](http://a/?q=<b>&c="d")', "<http://e.org>",
+             "x@y.org", "<table><tr><td>a</td></tr></table>", "<pre>\nx</pre>", "\u00a0",
+             "&nbsp;", "<br>", "<img src=x onerror=y>", '<p title=">">t</p>', "word ",
+             "|a|b|\n|-|-|\n|1|2|\n", '[l](http://a.org/?q=a>b "t>i") ',
+             "[m](<http://b.org/>c>)"]  # fmt: skip
+    generator = random.Random(7)
+    texts += ["".join(generator.choices(atoms, k=generator.randint(1, 25))) for _ in range(3000)]
+    for text in texts:
+        rendered = str(render_markdown(text))
+        assert export_text.rendered_to_text(rendered) == reference(rendered), text

@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 import re
 
-import nh3
-
 from waystation.text import render_markdown
 
 _BLOCK_END = re.compile(r"</(p|li|h[2-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
@@ -37,10 +35,20 @@ def markdown_to_text(markdown_text: str | None) -> str:
     return rendered_to_text(str(render_markdown(markdown_text)))
 
 
+#: A tag of nh3's output: it quotes every attribute value with ``"`` (and writes a ``"``
+#: inside one as ``&quot;``) and every ``<`` of text as ``&lt;``; a ``>`` may stand in a value.
+_SANITIZED_TAG = re.compile(r'<[^>"]*(?:"[^"]*"[^>"]*)*>')
+
+
 def rendered_to_text(rendered: str) -> str:
-    """The text of :func:`waystation.text.render_markdown`'s output (see markdown_to_text)."""
+    """The text of :func:`waystation.text.render_markdown`'s output (see markdown_to_text).
+
+    That output is nh3's, so its tags are simply dropped: the same text as letting nh3
+    parse it again and keep only the text, at half the cost (tested on the samples, the
+    test fixtures and fuzzed Markdown).
+    """
     rendered = _BLOCK_END.sub(lambda m: m.group(0) + "\n\n", rendered)
-    text = html.unescape(nh3.clean(rendered, tags=set(), strip_comments=True))
+    text = html.unescape(_SANITIZED_TAG.sub("", rendered))
     paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
     return "\n\n".join(p for p in paragraphs if p)
 

@@ -54,6 +54,8 @@ class SiteData:
         self.by_id = {item.id: item for item in self.directory.listings}
         self._sort_keys: dict[str, dict[str, tuple]] = {}
         self._entry_facts: dict[tuple[str, str], tuple[list[str], str, bool]] = {}
+        #: Per listing: the parts of its page context that are the same in every language.
+        self.language_independent: dict[str, dict[str, Any]] = {}
 
     @cached_property
     def browse(self) -> site_browse.Browse:
@@ -151,6 +153,18 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
     for listing in data.directory.listings:
         public = data.public(listing.id, lang)
         state = listing.record.location.state
+        same = data.language_independent.get(listing.id)
+        if same is None:  # the same for every language: worked out once per listing
+            same = data.language_independent[listing.id] = {
+                "stale": is_stale(listing, today, stale_days),
+                "edit_url": edit_url(listing, settings),
+                "report_url": report_url(listing, settings),
+                "history": [
+                    {"date": entry.date.isoformat(), "summary": entry.summary}
+                    for entry in data.directory.history(listing)[:HISTORY_ENTRIES]
+                ],
+                "time_zone": site_hours.time_zone(state),
+            }
 
         def make_path(code, default, _id=listing.id):
             return site_urls.listing(_id, code, default)
@@ -162,16 +176,9 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
             make_path,
             listing=public,
             point=public.get("point"),
-            stale=is_stale(listing, today, stale_days),
-            edit_url=edit_url(listing, settings),
-            report_url=report_url(listing, settings),
-            history=[
-                {"date": entry.date.isoformat(), "summary": entry.summary}
-                for entry in data.directory.history(listing)[:HISTORY_ENTRIES]
-            ],
             hours_json=site_hours.hours_json(public.get("hours"), state),
-            time_zone=site_hours.time_zone(state),
             state_path=site_urls.state(state, lang, data.default_lang),
+            **same,
         )
         page.lastmod = public["last_verified"]
         pages.append(page)
