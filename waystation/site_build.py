@@ -105,6 +105,8 @@ class Rendered:
     texts: dict[str, str] = field(default_factory=dict)
     #: Descriptions rendered (site_render.markdown), for the renderers forked next.
     markdown: dict[str, Markup] = field(default_factory=dict)
+    #: Listing pages' search blocks rendered, by page path (site_render.search_block).
+    search_blocks: dict[str, Markup] = field(default_factory=dict)
 
 
 def _render_share(index: int) -> Rendered:
@@ -149,6 +151,7 @@ def render_pages(
     elif after_listings is not None:
         others = [page for page in pages if page.context.get("listing") is None]
         batches = [(listing_pages, _render_serial), (others, _render_serial)]
+    site_render.use_search_blocks({})
     parts: list[Rendered] = []
     # What exists now (listings, planned pages) lives until the pages are written:
     # keep it out of the cyclic collector's passes (and, in forked workers, out of
@@ -157,8 +160,11 @@ def render_pages(
     try:
         for number, (batch, task) in enumerate(batches):
             if number == 1 and not any(part.problems for part in parts):
-                # Descriptions rendered so far: the renderers forked next need not again.
+                # What the search copies rendered: the renderers forked next need not again.
                 site_render.remember_markdown({k: v for p in parts for k, v in p.markdown.items()})
+                site_render.use_search_blocks(
+                    {k: v for p in parts for k, v in p.search_blocks.items()}
+                )
                 if after_listings is not None:
                     after_listings()
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
@@ -273,9 +279,13 @@ def _write_search_copies(
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
     template = env.get_template(SEARCH_TEMPLATE)
+    block = env.get_template(site_render.SEARCH_BLOCK)
     result = Rendered()
     for page in pages:
-        html = template.render(page.context, SITEURL=page_root(page, settings))
+        root = page_root(page, settings)
+        result.search_blocks[page.path] = Markup(block.render(page.context, SITEURL=root))  # noqa: S704
+        site_render.use_search_blocks({page.path: result.search_blocks[page.path]})
+        html = template.render(page.context, SITEURL=root)
         with open(os.path.join(folder, page.save_as), "w", encoding="utf-8", newline="\n") as file:
             file.write(html)
         description = page.context["listing"].get("description")

@@ -130,6 +130,32 @@ def remember_markdown(rendered: dict[str, Markup]) -> None:
     _MARKDOWN.update(rendered)
 
 
+SEARCH_BLOCK = "partials/search_meta.html"
+#: The search blocks of this build's listing pages rendered already: {page path: HTML}.
+_SEARCH_BLOCKS: dict[str, Markup] = {}
+
+
+@jinja2.pass_context
+def search_block(ctx: Any) -> Markup:
+    """The listing page's hidden search block (``partials/search_meta.html``).
+
+    The page renderer makes each one once, for the page's search copy, before it writes
+    the pages (:func:`use_search_blocks`); otherwise it is rendered here.
+    """
+    found = _SEARCH_BLOCKS.get(ctx.get("page_path") or "")
+    if found is None:
+        html = ctx.environment.get_template(SEARCH_BLOCK).render(ctx.get_all())
+        found = Markup(html)  # noqa: S704 - rendered by an autoescaping template
+    return found
+
+
+def use_search_blocks(blocks: dict[str, Markup]) -> None:
+    """The search blocks of the build now running (``{page path: HTML}``), replacing any
+    of an earlier build in this process."""
+    _SEARCH_BLOCKS.clear()
+    _SEARCH_BLOCKS.update(blocks)
+
+
 @jinja2.pass_context
 def url(ctx: Any, path: str) -> str:
     """A link to a site path (``"providers/x/"``), relative or absolute as configured."""
@@ -241,6 +267,7 @@ GLOBALS = {
     "lang_alternates": lang_alternates,
     "current_lang": jinja2.pass_context(current_lang),
     "listing_map_script": maps_data.listing_map_script,
+    "search_block": search_block,
 }
 
 FILTERS = {
