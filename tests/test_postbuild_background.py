@@ -275,3 +275,14 @@ def test_indexing_starts_from_the_small_copies_before_any_page_is_written(tmp_pa
     assert pagefind_index.start_pagefind_index(None, output, {"LANGUAGES": ["en"]}) is not None
     assert started == [source]  # the step took the early run over
     pagefind_index.wait(output)
+
+
+def test_a_small_memory_folder_is_not_used_for_the_small_pages(tmp_path, monkeypatch):
+    """A container's /dev/shm is often 64 MB: too small for a large site's copies."""
+    monkeypatch.setattr(pagefind_index, "SCRATCH_DIRS", (str(tmp_path),))
+    assert pagefind_index.scratch_dir() == str(tmp_path)
+    monkeypatch.setattr(pagefind_index, "SCRATCH_MIN_FREE", 1 << 62)
+    assert pagefind_index.scratch_dir() is None
+    folder = pagefind_index.new_source_folder()  # in the system's temporary folder then
+    assert folder.parent != tmp_path
+    folder.rmdir()

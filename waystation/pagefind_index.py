@@ -220,10 +220,19 @@ _SOURCES: dict[Path, Path] = {}
 SCRATCH_DIRS = ("/dev/shm",)  # noqa: S108 - only mkdtemp()'s private folders in it
 
 
+#: Free space a scratch folder must have: the small pages and the index of 10,000
+#: listings take about 160 MB there (a container's /dev/shm is often only 64 MB).
+SCRATCH_MIN_FREE = 1 << 30
+
+
 def scratch_dir() -> str | None:
-    """The first writable :data:`SCRATCH_DIRS` folder (None: the system's temp folder)."""
+    """The first writable :data:`SCRATCH_DIRS` folder with :data:`SCRATCH_MIN_FREE` bytes
+    free (None: the system's temporary folder)."""
     for folder in SCRATCH_DIRS:
-        if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK)):
+            continue
+        stats = os.statvfs(folder)
+        if stats.f_bavail * stats.f_frsize >= SCRATCH_MIN_FREE:
             return folder
     return None
 
