@@ -1,4 +1,4 @@
-"""The full-text index: Pagefind over the written listing pages.
+"""The full-text index: Pagefind over the listing pages (or their small copies).
 
 Each listing page carries a hidden ``data-pagefind-body`` block
 (``theme/templates/partials/search_meta.html``) with exactly what full-text
@@ -10,12 +10,13 @@ elsewhere.
 
 Pagefind runs as its own process: the ``pagefind`` command of the ``pagefind``
 Python package's binary (the same crawl as ``pagefind --site``), limited by a
-glob to the listing pages.  It only reads the listing pages, which no other
-post-build step changes before the CSP step, so :data:`waystation.postbuild.STEPS`
-starts it first (:func:`start_pagefind_index`) and lets the exports run in Python
-meanwhile, on the other core (the page renderer writes the listing pages first and
-starts it even earlier, :func:`start_early`, while it writes the other pages);
-:func:`wait` joins it (``write_search_data`` does, before it reads the page ids).
+glob to the listing pages.  In a build it reads small copies of the listing pages
+(see "what Pagefind reads" below), which the page renderer writes before the pages
+and then starts it (:func:`start_early`), so that it indexes while the pages are
+rendered; the post-build step :func:`start_pagefind_index` takes that run over (or
+starts one over the written listing pages, which no other post-build step changes
+before the CSP step).  :func:`wait` joins it (``write_search_data`` does, before it
+reads the page ids).
 Joining checks the exit status, deletes Pagefind's bundled UI files (the site uses
 its own script, ``theme/static/js/search.js``, and the Pagefind JS API) and
 canonicalizes the index (:func:`canonicalize`).
