@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 OUTPUT ?= output
 PORT ?= 8000
 N ?= 10000
+REPEAT ?= 1
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
         schema messages bench bench-validate bench-search bench-map bench-coordinates clean
@@ -22,7 +23,7 @@ help:
 	@echo "make schema      regenerate waystation/data/listing.schema.json"
 	@echo "make messages    extract UI strings and update the translation catalogs"
 	@echo "make lint        ruff check and format check"
-	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican"
+	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
 
 $(STAMP): pyproject.toml
@@ -75,7 +76,7 @@ messages: $(STAMP)
 		--no-fuzzy-matching --omit-header
 
 bench: $(STAMP)
-	$(PY) scripts/bench_build.py --count $(N)
+	$(PY) scripts/bench_build.py --count $(N) --repeat $(REPEAT)
 
 bench-validate: $(STAMP)
 	$(PY) scripts/bench_validate.py --count $(N)

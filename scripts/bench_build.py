@@ -13,7 +13,8 @@
    steps; the content cache off, a cold build), plain Pelican with its default
    settings and theme;
 4. prints the median wall time of each, the ratio, and each build's peak
-   memory (maximum resident set size of the build process).
+   memory (maximum resident set size of the build process); with ``--repeat``,
+   also each run's ratio to the plain run right after it.
 
 The work folder (default: .bench/build-N) is kept for inspection.
 """
@@ -158,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"plain Pelican    : {reference:8.2f} s  (median of {args.repeat}), "
           f"{plain_pages} HTML pages, peak {peaks['plain'] / 1024:.0f} MiB")  # fmt: skip
     print(f"ratio            : {reference / waystation:8.2f}x faster than plain Pelican")
+    if args.repeat > 1:
+        # Each run against the plain run right after it: less exposed to a host whose
+        # speed drifts between runs than the ratio of the medians.
+        paired = [p / w for w, p in zip(times["waystation"], times["plain"], strict=True)]
+        print(f"paired ratios    : {', '.join(f'{r:.2f}x' for r in paired)} "
+              f"(median {statistics.median(paired):.2f}x)")  # fmt: skip
     return 0
 
 
