@@ -87,3 +87,38 @@ def test_postbuild_runs_named_steps_in_order(tmp_path, monkeypatch):
         postbuild.run(None, tmp_path, {}, ["fake_steps:third"])
     for name in postbuild.STEPS:
         assert callable(postbuild.load_step(name))
+
+
+def test_listings_with_the_same_hours_share_one_rendering_and_no_more():
+    from pathlib import Path
+
+    from waystation import settings, site_render
+
+    theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
+    env = site_render.make_environment([theme])
+    env.globals.update(settings.resolve({}))
+    page = env.from_string(
+        '{{ cached("partials/listing_hours.html", hours_json, time_zone, '
+        "listing.hours_notes, not listing.hours) }}"
+    )
+    weekdays = [{"days": ["mon", "tue"], "opens": "09:00", "closes": "17:00"}]
+
+    def render(hours, notes=None, lang="en", state="IL"):
+        return page.render(
+            listing={"hours": hours, "hours_notes": notes},
+            hours_json=site_hours.hours_json(hours, state),
+            time_zone=site_hours.time_zone(state),
+            lang=lang,
+            SITEURL="../..",
+        )
+
+    first = render(weekdays)
+    assert "09:00 to 17:00" in first and "Central Time" in first
+    assert render([dict(weekdays[0])]) is not None and len(env.waystation_cached) == 1
+    # Anything the part shows makes another rendering: notes, zone, language, hours.
+    assert "Closed on holidays" in render(weekdays, notes="Closed on holidays")
+    assert "Eastern Time" in render(weekdays, state="NY")
+    assert "09:00 a 17:00" in render(weekdays, lang="es")
+    assert "24 hours a day" in render("24/7")
+    assert "call to ask" in render(None)
+    assert len(env.waystation_cached) == 6

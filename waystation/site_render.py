@@ -254,8 +254,32 @@ def partial(ctx: Any, name: str) -> Markup:
     return found
 
 
+_CACHED_LIMIT = 50_000
+
+
+@jinja2.pass_context
+def cached(ctx: Any, name: str, *key: Any) -> Markup:
+    """Include ``name`` rendered once per language, link root and ``key``.
+
+    For a part of a page that reads nothing but the values passed as ``key`` (and the
+    settings): ``{{ cached("partials/listing_hours.html", hours_json, time_zone, …) }}``.
+    Listings that share it (the same opening hours) then share one rendering.
+    """
+    env = ctx.environment
+    cache = env.__dict__.setdefault("waystation_cached", {})
+    full_key = (name, current_lang(ctx), ctx.get("SITEURL") or "", key)
+    found = cache.get(full_key)
+    if found is None:
+        if len(cache) >= _CACHED_LIMIT:
+            cache.clear()
+        html = env.get_template(name).render(ctx.get_all())
+        found = cache[full_key] = Markup(html)  # noqa: S704 - rendered by an autoescaping template
+    return found
+
+
 GLOBALS = {
     "partial": partial,
+    "cached": cached,
     "site_path": site_path,
     "link": link,
     "_": gettext,
