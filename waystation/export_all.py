@@ -120,14 +120,6 @@ def _write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
         (output / HSDS_TERMS_JSON).write_text(terms + "\n", encoding="utf-8")
 
 
-_JOB: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
-
-
-def _run_job() -> None:
-    function, args = _JOB[0]
-    function(*args)
-
-
 @contextmanager
 def _meanwhile(function: Callable[..., None], args: tuple[Any, ...], background: bool):
     """Run ``function(*args)`` in a forked process during the block (after it, in this
@@ -136,15 +128,13 @@ def _meanwhile(function: Callable[..., None], args: tuple[Any, ...], background:
         yield
         function(*args)
         return
-    _JOB[:] = [(function, args)]  # the child gets them by forking, not by pickling
+    job = Forked(function, args, "HSDS package")
     try:
-        pool = mp.get_context("fork").Pool(1)
-    finally:
-        _JOB.clear()
-    with pool:
-        result = pool.apply_async(_run_job)
         yield
-        result.get()
+    except BaseException:
+        job.cancel()
+        raise
+    job.wait()
 
 
 def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:
