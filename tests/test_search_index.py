@@ -154,7 +154,12 @@ def test_a_search_copy_holds_the_pages_language_title_and_search_block_only(buil
     page = next(p for p in pages if p.context.get("listing") and p.context["lang"] == "es")
     env = site_render.make_environment([root / "theme" / "templates"])
     env.globals.update(site_build.template_globals(settings))
-    small = env.get_template(site_build.SEARCH_TEMPLATE).render(page.context, SITEURL="../../..")
+    from markupsafe import Markup
+
+    block = env.get_template(site_render.SEARCH_BLOCK).render(page.context, SITEURL="../../..")
+    small = env.get_template(site_build.SEARCH_TEMPLATE).render(
+        page.context, SITEURL="../../..", search_html=Markup(block)
+    )
     published = (built_site / page.save_as).read_text(encoding="utf-8")
     block = small[small.index("<div hidden data-pagefind-body") : small.index("\n</body>")]
     assert small.count("data-pagefind-body") == 1 and block in published  # the same block

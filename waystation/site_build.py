@@ -279,15 +279,15 @@ def _write_search_copies(
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
     template = env.get_template(SEARCH_TEMPLATE)
-    block = env.get_template(site_render.SEARCH_BLOCK)
+    block_template = env.get_template(site_render.SEARCH_BLOCK)
     result = Rendered()
     for page in pages:
         root = page_root(page, settings)
-        result.search_blocks[page.path] = Markup(block.render(page.context, SITEURL=root))  # noqa: S704
-        site_render.use_search_blocks({page.path: result.search_blocks[page.path]})
-        html = template.render(page.context, SITEURL=root)
+        block = Markup(block_template.render(page.context, SITEURL=root))  # noqa: S704
+        html = template.render(page.context, SITEURL=root, search_html=block)
         with open(os.path.join(folder, page.save_as), "w", encoding="utf-8", newline="\n") as file:
             file.write(html)
+        result.search_blocks[page.path] = block
         description = page.context["listing"].get("description")
         if description:
             result.markdown[description] = site_render.markdown(description)

@@ -139,8 +139,9 @@ _SEARCH_BLOCKS: dict[str, Markup] = {}
 def search_block(ctx: Any) -> Markup:
     """The listing page's hidden search block (``partials/search_meta.html``).
 
-    The page renderer makes each one once, for the page's search copy, before it writes
-    the pages (:func:`use_search_blocks`); otherwise it is rendered here.
+    The page renderer renders each one once, for the page's search copy, before it
+    writes the pages, and hands them to the processes that write them
+    (:func:`use_search_blocks`); otherwise it is rendered here.
     """
     found = _SEARCH_BLOCKS.get(ctx.get("page_path") or "")
     if found is None:
@@ -244,14 +245,7 @@ def partial(ctx: Any, name: str) -> Markup:
     For partials whose output depends only on the language, ``SITEURL`` and the
     settings (the safety bar, the CSP meta tag): ``{{ partial("partials/csp.html") }}``.
     """
-    env = ctx.environment
-    cache = env.__dict__.setdefault("waystation_partials", {})
-    key = (name, current_lang(ctx), ctx.get("SITEURL") or "")
-    found = cache.get(key)
-    if found is None:
-        html = env.get_template(name).render(ctx.get_all())
-        found = cache[key] = Markup(html)  # noqa: S704 - rendered by an autoescaping template
-    return found
+    return cached(ctx, name)
 
 
 _CACHED_LIMIT = 50_000
