@@ -24,7 +24,6 @@ import json
 from typing import Any
 
 from waystation import vocabulary
-from waystation.publish import public_listing
 
 #: Decimal places of map coordinates: 5 is about a metre.
 DECIMALS = 5
@@ -60,12 +59,8 @@ def _indexes(values: list[str], vocab: str) -> list[int]:
     return sorted(ids.index(v) for v in values if v in ids)
 
 
-def map_feature(
-    listing, place, lang: str, data: dict[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """``data``: ``public_listing(listing, place, lang)``, if already worked out."""
-    if data is None:
-        data = public_listing(listing, place, lang)
+def map_feature(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The map's feature of a listing, from its public view (``public_listing()``)."""
     point = data.get("point")
     loc = data["location"]
     if point is None or loc["visibility"] == "hidden":
@@ -93,9 +88,7 @@ def map_feature(
 def map_collection(directory, lang: str) -> dict[str, Any]:
     features = []
     for listing in directory.listings:
-        feature = map_feature(
-            listing, directory.place(listing), lang, directory.public(listing, lang)
-        )
+        feature = map_feature(directory.public(listing, lang))
         if feature is not None:
             features.append(feature)
     features.sort(key=lambda f: (f["properties"]["n"].casefold(), f["properties"]["i"]))

@@ -123,7 +123,7 @@ _LAT, _LON, _RADIUS = 11.1111111, 22.2222222, 33333
 _POINT = "window.waystationListingPoint"
 
 
-def listing_map_script(kind: str, zoom: int, settings: dict[str, Any]) -> str:
+def listing_map_js(kind: str, zoom: int, settings: dict[str, Any]) -> str:
     """folium's script for every listing map of ``kind`` ("point" or "area") and ``zoom``.
 
     folium renders the map once, with stand-in numbers; they become references to the
@@ -320,9 +320,7 @@ def plan(directory, settings: dict[str, Any]) -> _Pages:
         if point is not None:
             kinds.add(maps_data.listing_map_kind(point))
     for kind, zoom in sorted(kinds):
-        pages.files[maps_data.listing_map_path(kind, zoom)] = listing_map_script(
-            kind, zoom, settings
-        )
+        pages.files[maps_data.listing_map_path(kind, zoom)] = listing_map_js(kind, zoom, settings)
     return pages
 
 
