@@ -48,17 +48,18 @@ STEPS: tuple[str, ...] = (
 JOIN_BEFORE = frozenset({"waystation.csp:apply_csp"})
 
 
-#: Steps that may begin while the other pages are still being written, because they
-#: read only the listing pages: ``{step: function(output, settings) that starts it}``.
-#: The step itself, when its turn comes, takes over the run already started.
+#: Steps that may begin while the pages are still being written, because they read
+#: only the listing pages' search copies (or, without those, the listing pages):
+#: ``{step: function(output, settings) that starts it}``.  The step itself, when its
+#: turn comes, takes over the run already started.
 EARLY: dict[str, str] = {
     "waystation.pagefind_index:start_pagefind_index": "waystation.pagefind_index:start_early",
 }
 
 
 def early_start(output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None):
-    """What the page renderer calls once the listing pages are written: starts each
-    :data:`EARLY` step that will run (None when there is none)."""
+    """What the page renderer calls once the search copies (or else the listing pages)
+    are written: starts each :data:`EARLY` step that will run (None when there is none)."""
     names = [EARLY[name] for name in (STEPS if steps is None else steps) if name in EARLY]
     if not names:
         return None
