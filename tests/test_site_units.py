@@ -7,6 +7,7 @@ import sys
 import types
 
 import pytest
+from markupsafe import Markup
 
 from waystation import postbuild, site_hours, site_phones, site_sitemap, site_urls
 from waystation.exc import ConfigurationError
@@ -122,3 +123,57 @@ def test_listings_with_the_same_hours_share_one_rendering_and_no_more():
     assert "24 hours a day" in render("24/7")
     assert "call to ask" in render(None)
     assert len(env.waystation_cached) == 6
+
+
+def test_cards_and_list_items_rendered_once_equal_rendering_each_page():
+    """A browse page's cards and list items are rendered once per listing and language
+    (cards) or per marks (items) and reused at every link root: the HTML must be what
+    rendering them for that page gives, links and marks included."""
+    from pathlib import Path
+
+    from waystation import settings, site_build, site_render
+
+    theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
+    env = site_render.make_environment([theme])
+    env.globals.update(settings.resolve({}))
+    tricky = "A & B <b>\x00root\x00</b>"  # listing text is never taken for the stand-in
+    listings = {
+        "a": {"id": "a", "name": tricky, "summary": "S", "services": ["housing"],
+              "untranslated": [], "status": "active",
+              "location": {"visibility": "public", "city": "Joliet", "state": "IL"}},
+        "b": {"id": "b", "name": "B", "organization": "Org", "services": ["legal"],
+              "untranslated": ["name"], "status": "temporarily-closed",
+              "location": {"visibility": "hidden", "state": "IL"}},
+    }  # fmt: skip
+    data = types.SimpleNamespace(default_lang="en", public=lambda i, lang: listings[i])
+    cards = site_build.CardCache(env, data, {})
+    items = site_build.ListItems(env, cards)
+    card_template = env.get_template(site_build.CARD_TEMPLATE)
+    entry_template = env.get_template(site_build.ENTRY_TEMPLATE)
+    entries = [
+        {"id": "a", "marks": [], "based_in": None},
+        {"id": "b", "marks": ["temporarily-closed", "national"], "based_in": None},
+        {"id": "a", "marks": ["remote"], "based_in": "WI"},
+    ]
+    for root in ("", "../..", "https://x.example.org/a&b"):
+        for lang in ("en", "es"):
+            expected = []
+            for entry in entries:
+                card = card_template.render(
+                    listing=listings[entry["id"]],
+                    listing_path=site_urls.listing(entry["id"], lang, "en"),
+                    lang=lang,
+                    SITEURL=root,
+                )
+                assert cards.get(entry["id"], lang, root) == card
+                shown = {"marks": entry["marks"], "based_in": entry["based_in"]}
+                expected.append(
+                    entry_template.render(
+                        entry=shown, card_html=Markup(card), lang=lang, SITEURL=root
+                    )  # fmt: skip
+                )
+            assert items.html(entries, lang, root) == "".join(expected)
+    page = items.html(entries, "es", "https://x.example.org/a&b")
+    assert 'href="https://x.example.org/a&amp;b/es/providers/a/"' in page
+    assert "A &amp; B &lt;b&gt;\x00root\x00&lt;/b&gt;" in page
+    assert "Cerrado temporalmente" in page and "Con sede en Wisconsin" in page

@@ -13,19 +13,21 @@ import functools
 import gc
 import multiprocessing as mp
 import os
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from waystation import csp, export_text, pagefind_index, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
 from waystation.workers import worker_count
 
 CARD_TEMPLATE = "partials/listing_card.html"
+ENTRY_TEMPLATE = "partials/listing_entry.html"
 
 
 def template_globals(settings: dict[str, Any]) -> dict[str, Any]:
@@ -37,28 +39,78 @@ def template_globals(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 class CardCache:
-    """Each listing's card HTML, per language and link root."""
+    """Each listing's card HTML, per language and link root.
+
+    A card is rendered once per listing and language, with a stand-in for the link
+    root (``SITEURL``), which is then replaced by each page's root: a browse page at
+    another depth costs a string replacement, not a rendering.  The stand-in is random
+    per cache, so no listing text can hold it.  Links in the card must be made with
+    ``url()`` or ``static()`` (which put the root in front of the path), as they are.
+    """
 
     def __init__(self, env: jinja2.Environment, data: SiteData, settings: dict[str, Any]):
         self._template = env.get_template(CARD_TEMPLATE)
         self._data = data
         self._settings = settings
+        self._root = Markup(f"\x00root-{secrets.token_hex(16)}\x00")  # noqa: S704
+        self._rendered: dict[tuple[str, str], str] = {}
         self._cards: dict[tuple[str, str, str], Markup] = {}
 
     def get(self, listing_id: str, lang: str, root: str) -> Markup:
         key = (listing_id, lang, root)
         card = self._cards.get(key)
         if card is None:
-            data = self._data
-            html = self._template.render(
-                listing=data.public(listing_id, lang),
-                listing_path=site_urls.listing(listing_id, lang, data.default_lang),
-                lang=lang,
-                SITEURL=root,
-            )
-            card = Markup(html)  # noqa: S704 - rendered by an autoescaping template
+            rendered = self._rendered.get(key[:2])
+            if rendered is None:
+                data = self._data
+                rendered = self._rendered[key[:2]] = self._template.render(
+                    listing=data.public(listing_id, lang),
+                    listing_path=site_urls.listing(listing_id, lang, data.default_lang),
+                    lang=lang,
+                    SITEURL=self._root,
+                )
+            # Rendered by an autoescaping template; the root, escaped like the rest.
+            card = Markup(rendered.replace(self._root, str(escape(root))))  # noqa: S704
             self._cards[key] = card
         return card
+
+
+class ListItems:
+    """Browse pages' list items: ``listing_entry.html`` rendered once per language, link
+    root and marks, around a placeholder where each listing's card goes.
+
+    A state page lists hundreds of listings, and a listing is on several browse pages:
+    one template loop per listing on every page cost more than all the cards.  Here a
+    list item is two string joins.
+    """
+
+    #: Stands for the card while the item is rendered.  The item holds no listing text
+    #: (marks and a state name only), so nothing else in it can look like this; the card
+    #: is put in after the split, never split itself.
+    PLACEHOLDER = Markup("\x00card\x00")
+
+    def __init__(self, env: jinja2.Environment, cards: CardCache):
+        self._template = env.get_template(ENTRY_TEMPLATE)
+        self._cards = cards
+        self._around: dict[tuple[str, str, tuple[str, ...], str | None], list[str]] = {}
+
+    def html(self, entries: list[dict[str, Any]], lang: str, root: str) -> Markup:
+        """The ``<li>`` of each entry (``{id, marks, based_in}``), in order."""
+        around = self._around
+        cards = self._cards
+        items = []
+        for entry in entries:
+            marks = tuple(entry["marks"])
+            key = (lang, root, marks, entry["based_in"])
+            parts = around.get(key)
+            if parts is None:
+                shown = {"marks": list(marks), "based_in": entry["based_in"]}
+                html = self._template.render(
+                    entry=shown, card_html=self.PLACEHOLDER, lang=lang, SITEURL=root
+                )
+                parts = around[key] = html.split(self.PLACEHOLDER)
+            items.append(str(cards.get(entry["id"], lang, root)).join(parts))
+        return Markup("".join(items))  # noqa: S704 - autoescaping templates' output
 
 
 def page_root(page: PageSpec, settings: dict[str, Any]) -> str:
@@ -224,6 +276,7 @@ def _render_serial(
     # The printed handout's QR code (only when SITEURL is an absolute address).
     env.globals["listing_qr"] = qr.make_listing_qr(settings)
     cards = CardCache(env, data, settings)
+    items = ListItems(env, cards)
     site = csp.site_origin(str(settings.get("SITEURL", "")))
     tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
     result = Rendered()
@@ -232,11 +285,14 @@ def _render_serial(
         root = page_root(page, settings)
         lang = page.context["lang"]
 
-        def card(listing_id: str, _lang: str = lang, _root: str = root) -> Markup:
-            return cards.get(listing_id, _lang, _root)
+        def listing_items(entries: list[dict[str, Any]], _l: str = lang, _r: str = root) -> Markup:
+            return items.html(entries, _l, _r)
 
         html = env.get_template(page.template).render(
-            page.context, SITEURL=root, card=card, public=lambda i, _l=lang: data.public(i, _l)
+            page.context,
+            SITEURL=root,
+            listing_items=listing_items,
+            public=lambda i, _l=lang: data.public(i, _l),
         )
         html, problems = csp.secure_page(html, site, tiles)
         if problems:
