@@ -49,7 +49,7 @@ class CardCache:
     """
 
     def __init__(self, env: jinja2.Environment, data: SiteData, settings: dict[str, Any]):
-        self._template = env.get_template(CARD_TEMPLATE)
+        self._env = env  # the template is loaded when a page first shows a card
         self._data = data
         self._settings = settings
         self._root = Markup(f"\x00root-{secrets.token_hex(16)}\x00")  # noqa: S704
@@ -63,7 +63,8 @@ class CardCache:
             rendered = self._rendered.get(key[:2])
             if rendered is None:
                 data = self._data
-                rendered = self._rendered[key[:2]] = self._template.render(
+                template = self._env.get_template(CARD_TEMPLATE)
+                rendered = self._rendered[key[:2]] = template.render(
                     listing=data.public(listing_id, lang),
                     listing_path=site_urls.listing(listing_id, lang, data.default_lang),
                     lang=lang,
@@ -90,7 +91,7 @@ class ListItems:
     PLACEHOLDER = Markup("\x00card\x00")
 
     def __init__(self, env: jinja2.Environment, cards: CardCache):
-        self._template = env.get_template(ENTRY_TEMPLATE)
+        self._env = env  # the template is loaded when a page first lists listings
         self._cards = cards
         self._around: dict[tuple[str, str, tuple[str, ...], str | None], list[str]] = {}
 
@@ -105,7 +106,7 @@ class ListItems:
             parts = around.get(key)
             if parts is None:
                 shown = {"marks": list(marks), "based_in": entry["based_in"]}
-                html = self._template.render(
+                html = self._env.get_template(ENTRY_TEMPLATE).render(
                     entry=shown, card_html=self.PLACEHOLDER, lang=lang, SITEURL=root
                 )
                 parts = around[key] = html.split(self.PLACEHOLDER)
