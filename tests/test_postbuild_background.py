@@ -118,14 +118,16 @@ def test_place_shards_from_the_cache_equal_freshly_rendered_ones(tmp_path, monke
 
 def test_indexing_started_while_pages_are_written_is_taken_over_by_its_step(tmp_path, monkeypatch):
     """The renderer starts Pagefind once the listing pages are written; the post-build
-    step then joins that run instead of starting a second one."""
+    step's turn then joins that run instead of starting a second one."""
     started: list = []
+    joined: list = []
 
     class FakeIndexing:
         def __init__(self, site, glob, source=None):
             started.append((site, glob))
 
         def wait(self):
+            joined.append(True)
             return 1
 
         def cancel(self):
@@ -136,19 +138,39 @@ def test_indexing_started_while_pages_are_written_is_taken_over_by_its_step(tmp_
     page.parent.mkdir(parents=True)
     page.write_text("<html></html>")
     settings = {"LANGUAGES": ["en", "es"]}
-    start = postbuild.early_start(tmp_path, settings)
+    step = ["waystation.pagefind_index:start_pagefind_index"]
+    start = postbuild.early_start(None, tmp_path, settings, step)
     assert start is not None
     start()
     assert len(started) == 1
-    handle = pagefind_index.start_pagefind_index(None, tmp_path, settings)
-    assert len(started) == 1 and handle is not None
-    assert pagefind_index.wait(tmp_path) == 1
+    postbuild.run(None, tmp_path, settings, step)
+    assert len(started) == 1 and joined == [True]
+    pagefind_index.wait(tmp_path)  # what write_search_data does
     # Without an early start the step starts its own run.
-    pagefind_index.start_pagefind_index(None, tmp_path, settings)
-    assert len(started) == 2
+    postbuild.run(None, tmp_path, settings, step)
+    assert len(started) == 2 and joined == [True, True, True]
     pagefind_index.wait(tmp_path)
     # No early start when the steps do not index.
-    assert postbuild.early_start(tmp_path, settings, ["bg_steps:start"]) is None
+    assert postbuild.early_start(None, tmp_path, settings, ["bg_steps:start"]) is None
+
+
+def test_work_started_early_and_never_joined_is_stopped(tmp_path, monkeypatch):
+    """A build that fails while writing pages (or a step list without the step) leaves
+    nothing running: early work is cancelled at exit, by the next build of the same
+    folder, or when the steps run without it."""
+    calls: list = []
+    _steps(monkeypatch, start=lambda d, out, s: Handle(calls), other=lambda d, o, s: None)
+    monkeypatch.setitem(postbuild.EARLY, "bg_steps:step", "bg_steps:start")
+    postbuild.early_start(None, tmp_path, {}, ["bg_steps:step"])()
+    postbuild.early_start(None, tmp_path, {}, ["bg_steps:step"])()  # the next build
+    assert calls == ["cancel"]
+    postbuild.cancel_early()  # registered with atexit
+    assert calls == ["cancel", "cancel"]
+    postbuild.early_start(None, tmp_path, {}, ["bg_steps:step"])()
+    postbuild.run(None, tmp_path, {}, ["bg_steps:other"])
+    assert calls == ["cancel", "cancel", "cancel"]
+    postbuild.run(None, tmp_path, {}, ["bg_steps:other"])  # nothing left to take over
+    assert calls == ["cancel", "cancel", "cancel"]
 
 
 def test_indexing_nobody_joined_is_stopped_when_the_build_process_ends(tmp_path, monkeypatch):
@@ -270,9 +292,10 @@ def test_indexing_starts_from_the_small_copies_before_any_page_is_written(tmp_pa
     pagefind_index.make_source_folders(source, ["providers/a/index.html"])
     (source / "providers" / "a" / "index.html").write_text("<html></html>")
     assert not output.exists()  # no page written yet
-    postbuild.early_start(output, {"LANGUAGES": ["en"]})()
+    step = ["waystation.pagefind_index:start_pagefind_index"]
+    postbuild.early_start(None, output, {"LANGUAGES": ["en"]}, step)()
     assert started == [source]
-    assert pagefind_index.start_pagefind_index(None, output, {"LANGUAGES": ["en"]}) is not None
+    postbuild.run(None, output, {"LANGUAGES": ["en"]}, step)
     assert started == [source]  # the step took the early run over
     pagefind_index.wait(output)
 

@@ -6,10 +6,10 @@ Registered in :mod:`waystation.postbuild` as::
     "waystation.export_all:write_maps"
 
 Each is ``step(directory, output, settings)``, deterministic and offline.
-:func:`start_open_data` writes the open data in a forked process when there are
-many listings (the maps and search data are made meanwhile) and returns the
-handle that joins it; ``waystation export --output DIR`` runs
-:func:`write_open_data` without Pelican.
+When there are many listings, both start early (:data:`waystation.postbuild.EARLY`):
+:func:`start_open_data_early` and :func:`start_maps_early` fork a process each while
+the pages are written, and the steps take the handles that join them over.
+``waystation export --output DIR`` runs :func:`write_open_data` without Pelican.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from waystation import collector, export_records, hsds_export, hsds_tables
+from waystation import collector, csp, export_records, hsds_export, hsds_tables
 from waystation.exc import WaystationError
 from waystation.export_csv import write_csv
 from waystation.export_geojson import write_geojson
@@ -37,22 +37,38 @@ HSDS_TERMS_JSON = "hsds/taxonomy_terms.json"
 HSDS_PACKAGE = "hsds"
 
 
+def _in_background(directory, settings: dict[str, Any]) -> bool:
+    """Whether a step's work goes to a forked process: many listings, and fork exists."""
+    merged = {**directory.settings, **settings}
+    many = worker_count(merged, len(directory.listings), export_records.PARALLEL_MIN_LISTINGS) > 1
+    return many and "fork" in mp.get_all_start_methods()
+
+
 def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
     """Post-build step: :func:`write_open_data`, in a forked process when there are many
     listings (then returns the process's handle, which the post-build steps join)."""
-    merged = {**directory.settings, **settings}
-    many = worker_count(merged, len(directory.listings), export_records.PARALLEL_MIN_LISTINGS) > 1
-    if many and "fork" in mp.get_all_start_methods():
-        return Forked(write_open_data, (directory, output, settings), "open data")
-    write_open_data(directory, output, settings)
-    return None
+    started = start_open_data_early(directory, output, settings)
+    if started is None:
+        write_open_data(directory, output, settings)
+    return started
+
+
+def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
+    """Early start of :func:`start_open_data` (:data:`waystation.postbuild.EARLY`): the
+    forked process, started while the pages are written (None: few listings, the step
+    writes the open data in its turn).  The open data read no page; the descriptions'
+    texts come from the page renderer's search copies (``export_text.remember_texts``)."""
+    if not _in_background(directory, settings):
+        return None
+    return Forked(write_open_data, (directory, output, settings), "open data")
 
 
 class Forked:
     """``function(*args)`` running in a forked process (it may fork workers itself):
-    :meth:`wait` joins it and raises its error, :meth:`cancel` stops it."""
+    :meth:`wait` joins it, raises its error or returns what it returned, :meth:`cancel`
+    stops it."""
 
-    def __init__(self, function: Callable[..., None], args: tuple[Any, ...], name: str):
+    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...], name: str):
         context = mp.get_context("fork")
         self.name = name
         self._reader, writer = context.Pipe(duplex=False)
@@ -61,14 +77,15 @@ class Forked:
         self._process.start()
         writer.close()
 
-    def wait(self) -> None:
-        error = self._reader.recv() if self._reader.poll(None) else None
+    def wait(self) -> Any:
+        error, result = self._reader.recv() if self._reader.poll(None) else (None, None)
         self._process.join()
         self._reader.close()
         if error is None and self._process.exitcode != 0:
             error = f"stopped with exit code {self._process.exitcode}"
         if error is not None:
             raise WaystationError(f"{self.name}: {error}")
+        return result
 
     def cancel(self) -> None:
         if self._process.is_alive():
@@ -77,14 +94,14 @@ class Forked:
         self._reader.close()
 
 
-def _report_to(writer, function: Callable[..., None], args: tuple[Any, ...]) -> None:
+def _report_to(writer, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     try:
-        function(*args)
+        result = function(*args)
     except BaseException as error:  # reported to the parent, which raises it
-        writer.send(str(error) if isinstance(error, WaystationError) else repr(error))
+        writer.send((str(error) if isinstance(error, WaystationError) else repr(error), None))
         raise
     else:
-        writer.send(None)
+        writer.send((None, result))
     finally:
         writer.close()
 
@@ -143,3 +160,34 @@ def write_maps(directory, output: Path, settings: dict[str, Any]) -> None:
 
     with collector.paused():
         maps_pages.write_maps(directory, Path(output), settings)
+
+
+class _MapsInBackground:
+    """The maps written by a forked process: joining it also notes its pages as secured
+    (:func:`waystation.csp.remember_secured`), as writing them here would have."""
+
+    def __init__(self, directory, output: Path, settings: dict[str, Any]):
+        self.output = Path(output)
+        self._job = Forked(_write_maps_secured, (directory, self.output, settings), "maps")
+
+    def wait(self) -> None:
+        csp.remember_secured(self.output, self._job.wait())
+
+    def cancel(self) -> None:
+        self._job.cancel()
+
+
+def _write_maps_secured(directory, output: Path, settings: dict[str, Any]) -> list:
+    csp.forget_secured(output)  # what this process inherited is the parent's to note
+    write_maps(directory, output, settings)
+    return csp.forget_secured(output)
+
+
+def start_maps_early(directory, output: Path, settings: dict[str, Any]) -> _MapsInBackground | None:
+    """Early start of :func:`write_maps` (:data:`waystation.postbuild.EARLY`): in a forked
+    process while the pages are written, when there are many listings (None: the step
+    writes the maps in its turn).  The maps read no page; their own pages are checked and
+    secured as they are written, like every page the renderer writes."""
+    if not _in_background(directory, settings):
+        return None
+    return _MapsInBackground(directory, output, settings)

@@ -60,6 +60,11 @@ def remember_texts(texts: dict[str, str], *, forget_others: bool = False) -> Non
     _KNOWN.update(texts)
 
 
+def knows(markdown_text: str) -> bool:
+    """Whether ``markdown_text``'s text was remembered (:func:`remember_texts`)."""
+    return markdown_text in _KNOWN
+
+
 def spreadsheet_safe(value: str) -> str:
     """Prefix a cell a spreadsheet would run as a formula with ``'``.
 

@@ -358,24 +358,20 @@ def _has_listings(output: Path) -> bool:
     return any((Path(output) / "providers").glob("*/index.html"))
 
 
-#: Indexing started by :func:`start_early` for an output folder, for the step to take over.
-_EARLY: dict[Path, Indexing] = {}
-
-
-def start_early(output: Path, settings: dict[str, Any]) -> None:
-    """Start indexing as soon as what it reads is written: the small copies of the listing
-    pages (the page renderer writes them first, then calls this before it writes the
-    pages), or else the listing pages (written first, then this is called before the
-    other pages); :func:`start_pagefind_index` then takes this run over instead of
-    starting another."""
+def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
+    """Early start of :func:`start_pagefind_index` (:data:`waystation.postbuild.EARLY`):
+    index as soon as what it reads is written, the small copies of the listing pages (the
+    page renderer writes them first, then calls this before it writes the pages), or else
+    the listing pages (written first, then this is called before the other pages)."""
     key = Path(output).resolve()
     source = _usable_source(output)
     if source is not None and _has_listings(source):
-        _EARLY[key] = start(key, listing_glob(settings), source)
-    elif _has_listings(output):
-        _EARLY[key] = start(key, listing_glob(settings))
-    elif source is not None:
+        return start(key, listing_glob(settings), source)
+    if _has_listings(output):
+        return start(key, listing_glob(settings))
+    if source is not None:
         remember_source(output, source)  # nothing to index yet: for the step to decide
+    return None
 
 
 def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
@@ -385,10 +381,6 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
     before the CSP step rewrites the pages); ``write_search_data``, which carries
     Pagefind's page ids, joins it first (:func:`wait`).
     """
-    key = Path(output).resolve()
-    early = _EARLY.pop(key, None)
-    if early is not None and _RUNNING.get(key) is early:
-        return early
     source = _usable_source(output)
     if not _has_listings(output):
         if source is not None:

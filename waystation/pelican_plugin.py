@@ -165,7 +165,7 @@ class WaystationGenerator:
                 output,
                 template_dirs,
                 settings,
-                after_listings=postbuild.early_start(output, settings),
+                after_listings=postbuild.early_start(self.data.directory, output, settings),
                 search_source=postbuild.search_copies(output),
             )
         except WaystationError as error:

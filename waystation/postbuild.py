@@ -16,10 +16,16 @@ Whoever needs the result joins it itself (``write_search_data`` joins
 Pagefind); :func:`run` joins every handle still pending before a step in
 :data:`JOIN_BEFORE` and at the end, so a background failure is reported as
 the build's failure, and cancels them all if a step fails.
+
+Steps in :data:`EARLY` may start sooner still, while the pages are being written
+(Pagefind from the pages' search copies; the open data and the maps, which read no
+page, in forked processes): the page renderer starts them, and in their turn
+:func:`run` takes their handles over.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import logging
 import time
@@ -48,27 +54,55 @@ STEPS: tuple[str, ...] = (
 JOIN_BEFORE = frozenset({"waystation.csp:apply_csp"})
 
 
-#: Steps that may begin while the pages are still being written, because they read
-#: only the listing pages' search copies (or, without those, the listing pages):
-#: ``{step: function(output, settings) that starts it}``.  The step itself, when its
-#: turn comes, takes over the run already started.
+#: Steps that may begin while the pages are still being written: ``{step: starter}``.
+#: The page renderer calls the starters once the listing pages' search copies are
+#: written (or else the listing pages), before it writes the pages
+#: (:func:`early_start`).  A starter is ``starter(directory, output, settings)``, like a
+#: step; it returns the handle of the work it started in the background, or None when it
+#: started nothing (the step then runs in its turn).  In the step's turn, :func:`run`
+#: takes the handle over instead of running the step.  Only work that reads no page
+#: but the search copies may start early: Pagefind reads those, the open data and the
+#: maps only the listings.
 EARLY: dict[str, str] = {
     "waystation.pagefind_index:start_pagefind_index": "waystation.pagefind_index:start_early",
+    "waystation.export_all:start_open_data": "waystation.export_all:start_open_data_early",
+    "waystation.export_all:write_maps": "waystation.export_all:start_maps_early",
 }
 
+#: Handles of the steps started early, by output folder and step, until their turn.
+_STARTED: dict[Path, dict[str, Any]] = {}
 
-def early_start(output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None):
+
+def early_start(
+    directory: Directory, output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None
+):
     """What the page renderer calls once the search copies (or else the listing pages)
     are written: starts each :data:`EARLY` step that will run (None when there is none)."""
-    names = [EARLY[name] for name in (STEPS if steps is None else steps) if name in EARLY]
+    names = [name for name in (STEPS if steps is None else steps) if name in EARLY]
     if not names:
         return None
 
     def start() -> None:
+        key = Path(output).resolve()
+        cancel_early(key)  # anything a failed build before this one left running
+        started = _STARTED.setdefault(key, {})
         for name in names:
-            load_step(name)(Path(output), settings)
+            handle = load_step(EARLY[name])(directory, Path(output), settings)
+            if handle is not None:
+                started[name] = handle
+                logger.info("Waystation: %s started early", name)
 
     return start
+
+
+@atexit.register
+def cancel_early(output: Path | None = None) -> None:
+    """Stop the work started early for ``output`` (for every output: at exit, when a
+    failed build left it unjoined) and forget it."""
+    keys = list(_STARTED) if output is None else [Path(output).resolve()]
+    for key in keys:
+        for handle in _STARTED.pop(key, {}).values():
+            handle.cancel()
 
 
 #: Steps that read small search copies of the listing pages, which the page renderer
@@ -111,12 +145,15 @@ def run(
     """Run the steps in order; return their names."""
     names = list(STEPS if steps is None else steps)
     pending: list[tuple[str, Any]] = []
+    early = _STARTED.pop(Path(output).resolve(), {})
     try:
         for name in names:
             if name in JOIN_BEFORE:
                 _join(pending)
             started = time.perf_counter()
-            result = load_step(name)(directory, Path(output), settings)
+            result = early.pop(name, None)
+            if result is None:
+                result = load_step(name)(directory, Path(output), settings)
             if callable(getattr(result, "wait", None)):
                 pending.append((name, result))
                 logger.info("Waystation: %s started (%.2f s)", name, time.perf_counter() - started)
@@ -127,6 +164,9 @@ def run(
         for _, handle in pending:
             handle.cancel()
         raise
+    finally:
+        for handle in early.values():  # started early for a step not run: not wanted
+            handle.cancel()
     return names
 
 

@@ -190,9 +190,10 @@ def render_pages(
     With ``search_source``, each listing page's search copy is written there first, at
     the page's path (``search_page.html``: its ``<html lang>``, title and search block,
     what Pagefind reads), then ``after_listings()`` is called (the build starts the
-    full-text indexing there, so that it runs while the pages are rendered), then every
-    page is written.  Without it, the listing pages are written first, then
-    ``after_listings()`` is called, then the other pages.
+    post-build steps that may start early there, :data:`waystation.postbuild.EARLY`: the
+    full-text indexing, the open data, the maps), then every page is written.  Without
+    it, the listing pages are written first, then ``after_listings()`` is called, then
+    the other pages.
     """
     pages = list(pages)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
@@ -213,10 +214,14 @@ def render_pages(
     try:
         for number, (batch, task) in enumerate(batches):
             if number == 1 and not any(part.problems for part in parts):
-                # What the search copies rendered: the renderers forked next need not again.
+                # What the search copies rendered: the renderers forked next need not again,
+                # nor the exports (which may start now, in after_listings()).
                 site_render.remember_markdown({k: v for p in parts for k, v in p.markdown.items()})
                 site_render.use_search_blocks(
                     {k: v for p in parts for k, v in p.search_blocks.items()}
+                )
+                export_text.remember_texts(
+                    {k: v for p in parts for k, v in p.texts.items()}, forget_others=True
                 )
                 if after_listings is not None:
                     after_listings()
@@ -310,12 +315,21 @@ def _render_serial(
         result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
         listing = page.context.get("listing")
         if listing is not None and lang == data.default_lang:
-            description = listing.get("description")
-            if description and description.strip() and description not in result.texts:
-                # Rendered for this page already (cached): its text is cheap now.
-                html_of = site_render.markdown(description)
-                result.texts[description] = export_text.rendered_to_text(str(html_of))
+            _note_text(listing.get("description"), result)
     return result
+
+
+def _note_text(description: str | None, result: Rendered) -> None:
+    """Note a default-language description's text for the exports (once per build)."""
+    if (
+        description
+        and description.strip()
+        and description not in result.texts
+        and not export_text.knows(description)
+    ):
+        # Rendered for this page already (cached): its text is cheap now.
+        html_of = site_render.markdown(description)
+        result.texts[description] = export_text.rendered_to_text(str(html_of))
 
 
 #: What full-text search reads of a listing page, as a small page of its own.
@@ -332,7 +346,7 @@ def _write_search_copies(
 ) -> Rendered:
     """Write each listing page's search copy under ``folder`` (its folders exist:
     :func:`waystation.pagefind_index.make_source_folders`); return the descriptions
-    rendered meanwhile, for the page renderers."""
+    rendered meanwhile, for the page renderers, and their texts, for the exports."""
     env = site_render.make_environment(template_dirs)
     env.globals.update(template_globals(settings))
     template = env.get_template(SEARCH_TEMPLATE)
@@ -348,4 +362,6 @@ def _write_search_copies(
         description = page.context["listing"].get("description")
         if description:
             result.markdown[description] = site_render.markdown(description)
+            if page.context["lang"] == data.default_lang:
+                _note_text(description, result)
     return result
