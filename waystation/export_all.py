@@ -27,7 +27,7 @@ from waystation.exc import WaystationError
 from waystation.export_csv import write_csv
 from waystation.export_geojson import write_geojson
 from waystation.export_records import export_views, view_record
-from waystation.workers import worker_count
+from waystation.workers import lower_priority, worker_count
 
 #: The files :func:`write_open_data` writes, relative to the output folder.
 GEOJSON = "providers.geojson"
@@ -60,7 +60,13 @@ def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> 
     texts come from the page renderer's search copies (``export_text.remember_texts``)."""
     if not _in_background(directory, settings):
         return None
-    return Forked(write_open_data, (directory, output, settings), "open data")
+    return Forked(write_open_data, (directory, output, settings), "open data", EARLY_NICENESS)
+
+
+#: How much the open data and maps started early lower their priority (``nice``): they
+#: are joined last, and meanwhile yield the processor to Pagefind and the page renderers
+#: (see ``site_build.BESIDE_BACKGROUND_NICENESS``).
+EARLY_NICENESS = 10
 
 
 class Forked:
@@ -68,12 +74,14 @@ class Forked:
     :meth:`wait` joins it, raises its error or returns what it returned, :meth:`cancel`
     stops it."""
 
-    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...], name: str):
+    def __init__(
+        self, function: Callable[..., Any], args: tuple[Any, ...], name: str, niceness: int = 0
+    ):
         context = mp.get_context("fork")
         self.name = name
         self._reader, writer = context.Pipe(duplex=False)
         # Forked: the arguments are inherited, not pickled.
-        self._process = context.Process(target=_report_to, args=(writer, function, args))
+        self._process = context.Process(target=_report_to, args=(writer, function, args, niceness))
         self._process.start()
         writer.close()
 
@@ -94,7 +102,10 @@ class Forked:
         self._reader.close()
 
 
-def _report_to(writer, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _report_to(
+    writer, function: Callable[..., Any], args: tuple[Any, ...], niceness: int = 0
+) -> None:
+    lower_priority(niceness)
     try:
         result = function(*args)
     except BaseException as error:  # reported to the parent, which raises it
@@ -168,7 +179,9 @@ class _MapsInBackground:
 
     def __init__(self, directory, output: Path, settings: dict[str, Any]):
         self.output = Path(output)
-        self._job = Forked(_write_maps_secured, (directory, self.output, settings), "maps")
+        self._job = Forked(
+            _write_maps_secured, (directory, self.output, settings), "maps", EARLY_NICENESS
+        )
 
     def wait(self) -> None:
         csp.remember_secured(self.output, self._job.wait())

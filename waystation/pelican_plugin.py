@@ -167,6 +167,7 @@ class WaystationGenerator:
                 settings,
                 after_listings=postbuild.early_start(self.data.directory, output, settings),
                 search_source=postbuild.search_copies(output),
+                meanwhile=postbuild.prepare_meanwhile(self.data.directory, output, settings),
             )
         except WaystationError as error:
             _report(str(error).splitlines())

@@ -20,7 +20,8 @@ the build's failure, and cancels them all if a step fails.
 Steps in :data:`EARLY` may start sooner still, while the pages are being written
 (Pagefind from the pages' search copies; the open data and the maps, which read no
 page, in forked processes): the page renderer starts them, and in their turn
-:func:`run` takes their handles over.
+:func:`run` takes their handles over.  Steps in :data:`PREPARE` make part of their
+output in the build's own process while the renderer's workers write the pages.
 """
 
 from __future__ import annotations
@@ -103,6 +104,34 @@ def cancel_early(output: Path | None = None) -> None:
     for key in keys:
         for handle in _STARTED.pop(key, {}).values():
             handle.cancel()
+
+
+#: Work a step can do in the build's own process while the page renderers' workers
+#: write the pages (it would wait for them otherwise): ``{step: preparer}``.  A preparer
+#: is ``preparer(directory, output, settings)``; it keeps what it made for its step
+#: (which must also work without it).  The search data's rows and cards are made so,
+#: and in its turn the step only adds Pagefind's page ids and writes them.
+PREPARE: dict[str, str] = {
+    "waystation.search_data:write_search_data": "waystation.search_data:prepare_search_data",
+}
+
+
+def prepare_meanwhile(
+    directory: Directory, output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None
+):
+    """What the page renderer calls while its workers write the pages: each
+    :data:`PREPARE` preparer of a step that will run (None when there is none)."""
+    names = [PREPARE[name] for name in (STEPS if steps is None else steps) if name in PREPARE]
+    if not names:
+        return None
+
+    def prepare() -> None:
+        for name in names:
+            started = time.perf_counter()
+            load_step(name)(directory, Path(output), settings)
+            logger.info("Waystation: %s took %.2f s", name, time.perf_counter() - started)
+
+    return prepare
 
 
 #: Steps that read small search copies of the listing pages, which the page renderer

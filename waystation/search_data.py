@@ -370,16 +370,19 @@ def data_folder(output: Path, settings: dict[str, Any]) -> Path:
     return Path(output) / settings.get("SEARCH_DATA_PATH", "search-data").strip("/")
 
 
-def write_search_data(directory: Directory, output: Path, settings: dict[str, Any]) -> None:
-    """Post-build step: write ``search-data/``.
+#: What :func:`prepare_search_data` made, by output folder, for :func:`write_search_data`:
+#: ``(directory, folder, spoken languages, [(lang, ShardWriter, shards)])``.
+_PREPARED: dict[Path, tuple[Directory, Path, list[str], list[tuple[str, Any, Any]]]] = {}
 
-    The rows carry Pagefind's page ids: everything else is made first, then this
-    joins the Pagefind indexing the ``start_pagefind_index`` step started
-    (:func:`waystation.pagefind_index.wait`; nothing to join if the index was built
-    before) and reads them.
-    """
-    from waystation import pagefind_index
 
+def prepare_search_data(directory: Directory, output: Path, settings: dict[str, Any]) -> None:
+    """What :func:`write_search_data` can make before Pagefind is done, made while the
+    pages are written (:data:`waystation.postbuild.PREPARE`): the place shards, and each
+    language's rows and cards, without Pagefind's page ids."""
+    _PREPARED[Path(output).resolve()] = _prepare(directory, output, settings)
+
+
+def _prepare(directory: Directory, output: Path, settings: dict[str, Any]):
     folder = data_folder(output, settings)
     if folder.exists():
         shutil.rmtree(folder)
@@ -391,6 +394,24 @@ def write_search_data(directory: Directory, output: Path, settings: dict[str, An
     for lang in langs:
         writer = ShardWriter(directory, lang, langs[0])
         built.append((lang, writer, writer.build(languages)))
+    return directory, folder, languages, built
+
+
+def write_search_data(directory: Directory, output: Path, settings: dict[str, Any]) -> None:
+    """Post-build step: write ``search-data/``.
+
+    The rows carry Pagefind's page ids: everything else is made first (in a build,
+    while the pages were written: :func:`prepare_search_data`), then this joins the
+    Pagefind indexing the ``start_pagefind_index`` step started
+    (:func:`waystation.pagefind_index.wait`; nothing to join if the index was built
+    before) and reads them.
+    """
+    from waystation import pagefind_index
+
+    prepared = _PREPARED.pop(Path(output).resolve(), None)
+    if prepared is None or prepared[0] is not directory:
+        prepared = _prepare(directory, output, settings)
+    _, folder, languages, built = prepared
     pagefind_index.wait(Path(output))
     digest = hashlib.sha256()
     shard_sizes: dict[str, int] = {}

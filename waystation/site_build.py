@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from waystation import csp, export_text, pagefind_index, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
-from waystation.workers import worker_count
+from waystation.workers import lower_priority, worker_count
 
 CARD_TEMPLATE = "partials/listing_card.html"
 ENTRY_TEMPLATE = "partials/listing_entry.html"
@@ -124,6 +124,13 @@ def page_root(page: PageSpec, settings: dict[str, Any]) -> str:
 #: Below this many pages, one process renders them all.
 PARALLEL_MIN_PAGES = 2000
 
+#: How much the page renderers forked after work was started in the background lower
+#: their priority (``nice``).  Pagefind, then the copy of its files, is the longest chain
+#: of work that only one or two cores can do; the pages can be rendered by any number of
+#: processes.  Given the processor first, Pagefind ends while the pages are still being
+#: written, instead of alone on one core after them.  No output depends on it.
+BESIDE_BACKGROUND_NICENESS = 5
+
 
 def split(pages: list[PageSpec], workers: int) -> list[list[PageSpec]]:
     """Share pages between workers; each listing's pages (all languages) go to one worker,
@@ -177,6 +184,7 @@ def render_pages(
     settings: dict[str, Any],
     after_listings: Callable[[], None] | None = None,
     search_source: Path | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
 
@@ -193,7 +201,11 @@ def render_pages(
     post-build steps that may start early there, :data:`waystation.postbuild.EARLY`: the
     full-text indexing, the open data, the maps), then every page is written.  Without
     it, the listing pages are written first, then ``after_listings()`` is called, then
-    the other pages.
+    the other pages.  The workers forked after ``after_listings()`` started work in the
+    background run at a lower priority (:data:`BESIDE_BACKGROUND_NICENESS`).
+
+    ``meanwhile()`` is called in this process while the last pages are rendered (the
+    build prepares post-build work there, :data:`waystation.postbuild.PREPARE`).
     """
     pages = list(pages)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
@@ -211,8 +223,10 @@ def render_pages(
     # keep it out of the cyclic collector's passes (and, in forked workers, out of
     # the pages it would touch and so copy).
     gc.freeze()
+    background = False
     try:
         for number, (batch, task) in enumerate(batches):
+            last = number == len(batches) - 1
             if number == 1 and not any(part.problems for part in parts):
                 # What the search copies rendered: the renderers forked next need not again,
                 # nor the exports (which may start now, in after_listings()).
@@ -225,13 +239,24 @@ def render_pages(
                 )
                 if after_listings is not None:
                     after_listings()
+                    background = True
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
+                if last and meanwhile is not None:
+                    meanwhile()
                 (share,) = split(batch, 1)
                 parts.append(task(share, data, output_path, template_dirs, settings))
             else:
                 parts += _render_parallel(
-                    batch, data, output_path, template_dirs, settings, workers, task
+                    batch,
+                    data,
+                    output_path,
+                    template_dirs,
+                    settings,
+                    workers,
+                    task,
+                    niceness=BESIDE_BACKGROUND_NICENESS if background else 0,
+                    meanwhile=meanwhile if last else None,
                 )
     finally:
         gc.unfreeze()
@@ -254,6 +279,8 @@ def _render_parallel(
     settings: dict[str, Any],
     workers: int,
     task: Callable[..., Rendered],
+    niceness: int = 0,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Rendered]:
     _WORK.update(
         task=task,
@@ -264,8 +291,12 @@ def _render_parallel(
         settings=settings,
     )
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            return pool.map(_render_share, range(workers))
+        context = mp.get_context("fork")
+        with context.Pool(workers, initializer=lower_priority, initargs=(niceness,)) as pool:
+            rendering = pool.map_async(_render_share, range(workers))
+            if meanwhile is not None:
+                meanwhile()  # the workers are forked: this process is free till they end
+            return rendering.get()
     finally:
         _WORK.clear()
 

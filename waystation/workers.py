@@ -18,3 +18,10 @@ def worker_count(settings: dict[str, Any], count: int, minimum: int) -> int:
         return 1
     wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
     return max(1, min(int(wanted), 8))
+
+
+def lower_priority(niceness: int) -> None:
+    """Lower this process's scheduling priority by ``niceness`` (a forked worker calls it
+    first thing, for work that should yield the processor to work that must end sooner)."""
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(niceness)
