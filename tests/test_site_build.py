@@ -556,24 +556,26 @@ def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path
     """With every threshold at one listing, the build forks what a large directory forks:
     page renderers, open data and maps started while the pages are written, the CSP
     scan.  The output must be the serial build's, byte for byte."""
+    import json
     import subprocess
     import sys
 
-    from conftest import SAMPLE_TODAY, pelican_command
-
     output = tmp_path / "output"
-    command = pelican_command(output, {"CACHE_PATH": str(tmp_path / "cache"), "BUILD_WORKERS": 2})
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "BUILD_WORKERS": 2}
     forced = (
         "import sys; from waystation import csp, export_records, site_build;"
         "site_build.PARALLEL_MIN_PAGES = export_records.PARALLEL_MIN_LISTINGS = 1;"
         "csp.PARALLEL_MIN_FILES = 1; from pelican import main;"
         "sys.argv = ['pelican'] + sys.argv[1:]; main()"
     )
-    env = {**os.environ, "WAYSTATION_TODAY": SAMPLE_TODAY, "PYTHONHASHSEED": "0", "COLUMNS": "400"}
+    values = [f"{key}={json.dumps(value)}" for key, value in sorted(settings.items())]
+    command = [sys.executable, "-c", forced, str(ROOT / "content"), "-o", str(output),
+               "-s", str(ROOT / "pelicanconf.py"), "-v", "-e", *values]  # fmt: skip
+    # The date the session's sample build (built_site) treats as today.
+    env = {**os.environ, "WAYSTATION_TODAY": "2026-12-01", "PYTHONHASHSEED": "0", "COLUMNS": "400"}
     build = subprocess.run(
-        [sys.executable, "-c", forced, *command[3:], "-v"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert build.returncode == 0, build.stdout + build.stderr
     assert "write_maps started early" in build.stderr + build.stdout
     assert "start_open_data started early" in build.stderr + build.stdout
