@@ -164,6 +164,8 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
                     for entry in data.directory.history(listing)[:HISTORY_ENTRIES]
                 ],
                 "time_zone": site_hours.time_zone(state),
+                # Opening hours are data, not text: the same in every language.
+                "hours_json": site_hours.hours_json(public.get("hours"), state),
             }
 
         def make_path(code, default, _id=listing.id):
@@ -176,7 +178,6 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
             make_path,
             listing=public,
             point=public.get("point"),
-            hours_json=site_hours.hours_json(public.get("hours"), state),
             state_path=site_urls.state(state, lang, data.default_lang),
             **same,
         )
