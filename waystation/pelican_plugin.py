@@ -113,7 +113,7 @@ class WaystationGenerator:
         with collector.paused():
             self._read_and_plan(values)
         logger.info(
-            "Waystation: %d listings read and %d pages planned in %.2f s",
+            "Waystation: %d listings read and %d listing pages planned in %.2f s",
             len(self.data.directory.listings),
             len(self.pages),
             time.perf_counter() - started,
@@ -142,7 +142,17 @@ class WaystationGenerator:
         _report([p.format_text() for p in directory.problems])
         for key in ("RELATIVE_URLS", "SITEURL", "THEME_STATIC_DIR"):
             directory.settings[key] = self.settings.get(key)
-        self.data, self.pages = site_pages.plan(directory)
+        # The other pages are planned while the listing pages' search copies are written
+        # (generate_output).
+        self.data, self.pages = site_pages.plan_listings(directory)
+
+    def _plan_others(self) -> list:
+        from waystation import site_pages
+
+        with collector.paused():
+            others = site_pages.plan_others(self.data)
+        self.pages += others
+        return others
 
     def _pelican_page_entries(self) -> list[tuple[str, str | None]]:
         entries = []
@@ -168,6 +178,7 @@ class WaystationGenerator:
                 after_listings=postbuild.early_start(self.data.directory, output, settings),
                 search_source=postbuild.search_copies(output),
                 meanwhile=postbuild.prepare_meanwhile(self.data.directory, output, settings),
+                more_pages=self._plan_others,
             )
         except WaystationError as error:
             _report(str(error).splitlines())

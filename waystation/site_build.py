@@ -185,6 +185,7 @@ def render_pages(
     after_listings: Callable[[], None] | None = None,
     search_source: Path | None = None,
     meanwhile: Callable[[], None] | None = None,
+    more_pages: Callable[[], list[PageSpec]] | None = None,
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
 
@@ -206,6 +207,9 @@ def render_pages(
 
     ``meanwhile()`` is called in this process while the last pages are rendered (the
     build prepares post-build work there, :data:`waystation.postbuild.PREPARE`).
+    ``more_pages()`` is called while the first pages are rendered and returns pages to
+    write too, after them (the build plans the browse pages there while the listing
+    pages' search copies are written).
     """
     pages = list(pages)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
@@ -217,6 +221,16 @@ def render_pages(
     elif after_listings is not None:
         others = [page for page in pages if page.context.get("listing") is None]
         batches = [(listing_pages, _render_serial), (others, _render_serial)]
+    planned: list[PageSpec] = []
+
+    def plan_more() -> None:
+        if more_pages is not None:
+            planned.extend(more_pages())
+            gc.freeze()  # like the pages planned before (see below)
+
+    if len(batches) == 1:
+        plan_more()
+        batches = [(pages + planned, _render_serial)]
     site_render.use_search_blocks({})
     parts: list[Rendered] = []
     # What exists now (listings, planned pages) lives until the pages are written:
@@ -240,10 +254,14 @@ def render_pages(
                 if after_listings is not None:
                     after_listings()
                     background = True
+            if number == 1:
+                batch = batch + planned
+            # While the first of two batches renders, this process plans the pages to come.
+            during = meanwhile if last else plan_more if number == 0 else None
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
-                if last and meanwhile is not None:
-                    meanwhile()
+                if during is not None:
+                    during()
                 (share,) = split(batch, 1)
                 parts.append(task(share, data, output_path, template_dirs, settings))
             else:
@@ -256,7 +274,7 @@ def render_pages(
                     workers,
                     task,
                     niceness=BESIDE_BACKGROUND_NICENESS if background else 0,
-                    meanwhile=meanwhile if last else None,
+                    meanwhile=during,
                 )
     finally:
         gc.unfreeze()
