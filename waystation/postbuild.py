@@ -79,7 +79,7 @@ def early_start(
 ):
     """What the page renderer calls once the search copies (or else the listing pages)
     are written: starts each :data:`EARLY` step that will run (None when there is none)."""
-    names = [name for name in (STEPS if steps is None else steps) if name in EARLY]
+    names = _listed(EARLY, steps)
     if not names:
         return None
 
@@ -121,15 +121,15 @@ def prepare_meanwhile(
 ):
     """What the page renderer calls while its workers write the pages: each
     :data:`PREPARE` preparer of a step that will run (None when there is none)."""
-    names = [PREPARE[name] for name in (STEPS if steps is None else steps) if name in PREPARE]
+    names = _listed(PREPARE, steps)
     if not names:
         return None
 
     def prepare() -> None:
         for name in names:
-            started = time.perf_counter()
-            load_step(name)(directory, Path(output), settings)
-            logger.info("Waystation: %s took %.2f s", name, time.perf_counter() - started)
+            preparer, started = PREPARE[name], time.perf_counter()
+            load_step(preparer)(directory, Path(output), settings)
+            logger.info("Waystation: %s took %.2f s", preparer, time.perf_counter() - started)
 
     return prepare
 
@@ -145,8 +145,13 @@ SEARCH_COPIES: dict[str, str] = {
 
 def search_copies(output: Path, steps: Sequence[str] | None = None) -> Path | None:
     """The folder the page renderer writes search copies into (None: no step reads them)."""
-    names = [SEARCH_COPIES[n] for n in (STEPS if steps is None else steps) if n in SEARCH_COPIES]
-    return load_step(names[0])(Path(output)) if names else None
+    names = _listed(SEARCH_COPIES, steps)
+    return load_step(SEARCH_COPIES[names[0]])(Path(output)) if names else None
+
+
+def _listed(table: dict[str, str], steps: Sequence[str] | None) -> list[str]:
+    """The steps that will run (``steps``, or :data:`STEPS`) with an entry in ``table``."""
+    return [name for name in (STEPS if steps is None else steps) if name in table]
 
 
 def load_step(name: str):
