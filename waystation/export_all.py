@@ -38,10 +38,10 @@ HSDS_PACKAGE = "hsds"
 
 
 def _in_background(directory, settings: dict[str, Any]) -> bool:
-    """Whether a step's work goes to a forked process: many listings, and fork exists."""
+    """Whether a step's work goes to a forked process: many listings (worker_count says
+    1 where there is no fork)."""
     merged = {**directory.settings, **settings}
-    many = worker_count(merged, len(directory.listings), export_records.PARALLEL_MIN_LISTINGS) > 1
-    return many and "fork" in mp.get_all_start_methods()
+    return worker_count(merged, len(directory.listings), export_records.PARALLEL_MIN_LISTINGS) > 1
 
 
 def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
