@@ -48,10 +48,9 @@ class CardCache:
     ``url()`` or ``static()`` (which put the root in front of the path), as they are.
     """
 
-    def __init__(self, env: jinja2.Environment, data: SiteData, settings: dict[str, Any]):
+    def __init__(self, env: jinja2.Environment, data: SiteData):
         self._env = env  # the template is loaded when a page first shows a card
         self._data = data
-        self._settings = settings
         self._root = Markup(f"\x00root-{secrets.token_hex(16)}\x00")  # noqa: S704
         self._rendered: dict[tuple[str, str], str] = {}
         self._cards: dict[tuple[str, str, str], Markup] = {}
@@ -228,9 +227,8 @@ def render_pages(
             planned.extend(more_pages())
             gc.freeze()  # like the pages planned before (see below)
 
-    if len(batches) == 1:
+    if len(batches) == 1:  # nothing to render meanwhile
         plan_more()
-        batches = [(pages + planned, _render_serial)]
     site_render.use_search_blocks({})
     parts: list[Rendered] = []
     # What exists now (listings, planned pages) lives until the pages are written:
@@ -254,10 +252,10 @@ def render_pages(
                 if after_listings is not None:
                     after_listings()
                     background = True
-            if number == 1:
+            if last:
                 batch = batch + planned
             # While the first of two batches renders, this process plans the pages to come.
-            during = meanwhile if last else plan_more if number == 0 else None
+            during = meanwhile if last else plan_more
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
                 if during is not None:
@@ -330,7 +328,7 @@ def _render_serial(
     env.globals.update(template_globals(settings))
     # The printed handout's QR code (only when SITEURL is an absolute address).
     env.globals["listing_qr"] = qr.make_listing_qr(settings)
-    cards = CardCache(env, data, settings)
+    cards = CardCache(env, data)
     items = ListItems(env, cards)
     site = csp.site_origin(str(settings.get("SITEURL", "")))
     tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
