@@ -20,7 +20,7 @@ from waystation import coordinates, history
 from waystation.exc import ListingsInvalid
 from waystation.geocache import GeocodeCache
 from waystation.problems import Problem, sort_problems
-from waystation.publish import public_listing
+from waystation.publish import language_independent, public_listing
 from waystation.records import Listing
 from waystation.validation import load_listings
 
@@ -37,6 +37,9 @@ class Directory:
     problems: list[Problem] = field(default_factory=list)
     histories: dict[str, list[history.HistoryEntry]] = field(default_factory=dict)
     _public: dict[tuple[str, str], dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _same: dict[str, dict[str, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -56,7 +59,11 @@ class Directory:
         key = (listing.id, lang)
         found = self._public.get(key)
         if found is None:
-            found = public_listing(listing, self.places.get(listing.id), lang)
+            place = self.places.get(listing.id)
+            same = self._same.get(listing.id)
+            if same is None:  # the same in every language: worked out once per listing
+                same = self._same[listing.id] = language_independent(listing, place)
+            found = public_listing(listing, place, lang, same)
             self._public[key] = found
         return found
 

@@ -96,12 +96,31 @@ def text_in(listing: Listing, field: str, lang: str) -> tuple[str | None, bool]:
 
 
 def public_listing(
-    listing: Listing, place: ResolvedPlace | None, lang: str = "en"
+    listing: Listing,
+    place: ResolvedPlace | None,
+    lang: str = "en",
+    same: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything publishable about ``listing``, as plain JSON-ready data."""
+    """Everything publishable about ``listing``, as plain JSON-ready data.  ``same`` is
+    :func:`language_independent` of the listing when it is already worked out (shared:
+    its values are not copied)."""
+    data = dict(language_independent(listing, place) if same is None else same)
+    untranslated = []
+    for field in TRANSLATABLE:
+        value, translated = text_in(listing, field, lang)
+        data[field] = value
+        if value and not translated:
+            untranslated.append(field)
+    data["untranslated"] = untranslated
+    return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def language_independent(listing: Listing, place: ResolvedPlace | None) -> dict[str, Any]:
+    """What :func:`public_listing` publishes in every language alike (all but the
+    translatable texts)."""
     record = listing.record
     area = service_area(listing)
-    data: dict[str, Any] = {
+    return {
         "id": listing.id,
         "status": record.status,
         "organization": record.organization,
@@ -133,11 +152,3 @@ def public_listing(
         "location": public_location(listing),
         "point": public_point(listing, place),
     }
-    untranslated = []
-    for field in TRANSLATABLE:
-        value, translated = text_in(listing, field, lang)
-        data[field] = value
-        if value and not translated:
-            untranslated.append(field)
-    data["untranslated"] = untranslated
-    return {k: v for k, v in data.items() if v not in (None, "")}
