@@ -309,3 +309,65 @@ def test_a_small_memory_folder_is_not_used_for_the_small_pages(tmp_path, monkeyp
     folder = pagefind_index.new_source_folder()  # in the system's temporary folder then
     assert folder.parent != tmp_path
     folder.rmdir()
+
+
+class Ending(Handle):
+    """A handle of work started early that ends after ``polls`` looks."""
+
+    def __init__(self, calls: list, polls: int):
+        super().__init__(calls)
+        self.polls = polls
+
+    def done(self) -> bool:
+        self.polls -= 1
+        return self.polls < 0
+
+
+def _meanwhile_steps(monkeypatch, calls: list, polls: int) -> list[str]:
+    _steps(
+        monkeypatch,
+        start=lambda d, out, s: Ending(calls, polls),
+        index=lambda d, out, s: calls.append("index"),
+        finish=lambda d, out, s: calls.append("finish"),
+        last=lambda d, out, s: calls.append("last"),
+    )
+    monkeypatch.setitem(postbuild.EARLY, "bg_steps:index", "bg_steps:start")
+    monkeypatch.setattr(postbuild, "PREPARE", {})
+    monkeypatch.setattr(postbuild, "RUN_MEANWHILE", {"bg_steps:finish": ("bg_steps:index",)})
+    monkeypatch.setattr(postbuild, "POLL_SECONDS", 0)
+    return ["bg_steps:index", "bg_steps:finish", "bg_steps:last"]
+
+
+def test_a_step_runs_while_the_pages_are_written_once_its_early_steps_end(tmp_path, monkeypatch):
+    """The search data is written by the build's process while the workers still write
+    pages, as soon as Pagefind has ended; its turn then finds it done."""
+    calls: list = []
+    steps = _meanwhile_steps(monkeypatch, calls, polls=3)
+    postbuild.early_start(None, tmp_path, {}, steps)()
+    meanwhile = postbuild.prepare_meanwhile(None, tmp_path, {}, steps)
+    looks: list = []
+    meanwhile(lambda: looks.append(1) or True)  # the pages are still being written
+    assert calls == ["finish"] and len(looks) == 3
+    postbuild.run(None, tmp_path, {}, steps)
+    assert calls == ["finish", "last", "wait"]  # not run a second time
+
+
+def test_a_step_whose_early_steps_end_after_the_pages_runs_in_its_turn(tmp_path, monkeypatch):
+    calls: list = []
+    steps = _meanwhile_steps(monkeypatch, calls, polls=1000)
+    postbuild.early_start(None, tmp_path, {}, steps)()
+    rendering = iter([True, True, False])
+    postbuild.prepare_meanwhile(None, tmp_path, {}, steps)(lambda: next(rendering))
+    assert calls == []  # the pages were written first: nothing ran meanwhile
+    postbuild.run(None, tmp_path, {}, steps)
+    assert calls == ["finish", "last", "wait"]
+    # What one build ran meanwhile is not skipped by the next build's turn.
+    calls.clear()
+    steps = _meanwhile_steps(monkeypatch, calls, polls=0)
+    postbuild.early_start(None, tmp_path, {}, steps)()
+    postbuild.prepare_meanwhile(None, tmp_path, {}, steps)(lambda: True)
+    assert calls == ["finish"]  # then this build fails before its steps run
+    postbuild.cancel_early(tmp_path)
+    postbuild.prepare_meanwhile(None, tmp_path, {}, steps)  # the next build
+    postbuild.run(None, tmp_path, {}, steps)
+    assert calls == ["finish", "cancel", "index", "finish", "last"]

@@ -144,6 +144,11 @@ class Indexing:
         if self._written is not None:
             shutil.rmtree(self._written, ignore_errors=True)
 
+    def done(self) -> bool:
+        """Whether Pagefind has ended (:meth:`wait` then does not wait for it)."""
+        process = self._process
+        return self.pages is not None or (process is not None and process.poll() is not None)
+
     def wait(self) -> int:
         """Join the process; finish the index; return how many pages were indexed."""
         if self.pages is not None:

@@ -21,7 +21,9 @@ Steps in :data:`EARLY` may start sooner still, while the pages are being written
 (Pagefind from the pages' search copies; the open data and the maps, which read no
 page, in forked processes): the page renderer starts them, and in their turn
 :func:`run` takes their handles over.  Steps in :data:`PREPARE` make part of their
-output in the build's own process while the renderer's workers write the pages.
+output in the build's own process while the renderer's workers write the pages, and
+steps in :data:`RUN_MEANWHILE` run there whole, once the early steps they read have
+ended, if the pages are still being written then.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import atexit
 import importlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,22 +118,67 @@ PREPARE: dict[str, str] = {
 }
 
 
+#: Steps that may run whole in the build's own process while the page renderers'
+#: workers write the pages, once the steps started early that they read have ended:
+#: ``{step: (early steps)}``.  The search data carries Pagefind's page ids, and Pagefind
+#: ends while the pages are still being written: the search data is then written by the
+#: build's process, which would only wait for the workers, not after the pages by one
+#: process alone on one core.  If the pages are written first, the step runs in its turn.
+RUN_MEANWHILE: dict[str, tuple[str, ...]] = {
+    "waystation.search_data:write_search_data": ("waystation.pagefind_index:start_pagefind_index",),
+}
+
+#: How often the build's process looks whether the early steps have ended (seconds).
+POLL_SECONDS = 0.05
+
+#: Steps run while the pages were written, by output folder, until :func:`run`.
+_DONE: dict[Path, set[str]] = {}
+
+
 def prepare_meanwhile(
     directory: Directory, output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None
 ):
-    """What the page renderer calls while its workers write the pages: each
-    :data:`PREPARE` preparer of a step that will run (None when there is none)."""
-    names = _listed(PREPARE, steps)
-    if not names:
+    """What the page renderer calls while its workers write the pages (None when there is
+    nothing to do): each :data:`PREPARE` preparer of a step that will run, then each
+    :data:`RUN_MEANWHILE` step, when its early steps end while ``still_rendering()``."""
+    key = Path(output).resolve()
+    _DONE.pop(key, None)  # a failed build's, in this process
+    preparers = _listed(PREPARE, steps)
+    finishers = _listed(RUN_MEANWHILE, steps)
+    if not preparers and not finishers:
         return None
 
-    def prepare() -> None:
-        for name in names:
+    def prepare(still_rendering: Callable[[], bool] = lambda: False) -> None:
+        for name in preparers:
             preparer, started = PREPARE[name], time.perf_counter()
             load_step(preparer)(directory, Path(output), settings)
             logger.info("Waystation: %s took %.2f s", preparer, time.perf_counter() - started)
+        for name in finishers:
+            handles = [_STARTED.get(key, {}).get(early) for early in RUN_MEANWHILE[name]]
+            if not _ended(handles, still_rendering):
+                continue
+            started = time.perf_counter()
+            load_step(name)(directory, Path(output), settings)
+            _DONE.setdefault(key, set()).add(name)
+            logger.info(
+                "Waystation: %s took %.2f s, while the pages were written",
+                name,
+                time.perf_counter() - started,
+            )
 
     return prepare
+
+
+def _ended(handles: list[Any], still_rendering: Callable[[], bool]) -> bool:
+    """Wait while the pages are written for every handle to end; whether they all did (a
+    step not started early, or a handle that cannot tell, never has)."""
+    if not all(callable(getattr(handle, "done", None)) for handle in handles):
+        return False
+    while not all(handle.done() for handle in handles):
+        if not still_rendering():
+            return False
+        time.sleep(POLL_SECONDS)
+    return True
 
 
 #: Steps that read small search copies of the listing pages, which the page renderer
@@ -180,10 +227,13 @@ def run(
     names = list(STEPS if steps is None else steps)
     pending: list[tuple[str, Any]] = []
     early = _STARTED.pop(Path(output).resolve(), {})
+    done = _DONE.pop(Path(output).resolve(), set())
     try:
         for name in names:
             if name in JOIN_BEFORE:
                 _join(pending)
+            if name in done:
+                continue  # run while the pages were written (RUN_MEANWHILE)
             started = time.perf_counter()
             result = early.pop(name, None)
             if result is None:
