@@ -554,8 +554,9 @@ def test_two_builds_are_byte_identical(built_site, run_build):
 
 def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path):
     """With every threshold at one listing, the build forks what a large directory forks:
-    page renderers, open data and maps started while the pages are written, the CSP
-    scan.  The output must be the serial build's, byte for byte."""
+    page renderers (taking small chunks of pages in turn), open data and maps started
+    while the pages are written, the CSP scan.  The output must be the serial build's,
+    byte for byte."""
     import json
     import subprocess
     import sys
@@ -565,6 +566,7 @@ def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path
     forced = (
         "import sys; from waystation import csp, export_records, site_build;"
         "site_build.PARALLEL_MIN_PAGES = export_records.PARALLEL_MIN_LISTINGS = 1;"
+        "site_build.CHUNK_PAGES = 3; site_build.CHUNK_OTHER_PAGES = 2;"
         "csp.PARALLEL_MIN_FILES = 1; from pelican import main;"
         "sys.argv = ['pelican'] + sys.argv[1:]; main()"
     )

@@ -177,3 +177,27 @@ def test_cards_and_list_items_rendered_once_equal_rendering_each_page():
     assert 'href="https://x.example.org/a&amp;b/es/providers/a/"' in page
     assert "A &amp; B &lt;b&gt;\x00root\x00&lt;/b&gt;" in page
     assert "Cerrado temporalmente" in page and "Con sede en Wisconsin" in page
+
+
+def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():
+    """The page renderers' chunks: every page once; the browse pages (the costly ones)
+    first, so the listing pages even out the end; a listing's pages in every language in
+    one chunk, so its description is rendered once."""
+    from waystation.site_build import chunked
+    from waystation.site_pages import PageSpec
+
+    def listing_page(listing_id: str, lang: str) -> PageSpec:
+        return PageSpec(
+            f"{lang}/providers/{listing_id}/", "listing.html", {"listing": {"id": listing_id}}
+        )
+
+    pages = [listing_page(f"l{n}", lang) for lang in ("en", "es") for n in range(7)]
+    pages[3:3] = [PageSpec(f"states/s{n}/", "state.html", {}) for n in range(5)]
+    chunks = chunked(pages, size=4, other_size=2)
+    flat = [page for chunk in chunks for page in chunk]
+    assert sorted(p.path for p in flat) == sorted(p.path for p in pages)
+    assert [p.template for p in flat[:5]] == ["state.html"] * 5
+    assert [len(chunk) for chunk in chunks] == [2, 2, 1, 4, 4, 4, 2]
+    for chunk in chunks[3:]:
+        ids = [page.context["listing"]["id"] for page in chunk]
+        assert all(ids.count(i) == 2 for i in ids)  # en and es together

@@ -131,23 +131,43 @@ PARALLEL_MIN_PAGES = 2000
 BESIDE_BACKGROUND_NICENESS = 5
 
 
-def split(pages: list[PageSpec], workers: int) -> list[list[PageSpec]]:
-    """Share pages between workers; each listing's pages (all languages) go to one worker,
-    one after the other, so each description is rendered once (the Markdown cache)."""
-    order: dict[str, int] = {}
-    shares: list[list[PageSpec]] = [[] for _ in range(workers)]
-    listings: list[dict[str, list[PageSpec]]] = [{} for _ in range(workers)]
-    for index, page in enumerate(pages):
+#: Pages a worker takes at a time: the workers take chunk after chunk until none is
+#: left, so they end together however unequal the pages' costs and the workers' shares
+#: of the processor.  A chunk of listing pages takes a few tenths of a second.
+CHUNK_PAGES = 200
+
+#: Pages of the other kinds (browse, search, 404) in a chunk: a state page may cost as
+#: much as a hundred listing pages.
+CHUNK_OTHER_PAGES = 10
+
+
+def chunked(
+    pages: list[PageSpec], size: int | None = None, other_size: int | None = None
+) -> list[list[PageSpec]]:
+    """The pages in chunks, in the order the workers take them: the other pages first
+    (the costly and uneven ones, so that listing pages are left to even out the end),
+    then the listing pages, each listing's pages (all languages) in one chunk, one after
+    the other, so that its description is rendered once (the Markdown cache)."""
+    size = size or CHUNK_PAGES
+    other_size = other_size or CHUNK_OTHER_PAGES
+    others: list[PageSpec] = []
+    by_listing: dict[str, list[PageSpec]] = {}
+    for page in pages:
         listing = page.context.get("listing")
-        if listing is not None:
-            slot = order.setdefault(listing["id"], len(order)) % workers
-            listings[slot].setdefault(listing["id"], []).append(page)
+        if listing is None:
+            others.append(page)
         else:
-            shares[index % workers].append(page)
-    for share, grouped in zip(shares, listings, strict=True):
-        for group in grouped.values():
-            share.extend(group)
-    return shares
+            by_listing.setdefault(listing["id"], []).append(page)
+    chunks = [others[i : i + other_size] for i in range(0, len(others), other_size)]
+    chunk: list[PageSpec] = []
+    for group in by_listing.values():
+        chunk.extend(group)
+        if len(chunk) >= size:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    return chunks
 
 
 _WORK: dict[str, Any] = {}
@@ -168,11 +188,20 @@ class Rendered:
     search_blocks: dict[str, Markup] = field(default_factory=dict)
 
 
-def _render_share(index: int) -> Rendered:
+def _render_chunks(_worker: int) -> Rendered:
+    """A worker: make the renderer, then render chunk after chunk, taking the next one
+    from the shared counter, until none is left."""
     work = _WORK
-    return work["task"](
-        work["shares"][index], work["data"], work["output"], work["dirs"], work["settings"]
-    )
+    render = work["task"](work["data"], work["output"], work["dirs"], work["settings"])
+    chunks, counter = work["chunks"], work["counter"]
+    result = Rendered()
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        if index >= len(chunks):
+            return result
+        render(chunks[index], result)
 
 
 def render_pages(
@@ -183,7 +212,7 @@ def render_pages(
     settings: dict[str, Any],
     after_listings: Callable[[], None] | None = None,
     search_source: Path | None = None,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Callable[[Callable[[], bool]], None] | None = None,
     more_pages: Callable[[], list[PageSpec]] | None = None,
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
@@ -204,25 +233,27 @@ def render_pages(
     the other pages.  The workers forked after ``after_listings()`` started work in the
     background run at a lower priority (:data:`BESIDE_BACKGROUND_NICENESS`).
 
-    ``meanwhile()`` is called in this process while the last pages are rendered (the
-    build prepares post-build work there, :data:`waystation.postbuild.PREPARE`).
+    ``meanwhile(still_rendering)`` is called in this process while the last pages are
+    rendered (the build prepares post-build work there, and may run some,
+    :data:`waystation.postbuild.PREPARE` and ``RUN_MEANWHILE``); ``still_rendering()``
+    says whether the workers are still at it (never, when this process renders).
     ``more_pages()`` is called while the first pages are rendered and returns pages to
     write too, after them (the build plans the browse pages there while the listing
     pages' search copies are written).
     """
     pages = list(pages)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
-    batches: list[tuple[list[PageSpec], Callable[..., Rendered]]] = [(pages, _render_serial)]
+    batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, PageWriter)]
     if search_source is not None:
         pagefind_index.make_source_folders(search_source, (p.save_as for p in listing_pages))
-        copies = functools.partial(_write_search_copies, folder=search_source)
-        batches = [(listing_pages, copies), (pages, _render_serial)]
+        copies = functools.partial(SearchCopyWriter, folder=search_source)
+        batches = [(listing_pages, copies), (pages, PageWriter)]
     elif after_listings is not None:
         others = [page for page in pages if page.context.get("listing") is None]
-        batches = [(listing_pages, _render_serial), (others, _render_serial)]
+        batches = [(listing_pages, PageWriter), (others, PageWriter)]
     planned: list[PageSpec] = []
 
-    def plan_more() -> None:
+    def plan_more(_still_rendering: Callable[[], bool] | None = None) -> None:
         if more_pages is not None:
             planned.extend(more_pages())
             gc.freeze()  # like the pages planned before (see below)
@@ -259,9 +290,9 @@ def render_pages(
             workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
             if workers == 1:
                 if during is not None:
-                    during()
-                (share,) = split(batch, 1)
-                parts.append(task(share, data, output_path, template_dirs, settings))
+                    during(lambda: False)  # nothing is being rendered yet
+                render = task(data, output_path, template_dirs, settings)
+                parts.append(render([p for chunk in chunked(batch) for p in chunk], Rendered()))
             else:
                 parts += _render_parallel(
                     batch,
@@ -294,76 +325,88 @@ def _render_parallel(
     template_dirs: list[Path],
     settings: dict[str, Any],
     workers: int,
-    task: Callable[..., Rendered],
+    task: Callable[..., Renderer],
     niceness: int = 0,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Callable[[Callable[[], bool]], None] | None = None,
 ) -> list[Rendered]:
+    context = mp.get_context("fork")
     _WORK.update(
         task=task,
-        shares=split(pages, workers),
+        chunks=chunked(pages),
+        counter=context.Value("l", 0),
         data=data,
         output=output_path,
         dirs=template_dirs,
         settings=settings,
     )
     try:
-        context = mp.get_context("fork")
         with context.Pool(workers, initializer=lower_priority, initargs=(niceness,)) as pool:
-            rendering = pool.map_async(_render_share, range(workers))
+            rendering = pool.map_async(_render_chunks, range(workers))
             if meanwhile is not None:
-                meanwhile()  # the workers are forked: this process is free till they end
+                # The workers are forked: this process is free till they end.
+                meanwhile(lambda: not rendering.ready())
             return rendering.get()
     finally:
         _WORK.clear()
 
 
-def _render_serial(
-    pages: list[PageSpec],
-    data: SiteData,
-    output_path: Path,
-    template_dirs: list[Path],
-    settings: dict[str, Any],
-) -> Rendered:
-    env = site_render.make_environment(template_dirs)
-    env.globals.update(template_globals(settings))
-    # The printed handout's QR code (only when SITEURL is an absolute address).
-    env.globals["listing_qr"] = qr.make_listing_qr(settings)
-    cards = CardCache(env, data)
-    items = ListItems(env, cards)
-    site = csp.site_origin(str(settings.get("SITEURL", "")))
-    tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
-    result = Rendered()
-    made_dirs: set[Path] = set()
-    for page in pages:
-        root = page_root(page, settings)
-        lang = page.context["lang"]
+#: Renders pages into a result: ``render(pages, result) -> result``.  A task makes one
+#: per process: ``task(data, output_path, template_dirs, settings)``.
+Renderer = Callable[[list[PageSpec], Rendered], Rendered]
 
-        def listing_items(entries: list[dict[str, Any]], _l: str = lang, _r: str = root) -> Markup:
-            return items.html(entries, _l, _r)
 
-        html = env.get_template(page.template).render(
-            page.context,
-            SITEURL=root,
-            listing_items=listing_items,
-            public=lambda i, _l=lang: data.public(i, _l),
-        )
-        html, problems = csp.secure_page(html, site, tiles)
-        if problems:
-            result.problems.extend(f"{page.save_as}:{n}: {message}" for n, message in problems)
-            continue
-        target = output_path / page.save_as
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        with open(target, "w", encoding="utf-8", newline="\n") as file:
-            file.write(html)
-            file.flush()
-            stat = os.fstat(file.fileno())
-        result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
-        listing = page.context.get("listing")
-        if listing is not None and lang == data.default_lang:
-            _note_text(listing.get("description"), result)
-    return result
+class PageWriter:
+    """Renders pages and writes them: one Jinja environment and one card cache per
+    process, for every chunk it takes."""
+
+    def __init__(
+        self, data: SiteData, output_path: Path, template_dirs: list[Path], settings: dict[str, Any]
+    ):
+        env = site_render.make_environment(template_dirs)
+        env.globals.update(template_globals(settings))
+        # The printed handout's QR code (only when SITEURL is an absolute address).
+        env.globals["listing_qr"] = qr.make_listing_qr(settings)
+        self.env, self.data, self.output_path, self.settings = env, data, output_path, settings
+        self.items = ListItems(env, CardCache(env, data))
+        self.site = csp.site_origin(str(settings.get("SITEURL", "")))
+        self.tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
+        self.made_dirs: set[Path] = set()
+
+    def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
+        env, data, settings, items = self.env, self.data, self.settings, self.items
+        made_dirs = self.made_dirs
+        for page in pages:
+            root = page_root(page, settings)
+            lang = page.context["lang"]
+
+            def listing_items(
+                entries: list[dict[str, Any]], _l: str = lang, _r: str = root
+            ) -> Markup:
+                return items.html(entries, _l, _r)
+
+            html = env.get_template(page.template).render(
+                page.context,
+                SITEURL=root,
+                listing_items=listing_items,
+                public=lambda i, _l=lang: data.public(i, _l),
+            )
+            html, problems = csp.secure_page(html, self.site, self.tiles)
+            if problems:
+                result.problems.extend(f"{page.save_as}:{n}: {message}" for n, message in problems)
+                continue
+            target = self.output_path / page.save_as
+            if target.parent not in made_dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made_dirs.add(target.parent)
+            with open(target, "w", encoding="utf-8", newline="\n") as file:
+                file.write(html)
+                file.flush()
+                stat = os.fstat(file.fileno())
+            result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
+            listing = page.context.get("listing")
+            if listing is not None and lang == data.default_lang:
+                _note_text(listing.get("description"), result)
+        return result
 
 
 def _note_text(description: str | None, result: Rendered) -> None:
@@ -383,32 +426,39 @@ def _note_text(description: str | None, result: Rendered) -> None:
 SEARCH_TEMPLATE = "search_page.html"
 
 
-def _write_search_copies(
-    pages: list[PageSpec],
-    data: SiteData,
-    output_path: Path,
-    template_dirs: list[Path],
-    settings: dict[str, Any],
-    folder: Path,
-) -> Rendered:
-    """Write each listing page's search copy under ``folder`` (its folders exist:
-    :func:`waystation.pagefind_index.make_source_folders`); return the descriptions
+class SearchCopyWriter:
+    """Writes each listing page's search copy under ``folder`` (its folders exist:
+    :func:`waystation.pagefind_index.make_source_folders`), and keeps the descriptions
     rendered meanwhile, for the page renderers, and their texts, for the exports."""
-    env = site_render.make_environment(template_dirs)
-    env.globals.update(template_globals(settings))
-    template = env.get_template(SEARCH_TEMPLATE)
-    block_template = env.get_template(site_render.SEARCH_BLOCK)
-    result = Rendered()
-    for page in pages:
-        root = page_root(page, settings)
-        block = Markup(block_template.render(page.context, SITEURL=root))  # noqa: S704
-        html = template.render(page.context, SITEURL=root, search_html=block)
-        with open(os.path.join(folder, page.save_as), "w", encoding="utf-8", newline="\n") as file:
-            file.write(html)
-        result.search_blocks[page.path] = block
-        description = page.context["listing"].get("description")
-        if description:
-            result.markdown[description] = site_render.markdown(description)
-            if page.context["lang"] == data.default_lang:
-                _note_text(description, result)
-    return result
+
+    def __init__(
+        self,
+        data: SiteData,
+        output_path: Path,
+        template_dirs: list[Path],
+        settings: dict[str, Any],
+        folder: Path,
+    ):
+        env = site_render.make_environment(template_dirs)
+        env.globals.update(template_globals(settings))
+        self.template = env.get_template(SEARCH_TEMPLATE)
+        self.block_template = env.get_template(site_render.SEARCH_BLOCK)
+        self.data, self.settings, self.folder = data, settings, folder
+
+    def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
+        template, block_template = self.template, self.block_template
+        default_lang = self.data.default_lang
+        for page in pages:
+            root = page_root(page, self.settings)
+            block = Markup(block_template.render(page.context, SITEURL=root))  # noqa: S704
+            html = template.render(page.context, SITEURL=root, search_html=block)
+            target = os.path.join(self.folder, page.save_as)
+            with open(target, "w", encoding="utf-8", newline="\n") as file:
+                file.write(html)
+            result.search_blocks[page.path] = block
+            description = page.context["listing"].get("description")
+            if description:
+                result.markdown[description] = site_render.markdown(description)
+                if page.context["lang"] == default_lang:
+                    _note_text(description, result)
+        return result
