@@ -233,6 +233,7 @@ def test_parallel_check_gives_the_same_result_as_serial(tmp_path, monkeypatch):
     shutil.copy(FIXTURES / "invalid" / "bad-phone.md", tmp_path / "bad-phone.md")
     serial = load_listings([tmp_path], today=TODAY)
     monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(validation, "CHUNK_SIZE", 3)  # many chunks, sent back one by one
     parallel = load_listings([tmp_path], today=TODAY)
     assert [p.format_text() for p in parallel.problems] == [
         p.format_text() for p in serial.problems

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import queue
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,23 +157,38 @@ def _workers(count: int) -> int:
 CHUNK_SIZE = 100
 
 #: What forked workers inherit: the chunks of work, the shared next-chunk
-#: counter, the context and whether listings are kept.
+#: counter, the queue for their results, the context and whether listings are kept.
 _SHARED: dict[str, object] = {}
 
 
-def _take_chunks() -> list[tuple[int, list]]:
-    """Check chunks of files, taking the next one from the shared counter, until
-    none are left (run by the workers and by the main process alike)."""
+def _take_chunks(deliver: Callable[[tuple[int, list]], None]) -> None:
+    """Check chunks of files, taking the next one from the shared counter, until none
+    are left, handing each result to ``deliver()`` (run by the workers and by the main
+    process alike)."""
     chunks, counter = _SHARED["chunks"], _SHARED["counter"]
     ctx, keep_listings = _SHARED["ctx"], _SHARED["keep_listings"]
-    done = []
     while True:
         with counter.get_lock():
             index = counter.value
             counter.value += 1
         if index >= len(chunks):
-            return done
-        done.append((index, _check_files(chunks[index], ctx, keep_listings)))
+            return
+        deliver((index, _check_files(chunks[index], ctx, keep_listings)))
+
+
+def _send_chunks() -> int:
+    """A worker: check chunks, sending each result to the main process as soon as it is
+    checked; return how many it sent."""
+    results = _SHARED["results"]
+    sent = 0
+
+    def send(part: tuple[int, list]) -> None:
+        nonlocal sent
+        results.put(part)
+        sent += 1
+
+    _take_chunks(send)
+    return sent
 
 
 def _check_in_parallel(
@@ -184,22 +201,42 @@ def _check_in_parallel(
 
     _warm_up()  # load the shared tables once, before forking, not once per worker
     fork = multiprocessing.get_context("fork")
-    # The work is passed by forking (not pickled), and this process checks its
-    # share too instead of waiting for the workers.
+    # The work is passed by forking (not pickled), and this process checks its share
+    # too instead of waiting for the workers.  A worker sends each chunk it checked at
+    # once, and this process takes them in between its own chunks: reading the records
+    # back costs about a third of checking them, and the shared counter then gives this
+    # process fewer chunks, instead of leaving it all to read at the end.
+    results = fork.Queue()
     _SHARED.update(
         chunks=[jobs[i : i + CHUNK_SIZE] for i in range(0, len(jobs), CHUNK_SIZE)],
         counter=fork.Value("l", 0),
+        results=results,
         ctx=ctx,
         keep_listings=keep_listings,
     )
+    parts: list[tuple[int, list]] = []
+    received = 0
+
+    def keep(part: tuple[int, list]) -> None:
+        nonlocal received
+        parts.append(part)
+        while True:  # and what the workers sent meanwhile
+            try:
+                parts.append(results.get_nowait())
+            except queue.Empty:
+                return
+            received += 1
+
     try:
         with fork.Pool(workers - 1) as pool:
-            pending = [pool.apply_async(_take_chunks) for _ in range(workers - 1)]
-            parts = _take_chunks()
-            for result in pending:
-                parts.extend(result.get())
+            pending = [pool.apply_async(_send_chunks) for _ in range(workers - 1)]
+            _take_chunks(keep)
+            sent = sum(result.get() for result in pending)
+            for _ in range(sent - received):
+                parts.append(results.get())
     finally:
         _SHARED.clear()
+        results.close()
     return [item for _index, part in sorted(parts, key=lambda item: item[0]) for item in part]
 
 
