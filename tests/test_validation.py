@@ -366,3 +366,32 @@ def test_cache_rereads_only_changed_files(tmp_path, monkeypatch):
     read.clear()
     load_listings([folder], today=TODAY + dt.timedelta(days=1), cache_file=cache)
     assert len(read) == 5
+
+
+def test_build_workers_setting_limits_the_checking_processes(tmp_path, monkeypatch):
+    """BUILD_WORKERS=1 (say, on a shared CI runner) means no forked checker, however many
+    files; without it a large directory is checked by forked processes."""
+    import multiprocessing
+
+    from waystation import validation
+
+    for index in range(4):
+        text = (FIXTURES / "valid" / "lakeside-survivor-services.md").read_text()
+        text = text.replace("Lakeside Survivor Services", f"Lakeside Site {index}")
+        text = text.replace("312-555-0142", f"312-555-01{index + 10:02d}")
+        text = text.replace("example.org/lakeside", f"example.org/lakeside-{index}")
+        (tmp_path / f"lakeside-{index:02d}.md").write_text(text)
+    monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 2)
+    forks: list = []
+    real_context = multiprocessing.get_context
+
+    def counting_context(method=None):
+        forks.append(method)
+        return real_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", counting_context)
+    one = load_listings([tmp_path], today=TODAY, workers=1)
+    assert forks == [] and len(one.listings) == 4
+    two = load_listings([tmp_path], today=TODAY, workers=2)
+    assert forks == ["fork"]
+    assert [item.id for item in two.listings] == [item.id for item in one.listings]

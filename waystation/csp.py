@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from waystation.exc import WaystationError
+from waystation.workers import worker_count
 
 #: Script types the browser does not run (data blocks): never hashed.
 DATA_SCRIPT_TYPES = {
@@ -545,7 +546,7 @@ def apply_csp(directory: Any, output: Path, settings: Mapping[str, Any]) -> None
             if known == (stat.st_size, stat.st_mtime_ns):
                 continue
         files.append(path)
-    workers = min(len(os.sched_getaffinity(0)), 8) if len(files) >= PARALLEL_MIN_FILES else 1
+    workers = worker_count(settings, len(files), PARALLEL_MIN_FILES)
     if workers > 1:
         import multiprocessing
 

@@ -88,6 +88,7 @@ def build_directory(
             today=today,
             stale_after_days=settings["STALE_AFTER_DAYS"],
             cache_file=cache_file,
+            workers=settings.get("BUILD_WORKERS") or 0,
         )
     finally:
         os.chdir(cwd)

@@ -184,9 +184,9 @@ SETTINGS: tuple[Setting, ...] = (
     _s(
         "BUILD_WORKERS",
         0,
-        "Processes that check listings, write pages and convert descriptions for the open "
-        "data in a large build; 0 means one per CPU core. Output is the same whatever the "
-        "number.",
+        "Processes that check listings, write pages, convert descriptions for the open data "
+        "and scan pages for the Content-Security-Policy in a large build; 0 means one per "
+        "CPU core this process may use (at most 8). Output is the same whatever the number.",
     ),
 )
 

@@ -24,6 +24,7 @@ from waystation import collector, model_errors, phones, rules
 from waystation.problems import Problem, Severity, sort_problems
 from waystation.records import Listing, ListingRecord
 from waystation.source import SourceFile, iter_listing_paths, read_listing
+from waystation.workers import worker_count
 
 
 @dataclass
@@ -142,14 +143,10 @@ def _warm_up() -> None:
     phones.is_valid("+52 55 5555 0123")
 
 
-def _workers(count: int) -> int:
-    if count < PARALLEL_THRESHOLD:
-        return 1
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+def _workers(count: int, wanted: int = 0) -> int:
+    """Processes to check ``count`` files: ``wanted`` (the ``BUILD_WORKERS`` setting; 0,
+    one per CPU core, at most 8), or 1 below :data:`PARALLEL_THRESHOLD` files."""
+    return worker_count({"BUILD_WORKERS": wanted}, count, PARALLEL_THRESHOLD)
 
 
 #: Files a process takes at a time from the shared queue (small: the processes
@@ -192,9 +189,9 @@ def _send_chunks() -> int:
 
 
 def _check_in_parallel(
-    jobs: list[tuple[str, str]], ctx: rules.Context, keep_listings: bool = True
+    jobs: list[tuple[str, str]], ctx: rules.Context, keep_listings: bool = True, wanted: int = 0
 ) -> list:
-    workers = _workers(len(jobs))
+    workers = _workers(len(jobs), wanted)
     if workers == 1:
         return _check_files(jobs, ctx, keep_listings)
     import multiprocessing
@@ -246,18 +243,20 @@ def load_listings(
     stale_after_days: int = 365,
     cache_file: Path | None = None,
     keep_listings: bool = True,
+    workers: int = 0,
 ) -> ValidationResult:
     """Read and check every listing under ``paths``.
 
-    Large directories are checked by one process per core (each file is
-    independent); the checks across files then run here.  With
+    Large directories are checked by ``workers`` processes (the ``BUILD_WORKERS``
+    setting; 0: one per CPU core, at most 8), each file on its own; the checks across
+    files then run here.  With
     ``cache_file`` (the build passes one when Pelican's content cache is on),
     files unchanged since the last run are not read again.  With
     ``keep_listings=False`` (``waystation validate``, which only reports),
     ``.listings`` stays empty and the records are not passed between processes.
     """
     with collector.paused():
-        return _load_listings(paths, today, stale_after_days, cache_file, keep_listings)
+        return _load_listings(paths, today, stale_after_days, cache_file, keep_listings, workers)
 
 
 def _load_listings(
@@ -266,6 +265,7 @@ def _load_listings(
     stale_after_days: int,
     cache_file: Path | None,
     keep_listings: bool,
+    workers: int,
 ) -> ValidationResult:
     ctx = rules.Context(today or dt.date.today(), stale_after_days)
     files, problems = collect_paths([Path(p) for p in paths])
@@ -275,9 +275,9 @@ def _load_listings(
     jobs = [(str(path), _display(path, cwd)) for path in files]
     cache = ListingCache.load(cache_file, ctx) if cache_file else None
     if cache is None:
-        checked = _check_in_parallel(jobs, ctx, keep_listings)
+        checked = _check_in_parallel(jobs, ctx, keep_listings, workers)
     else:
-        checked = cache.check(jobs, lambda todo: _check_in_parallel(todo, ctx))
+        checked = cache.check(jobs, lambda todo: _check_in_parallel(todo, ctx, True, workers))
         cache.save()
     summaries = []
     for shown, listing_id, listing, file_problems, keys in checked:

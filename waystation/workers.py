@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections.abc import Mapping
 from typing import Any
 
 
-def worker_count(settings: dict[str, Any], count: int, minimum: int) -> int:
+def worker_count(settings: Mapping[str, Any], count: int, minimum: int) -> int:
     """Processes for ``count`` items of work: 1 below ``minimum`` items."""
     if count < minimum or "fork" not in mp.get_all_start_methods():
         return 1
-    wanted = settings.get("BUILD_WORKERS") or os.cpu_count() or 1
+    wanted = settings.get("BUILD_WORKERS") or usable_cpus()
     return max(1, min(int(wanted), 8))
+
+
+def usable_cpus() -> int:
+    """The CPU cores this process may run on (a container or ``taskset`` may allow fewer
+    than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def lower_priority(niceness: int) -> None:

@@ -55,7 +55,11 @@ def run(args) -> int:
     conf = settings_mod.load(args.config)
     paths = args.paths or [Path(conf["PROVIDERS_PATH"])]
     result = load_listings(
-        paths, today=today, stale_after_days=conf["STALE_AFTER_DAYS"], keep_listings=False
+        paths,
+        today=today,
+        stale_after_days=conf["STALE_AFTER_DAYS"],
+        keep_listings=False,
+        workers=conf.get("BUILD_WORKERS") or 0,
     )
     print(format_report(result.problems, args.format, result.files))
     return 0 if result.ok(strict=args.strict) else 1
