@@ -123,3 +123,20 @@ def build_site(run_build):
         return _checked(run_build(providers_dir, extra_settings))
 
     return build
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list:
+    """The start methods of the multiprocessing contexts asked for during the test (each
+    pool of forked workers asks for one)."""
+    import multiprocessing
+
+    asked: list = []
+    real_context = multiprocessing.get_context
+
+    def counting_context(method=None):
+        asked.append(method)
+        return real_context(method)
+
+    monkeypatch.setattr(multiprocessing, "get_context", counting_context)
+    return asked

@@ -320,19 +320,9 @@ def test_the_quick_scan_gives_the_tag_by_tag_result_on_every_built_page(built_si
     assert plain > 100  # the listing and browse pages are of the plain kind
 
 
-def test_build_workers_setting_limits_the_scanning_processes(tmp_path, monkeypatch):
-    import multiprocessing
-
+def test_build_workers_setting_limits_the_scanning_processes(tmp_path, monkeypatch, forks):
     site = write_site(tmp_path, {f"p{n}/index.html": page(body=f"<p>{n}</p>") for n in range(4)})
     monkeypatch.setattr(csp, "PARALLEL_MIN_FILES", 2)
-    forks: list = []
-    real_context = multiprocessing.get_context
-
-    def counting_context(method=None):
-        forks.append(method)
-        return real_context(method)
-
-    monkeypatch.setattr(multiprocessing, "get_context", counting_context)
     csp.apply_csp(None, site, {"TILE_URL": TILES, "BUILD_WORKERS": 1})
     assert forks == []
     first = {p: p.read_text() for p in site.rglob("*.html")}

@@ -221,15 +221,20 @@ def test_same_phone_within_one_organization_is_fine(tmp_path):
     assert len(result.listings) == 2
 
 
-def test_parallel_check_gives_the_same_result_as_serial(tmp_path, monkeypatch):
-    from waystation import validation
-
-    for index in range(40):
+def write_distinct_listings(folder: Path, count: int) -> None:
+    """``count`` valid listings, each with its own name, phone and website."""
+    for index in range(count):
         text = (FIXTURES / "valid" / "lakeside-survivor-services.md").read_text()
         text = text.replace("Lakeside Survivor Services", f"Lakeside Site {index}")
         text = text.replace("312-555-0142", f"312-555-01{index + 10:02d}")
         text = text.replace("example.org/lakeside", f"example.org/lakeside-{index}")
-        (tmp_path / f"lakeside-{index:02d}.md").write_text(text)
+        (folder / f"lakeside-{index:02d}.md").write_text(text)
+
+
+def test_parallel_check_gives_the_same_result_as_serial(tmp_path, monkeypatch):
+    from waystation import validation
+
+    write_distinct_listings(tmp_path, 40)
     shutil.copy(FIXTURES / "invalid" / "bad-phone.md", tmp_path / "bad-phone.md")
     serial = load_listings([tmp_path], today=TODAY)
     monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 2)
@@ -368,28 +373,13 @@ def test_cache_rereads_only_changed_files(tmp_path, monkeypatch):
     assert len(read) == 5
 
 
-def test_build_workers_setting_limits_the_checking_processes(tmp_path, monkeypatch):
+def test_build_workers_setting_limits_the_checking_processes(tmp_path, monkeypatch, forks):
     """BUILD_WORKERS=1 (say, on a shared CI runner) means no forked checker, however many
     files; without it a large directory is checked by forked processes."""
-    import multiprocessing
-
     from waystation import validation
 
-    for index in range(4):
-        text = (FIXTURES / "valid" / "lakeside-survivor-services.md").read_text()
-        text = text.replace("Lakeside Survivor Services", f"Lakeside Site {index}")
-        text = text.replace("312-555-0142", f"312-555-01{index + 10:02d}")
-        text = text.replace("example.org/lakeside", f"example.org/lakeside-{index}")
-        (tmp_path / f"lakeside-{index:02d}.md").write_text(text)
+    write_distinct_listings(tmp_path, 4)
     monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 2)
-    forks: list = []
-    real_context = multiprocessing.get_context
-
-    def counting_context(method=None):
-        forks.append(method)
-        return real_context(method)
-
-    monkeypatch.setattr(multiprocessing, "get_context", counting_context)
     one = load_listings([tmp_path], today=TODAY, workers=1)
     assert forks == [] and len(one.listings) == 4
     two = load_listings([tmp_path], today=TODAY, workers=2)
