@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from waystation import csp, export_text, pagefind_index, qr, site_render, site_urls
 from waystation.site_pages import PageSpec, SiteData
-from waystation.workers import lower_priority, worker_count
+from waystation.workers import lower_priority, take_turns, worker_count
 
 CARD_TEMPLATE = "partials/listing_card.html"
 ENTRY_TEMPLATE = "partials/listing_entry.html"
@@ -193,15 +193,11 @@ def _render_chunks(_worker: int) -> Rendered:
     from the shared counter, until none is left."""
     work = _WORK
     render = work["task"](work["data"], work["output"], work["dirs"], work["settings"])
-    chunks, counter = work["chunks"], work["counter"]
+    chunks = work["chunks"]
     result = Rendered()
-    while True:
-        with counter.get_lock():
-            index = counter.value
-            counter.value += 1
-        if index >= len(chunks):
-            return result
+    for index in take_turns(work["counter"], len(chunks)):
         render(chunks[index], result)
+    return result
 
 
 def render_pages(

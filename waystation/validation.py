@@ -24,7 +24,7 @@ from waystation import collector, model_errors, phones, rules
 from waystation.problems import Problem, Severity, sort_problems
 from waystation.records import Listing, ListingRecord
 from waystation.source import SourceFile, iter_listing_paths, read_listing
-from waystation.workers import worker_count
+from waystation.workers import take_turns, worker_count
 
 
 @dataclass
@@ -164,12 +164,7 @@ def _take_chunks(deliver: Callable[[tuple[int, list]], None]) -> None:
     process alike)."""
     chunks, counter = _SHARED["chunks"], _SHARED["counter"]
     ctx, keep_listings = _SHARED["ctx"], _SHARED["keep_listings"]
-    while True:
-        with counter.get_lock():
-            index = counter.value
-            counter.value += 1
-        if index >= len(chunks):
-            return
+    for index in take_turns(counter, len(chunks)):
         deliver((index, _check_files(chunks[index], ctx, keep_listings)))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 
@@ -35,3 +35,16 @@ def lower_priority(niceness: int) -> None:
     first thing, for work that should yield the processor to work that must end sooner)."""
     if niceness > 0 and hasattr(os, "nice"):
         os.nice(niceness)
+
+
+def take_turns(counter: Any, count: int) -> Iterator[int]:
+    """The indexes ``0 .. count - 1`` shared between processes: each goes to whichever
+    process asks for the next one first, until none is left.  ``counter`` is a
+    ``multiprocessing.Value("l", 0)`` made before the processes are forked."""
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value += 1
+        if index >= count:
+            return
+        yield index
