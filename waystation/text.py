@@ -8,7 +8,10 @@ listing can ever run script.
 
 from __future__ import annotations
 
+import re
+
 import markdown
+import markdown.treeprocessors
 import nh3
 from markupsafe import Markup
 
@@ -33,9 +36,70 @@ def sanitize_html(html: str) -> Markup:
     return Markup(clean)  # noqa: S704 - nh3 output is safe HTML
 
 
+#: What each of Python-Markdown's inline patterns needs in a text to match at all
+#: (by the name it is registered under).  A text with none of them is left as it is by
+#: every pattern: ``[`` for the links and images (``![`` too), ``<`` for autolinks and
+#: raw HTML, two spaces before a line end for a line break, and so on.
+INLINE_PATTERN_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("[",),
+    "image_reference": ("[",),
+    "short_reference": ("[",),
+    "short_image_ref": ("[",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "linebreak": ("  \n",),
+    "html": ("<",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
+    "em_strong2": ("_",),
+}
+
+
+class PlainTextInline(markdown.treeprocessors.InlineProcessor):
+    """Python-Markdown's inline pass, which skips a text that no inline pattern can match.
+
+    The inline pass tries each of its ~15 patterns on every paragraph, list item and
+    heading, in Python: about half of the time spent converting a description, most of
+    it on plain sentences.  A text holding none of the characters the patterns need
+    (:data:`INLINE_PATTERN_NEEDS`) comes back unchanged from that loop, so it is
+    returned at once.  If the converter has a pattern not in that table (another
+    extension, a new Python-Markdown), every text goes through the loop as before.
+    """
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        names = [item.name for item in md.inlinePatterns._priority]
+        needs = [INLINE_PATTERN_NEEDS.get(name) for name in names]
+        if None in needs:
+            self.may_match = None
+        else:
+            wanted = sorted({re.escape(text) for need in needs for text in need})
+            self.may_match = re.compile("|".join(wanted)).search
+
+    # Overrides the name-mangled InlineProcessor.__handleInline, which run() calls on
+    # each text (the Markdown version is pinned; tests/test_text.py compares the two).
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
+        if self.may_match is not None and not self.may_match(data):
+            return data
+        return super()._InlineProcessor__handleInline(data, patternIndex)
+
+
+def make_converter(skip_plain_text: bool = True) -> markdown.Markdown:
+    """The Markdown converter for listing text (``sane_lists``, HTML output)."""
+    converter = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    if skip_plain_text:
+        item = next(i for i in converter.treeprocessors._priority if i.name == "inline")
+        converter.treeprocessors.register(PlainTextInline(converter), "inline", item.priority)
+    return converter
+
+
 #: One converter, reset between texts: building one costs about 3 ms, more than
 #: converting a listing's description.
-_CONVERTER = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+_CONVERTER = make_converter()
 
 
 def render_markdown(text: str) -> Markup:
