@@ -552,23 +552,16 @@ def test_two_builds_are_byte_identical(built_site, run_build):
     assert not differing, differing[:10]
 
 
-def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path):
-    """With every threshold at one listing, the build forks what a large directory forks:
-    page renderers (taking small chunks of pages in turn), open data and maps started
-    while the pages are written, the CSP scan.  The output must be the serial build's,
-    byte for byte."""
+def _build_after(code: str, output: Path, settings: dict) -> str:
+    """Build the sample site into ``output`` in a new Python process that first runs
+    ``code`` (to change how the build works); return what it logged."""
     import json
     import subprocess
     import sys
 
-    output = tmp_path / "output"
-    settings = {"CACHE_PATH": str(tmp_path / "cache"), "BUILD_WORKERS": 2}
     forced = (
-        "import sys; from waystation import csp, export_records, site_build;"
-        "site_build.PARALLEL_MIN_PAGES = export_records.PARALLEL_MIN_LISTINGS = 1;"
-        "site_build.CHUNK_PAGES = 3; site_build.CHUNK_OTHER_PAGES = 2;"
-        "csp.PARALLEL_MIN_FILES = 1; from pelican import main;"
-        "sys.argv = ['pelican'] + sys.argv[1:]; main()"
+        code
+        + "; import sys; from pelican import main; sys.argv = ['pelican'] + sys.argv[1:]; main()"
     )
     values = [f"{key}={json.dumps(value)}" for key, value in sorted(settings.items())]
     command = [sys.executable, "-c", forced, str(ROOT / "content"), "-o", str(output),
@@ -579,10 +572,46 @@ def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
     )
     assert build.returncode == 0, build.stdout + build.stderr
-    assert "write_maps started early" in build.stderr + build.stdout
-    assert "start_open_data started early" in build.stderr + build.stdout
-    first = {p.relative_to(built_site): p.read_bytes() for p in all_files(built_site)}
-    second = {p.relative_to(output): p.read_bytes() for p in all_files(output)}
+    return build.stdout + build.stderr
+
+
+def assert_same_files(first_root: Path, second_root: Path) -> None:
+    first = {p.relative_to(first_root): p.read_bytes() for p in all_files(first_root)}
+    second = {p.relative_to(second_root): p.read_bytes() for p in all_files(second_root)}
     assert sorted(first) == sorted(second)
     differing = [str(k) for k in first if first[k] != second[k]]
     assert not differing, differing[:10]
+
+
+def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path):
+    """With every threshold at one listing, the build forks what a large directory forks:
+    page renderers (taking small chunks of pages in turn), open data and maps started
+    while the pages are written, the CSP scan.  The output must be the serial build's,
+    byte for byte."""
+    output = tmp_path / "output"
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "BUILD_WORKERS": 2}
+    forced = (
+        "from waystation import csp, export_records, site_build;"
+        "site_build.PARALLEL_MIN_PAGES = export_records.PARALLEL_MIN_LISTINGS = 1;"
+        "site_build.CHUNK_PAGES = 3; site_build.CHUNK_OTHER_PAGES = 2;"
+        "csp.PARALLEL_MIN_FILES = 1"
+    )
+    log = _build_after(forced, output, settings)
+    assert "write_maps started early" in log
+    assert "start_open_data started early" in log
+    assert_same_files(built_site, output)
+
+
+def test_messages_translated_when_templates_compile_are_those_of_run_time(built_site, tmp_path):
+    """Waystation's pages translate ``_("literal")`` when a template is compiled, one
+    environment per language (template_messages).  A build that translates every message
+    at run time instead must write the same files, Spanish pages included."""
+    output = tmp_path / "output"
+    at_run_time = (
+        "from waystation import site_render; made = site_render.make_environment;"
+        "site_render.make_environment = lambda dirs, lang=None: made(dirs)"
+    )
+    _build_after(at_run_time, output, {"CACHE_PATH": str(tmp_path / "cache")})
+    assert_same_files(built_site, output)
+    spanish = (output / "es" / "index.html").read_text(encoding="utf-8")
+    assert "Salir de esta página" in spanish

@@ -146,8 +146,10 @@ def test_cards_and_list_items_rendered_once_equal_rendering_each_page():
               "location": {"visibility": "hidden", "state": "IL"}},
     }  # fmt: skip
     data = types.SimpleNamespace(default_lang="en", public=lambda i, lang: listings[i])
-    cards = site_build.CardCache(env, data)
-    items = site_build.ListItems(env, cards)
+    # Cards and items come from environments that translate messages when compiling.
+    envs = site_build.Environments([theme], settings.resolve({}))
+    cards = site_build.CardCache(envs, data)
+    items = site_build.ListItems(envs, cards)
     card_template = env.get_template(site_build.CARD_TEMPLATE)
     entry_template = env.get_template(site_build.ENTRY_TEMPLATE)
     entries = [

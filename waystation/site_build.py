@@ -38,6 +38,28 @@ def template_globals(settings: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+class Environments:
+    """One Jinja environment per language (:func:`waystation.site_render.make_environment`
+    with ``lang``: its templates' messages are translated when compiled), made when a
+    page in that language is first rendered."""
+
+    def __init__(
+        self,
+        template_dirs: list[Path],
+        settings: dict[str, Any],
+        extra: dict[str, Any] | None = None,
+    ):
+        self._dirs, self._globals = template_dirs, {**template_globals(settings), **(extra or {})}
+        self._made: dict[str, jinja2.Environment] = {}
+
+    def get(self, lang: str) -> jinja2.Environment:
+        env = self._made.get(lang)
+        if env is None:
+            env = self._made[lang] = site_render.make_environment(self._dirs, lang)
+            env.globals.update(self._globals)
+        return env
+
+
 class CardCache:
     """Each listing's card HTML, per language and link root.
 
@@ -48,8 +70,8 @@ class CardCache:
     ``url()`` or ``static()`` (which put the root in front of the path), as they are.
     """
 
-    def __init__(self, env: jinja2.Environment, data: SiteData):
-        self._env = env  # the template is loaded when a page first shows a card
+    def __init__(self, envs: Environments, data: SiteData):
+        self._envs = envs  # the template is loaded when a page first shows a card
         self._data = data
         self._root = Markup(f"\x00root-{secrets.token_hex(16)}\x00")  # noqa: S704
         self._rendered: dict[tuple[str, str], str] = {}
@@ -62,7 +84,7 @@ class CardCache:
             rendered = self._rendered.get(key[:2])
             if rendered is None:
                 data = self._data
-                template = self._env.get_template(CARD_TEMPLATE)
+                template = self._envs.get(lang).get_template(CARD_TEMPLATE)
                 rendered = self._rendered[key[:2]] = template.render(
                     listing=data.public(listing_id, lang),
                     listing_path=site_urls.listing(listing_id, lang, data.default_lang),
@@ -89,8 +111,8 @@ class ListItems:
     #: is put in after the split, never split itself.
     PLACEHOLDER = Markup("\x00card\x00")
 
-    def __init__(self, env: jinja2.Environment, cards: CardCache):
-        self._env = env  # the template is loaded when a page first lists listings
+    def __init__(self, envs: Environments, cards: CardCache):
+        self._envs = envs  # the template is loaded when a page first lists listings
         self._cards = cards
         self._around: dict[tuple[str, str, tuple[str, ...], str | None], list[str]] = {}
 
@@ -105,8 +127,10 @@ class ListItems:
             parts = around.get(key)
             if parts is None:
                 shown = {"marks": list(marks), "based_in": entry["based_in"]}
-                html = self._env.get_template(ENTRY_TEMPLATE).render(
-                    entry=shown, card_html=self.PLACEHOLDER, lang=lang, SITEURL=root
+                html = (
+                    self._envs.get(lang)
+                    .get_template(ENTRY_TEMPLATE)
+                    .render(entry=shown, card_html=self.PLACEHOLDER, lang=lang, SITEURL=root)
                 )
                 parts = around[key] = html.split(self.PLACEHOLDER)
             items.append(str(cards.get(entry["id"], lang, root)).join(parts))
@@ -358,18 +382,17 @@ class PageWriter:
     def __init__(
         self, data: SiteData, output_path: Path, template_dirs: list[Path], settings: dict[str, Any]
     ):
-        env = site_render.make_environment(template_dirs)
-        env.globals.update(template_globals(settings))
         # The printed handout's QR code (only when SITEURL is an absolute address).
-        env.globals["listing_qr"] = qr.make_listing_qr(settings)
-        self.env, self.data, self.output_path, self.settings = env, data, output_path, settings
-        self.items = ListItems(env, CardCache(env, data))
+        extra = {"listing_qr": qr.make_listing_qr(settings)}
+        self.envs = envs = Environments(template_dirs, settings, extra)
+        self.data, self.output_path, self.settings = data, output_path, settings
+        self.items = ListItems(envs, CardCache(envs, data))
         self.site = csp.site_origin(str(settings.get("SITEURL", "")))
         self.tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
         self.made_dirs: set[Path] = set()
 
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
-        env, data, settings, items = self.env, self.data, self.settings, self.items
+        envs, data, settings, items = self.envs, self.data, self.settings, self.items
         made_dirs = self.made_dirs
         for page in pages:
             root = page_root(page, settings)
@@ -380,11 +403,15 @@ class PageWriter:
             ) -> Markup:
                 return items.html(entries, _l, _r)
 
-            html = env.get_template(page.template).render(
-                page.context,
-                SITEURL=root,
-                listing_items=listing_items,
-                public=lambda i, _l=lang: data.public(i, _l),
+            html = (
+                envs.get(lang)
+                .get_template(page.template)
+                .render(
+                    page.context,
+                    SITEURL=root,
+                    listing_items=listing_items,
+                    public=lambda i, _l=lang: data.public(i, _l),
+                )
             )
             html, problems = csp.secure_page(html, self.site, self.tiles)
             if problems:
@@ -435,17 +462,17 @@ class SearchCopyWriter:
         settings: dict[str, Any],
         folder: Path,
     ):
-        env = site_render.make_environment(template_dirs)
-        env.globals.update(template_globals(settings))
-        self.template = env.get_template(SEARCH_TEMPLATE)
-        self.block_template = env.get_template(site_render.SEARCH_BLOCK)
+        self.envs = Environments(template_dirs, settings)
         self.data, self.settings, self.folder = data, settings, folder
 
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
-        template, block_template = self.template, self.block_template
+        envs = self.envs
         default_lang = self.data.default_lang
         for page in pages:
             root = page_root(page, self.settings)
+            env = envs.get(page.context["lang"])
+            template = env.get_template(SEARCH_TEMPLATE)
+            block_template = env.get_template(site_render.SEARCH_BLOCK)
             block = Markup(block_template.render(page.context, SITEURL=root))  # noqa: S704
             html = template.render(page.context, SITEURL=root, search_html=block)
             target = os.path.join(self.folder, page.save_as)

@@ -33,6 +33,7 @@ from waystation import (
     site_hours,
     site_phones,
     site_urls,
+    template_messages,
     vocabulary,
 )
 from waystation.text import render_markdown
@@ -337,8 +338,13 @@ class PageEnvironment(jinja2.Environment):
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
-def make_environment(template_dirs: list[Path]) -> jinja2.Environment:
-    """The environment for Waystation's pages: the theme's templates, autoescape on."""
+def make_environment(template_dirs: list[Path], lang: str | None = None) -> jinja2.Environment:
+    """The environment for Waystation's pages: the theme's templates, autoescape on.
+
+    With ``lang``, the templates' constant messages are translated into it when they
+    are compiled (:mod:`waystation.template_messages`): the environment must then render
+    only pages in that language.
+    """
     env = PageEnvironment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs]),
         autoescape=True,
@@ -346,5 +352,7 @@ def make_environment(template_dirs: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=[template_messages.ConstantMessages],
     )
+    env.messages_lang = lang  # type: ignore[attr-defined]
     return install(env)
