@@ -109,8 +109,9 @@ class WaystationGenerator:
         values = settings_mod.resolve(self.settings)
         started = time.perf_counter()
         # Reading and planning make no reference cycles, but allocate enough for the
-        # cyclic collector to walk the growing heap again and again: pause it.
-        with collector.paused():
+        # cyclic collector to walk the growing heap again and again: pause it, and keep
+        # what they made (the build uses it to the end) out of its later passes.
+        with collector.paused(keep=True):
             self._read_and_plan(values)
         logger.info(
             "Waystation: %d listings read and %d listing pages planned in %.2f s",
@@ -220,8 +221,10 @@ def run_postbuild(pelican) -> None:
         return
     settings = {**settings_mod.resolve(pelican.settings), **pelican.settings}
     # Everything the build made lives until it ends: a full collection of the cyclic
-    # collector would walk it all (about a second at 10,000 listings) and free nothing.
-    with collector.paused():
+    # collector would walk it all (about a second at 10,000 listings) and free nothing,
+    # as would the interpreter's last one at exit (kept out of it; the next build in this
+    # process, under `make devserver`, unfreezes it when it writes its pages).
+    with collector.paused(keep=True):
         postbuild.run(directory, Path(pelican.output_path), settings)
 
 

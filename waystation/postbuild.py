@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from waystation import collector
 from waystation.directory import Directory
 from waystation.exc import ConfigurationError
 
@@ -149,6 +150,11 @@ def prepare_meanwhile(
         return None
 
     def prepare(still_rendering: Callable[[], bool] = lambda: False) -> None:
+        # What the preparers make is kept for their steps: no collector passes over it.
+        with collector.paused(keep=True):
+            _prepare(still_rendering)
+
+    def _prepare(still_rendering: Callable[[], bool]) -> None:
         for name in preparers:
             preparer, started = PREPARE[name], time.perf_counter()
             load_step(preparer)(directory, Path(output), settings)

@@ -300,6 +300,9 @@ def render_pages(
                 export_text.remember_texts(
                     {k: v for p in parts for k, v in p.texts.items()}, forget_others=True
                 )
+                # Kept to the end too, like the pages (see below): the processes forked
+                # next would each walk it in their first full collection.
+                gc.freeze()
                 if after_listings is not None:
                     after_listings()
                     background = True
