@@ -73,6 +73,28 @@ def term_label(ctx: Any, term: str, vocab: str) -> str:
 
 
 @jinja2.pass_context
+def labels(ctx: Any, terms: list[str], vocab: str) -> str:
+    """``listing.services|labels('services')``: the terms' labels, joined with ", " (what
+    ``|map('label', vocab)|join(', ')`` gives, without a filter call per term)."""
+    lang, found = current_lang(ctx), vocabulary.get(vocab)
+    return ", ".join([found.label(term, lang) for term in terms])
+
+
+@jinja2.pass_context
+def language_names(ctx: Any, codes: list[str]) -> str:
+    """``listing.languages|language_names``: the languages' names, joined with ", "."""
+    lang = current_lang(ctx)
+    return ", ".join([languages.name(code, lang) for code in codes])
+
+
+@jinja2.pass_context
+def state_names(ctx: Any, codes: list[str]) -> str:
+    """``area.states|state_names``: the states' names, joined with ", "."""
+    lang = current_lang(ctx)
+    return ", ".join([geography.state_name(code, lang) for code in codes])
+
+
+@jinja2.pass_context
 def term_description(ctx: Any, term: str, vocab: str) -> str:
     found = vocabulary.get(vocab).get(term)
     return found.description_in(current_lang(ctx)) if found else ""
@@ -291,6 +313,9 @@ GLOBALS = {
 
 FILTERS = {
     "label": term_label,
+    "labels": labels,
+    "language_names": language_names,
+    "state_names": state_names,
     "term_description": term_description,
     "language_name": language_name,
     "state_name": state_name,
