@@ -148,6 +148,20 @@ def markdown(text: str | None) -> Markup:
     return found
 
 
+#: ``markdown_text`` of the last description: a listing's pages in every language are
+#: rendered one after the other, and their search blocks hold the same text.
+_LAST_TEXT: list[tuple[str, str]] = [("", "")]
+
+
+def markdown_text(text: str | None) -> str:
+    """``text|markdown|striptags``: the description's words, for the search block."""
+    text = text or ""
+    last = _LAST_TEXT[0]
+    if last[0] != text:
+        last = _LAST_TEXT[0] = (text, markdown(text).striptags())
+    return last[1]
+
+
 def remember_markdown(rendered: dict[str, Markup]) -> None:
     """Keep ``{Markdown: markdown(Markdown)}`` worked out in another process."""
     _MARKDOWN.update(rendered)
@@ -322,6 +336,7 @@ FILTERS = {
     "long_date": long_date,
     "time_zone_name": time_zone_name,
     "markdown": markdown,
+    "markdown_text": markdown_text,
     "hours_rows": hours_rows,
     "url_origin": url_origin,
 }
