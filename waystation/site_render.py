@@ -148,18 +148,12 @@ def markdown(text: str | None) -> Markup:
     return found
 
 
-#: ``markdown_text`` of the last description: a listing's pages in every language are
-#: rendered one after the other, and their search blocks hold the same text.
-_LAST_TEXT: list[tuple[str, str]] = [("", "")]
-
-
+# Only the last description is kept: a listing's pages in every language are rendered
+# one after the other, and their search blocks hold the same text.
+@lru_cache(maxsize=1)
 def markdown_text(text: str | None) -> str:
     """``text|markdown|striptags``: the description's words, for the search block."""
-    text = text or ""
-    last = _LAST_TEXT[0]
-    if last[0] != text:
-        last = _LAST_TEXT[0] = (text, markdown(text).striptags())
-    return last[1]
+    return markdown(text).striptags()
 
 
 def remember_markdown(rendered: dict[str, Markup]) -> None:

@@ -33,11 +33,11 @@ class ConstantMessages(jinja2.ext.Extension):
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         lang = self.environment.messages_lang  # type: ignore[attr-defined]
-        tokens = list(stream)
         if lang is None:
-            yield from tokens
+            yield from stream
             return
         translate = i18n.gettext_for(lang)
+        tokens = list(stream)
         index = 0
         while index < len(tokens):
             token = tokens[index]
