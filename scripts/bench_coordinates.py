@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from waystation import coordinates, places  # noqa: E402
-from waystation.geocache import CacheEntry, GeocodeCache, address_key  # noqa: E402
-from waystation.validation import load_listings  # noqa: E402
+from waystation.gazetteer import centres  # noqa: E402
+from waystation.places import coordinates  # noqa: E402
+from waystation.places.geocache import CacheEntry, GeocodeCache, address_key  # noqa: E402
+from waystation.records.validation import load_listings  # noqa: E402
 
 
 def main() -> int:
@@ -45,7 +46,7 @@ def main() -> int:
     keys = []
     for listing in listings:
         key = address_key(listing.record.location)
-        centre = places.zip_centre(listing.record.location.postal_code)
+        centre = centres.zip_centre(listing.record.location.postal_code)
         if key and centre:
             cache.put(key, CacheEntry(key, centre[0], centre[1], "bench", "address",
                                       "2026-11-30"), save=False)  # fmt: skip

@@ -4,7 +4,7 @@
     python scripts/bench_map.py --count 10000 [--runs 3]
 
 Generates ``--count`` synthetic listings (scripts/generate_synthetic.py), loads
-them, writes the maps (waystation.maps_pages) into a temporary folder, and
+them, writes the maps (waystation.maps.pages) into a temporary folder, and
 reports:
 
 - what the overview map page transfers before tiles, gzip-compressed (level 6,
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from waystation import maps_pages
+    from waystation.maps import pages as maps_pages
 
     generate = runpy.run_path(str(ROOT / "scripts" / "generate_synthetic.py"))["generate"]
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,10 +8,10 @@
    ``pelican`` command and this project's pelicanconf.py;
 2. indexes the same pages ``--repeat`` times each, alternately: Pagefind's own
    crawl (``python -m pagefind --site OUTPUT`` into a scratch folder) and
-   Waystation's step (:func:`waystation.pagefind_index.index_site`: the
+   Waystation's step (:func:`waystation.search.pagefind.index_site`: the
    ``pagefind`` command over the listing pages only); prints the median of each and
    the ratio (Waystation / Pagefind; the budget is <= 1);
-3. times :func:`waystation.search_data.write_search_data` (median);
+3. times :func:`waystation.search.data.write_search_data` (median);
 4. serves the output from 127.0.0.1 with gzip (as any static host does) and, in
    headless Debian Chromium, runs a ZIP + service search for several ZIP codes,
    each in a fresh browser context (cold cache): sums the bytes transferred
@@ -22,7 +22,7 @@
    (150 KB, 300 ms).
 
 If the search is not yet wired into the site build (the post-build steps in
-waystation/postbuild.py, the search pages in the site plan, the search_meta
+waystation/site/postbuild.py, the search pages in the site plan, the search_meta
 partial in listing.html), the benchmark wires it itself for its own build, the
 way docs/search.md tells the site to, and says so.
 """
@@ -67,14 +67,16 @@ WIRING = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from waystation import postbuild, search_page, site_pages
+from waystation.site import postbuild
+from waystation.search import page as search_page
+from waystation.site import pages as site_pages
 steps = list(postbuild.STEPS)
 wired = any("search_data" in s for s in steps)
 if not wired:
     csp = [s for s in steps if "csp" in s]
     steps = [s for s in steps if "csp" not in s]
-    steps += ["waystation.pagefind_index:build_pagefind_index",
-              "waystation.search_data:write_search_data"] + csp
+    steps += ["waystation.search.pagefind:build_pagefind_index",
+              "waystation.search.data:write_search_data"] + csp
     postbuild.STEPS = tuple(steps)
     original = site_pages.plan
     def plan(directory):
@@ -150,7 +152,7 @@ def time_pagefind_cli(site: Path) -> float:
 
 
 def time_waystation_index(site: Path, settings: dict) -> tuple[float, int]:
-    from waystation import pagefind_index
+    from waystation.search import pagefind as pagefind_index
 
     started = time.perf_counter()
     pages = pagefind_index.index_site(site, pagefind_index.listing_glob(settings))
@@ -160,8 +162,8 @@ def time_waystation_index(site: Path, settings: dict) -> tuple[float, int]:
 def time_search_data(work: Path, output: Path, settings: dict, repeat: int) -> list[float]:
     import datetime as dt
 
-    from waystation import search_data
     from waystation.directory import build_directory
+    from waystation.search import data as search_data
 
     values = dict(settings, PROVIDERS_PATH=str(work / "providers"))
     directory = build_directory(values, ROOT, dt.date.fromisoformat(TODAY), with_history=False)

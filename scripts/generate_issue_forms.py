@@ -4,7 +4,7 @@
     python scripts/generate_issue_forms.py --check  # fail if they are out of date
 
 Run it after changing waystation/data/vocabularies.yaml or
-waystation/issue_forms.py, and commit the result; tests/test_github_files.py
+waystation/contribute/issue_forms.py, and commit the result; tests/test_github_files.py
 fails when the committed forms differ from what this writes.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from waystation.issue_forms import FORMS_FOLDER, form_files  # noqa: E402
+from waystation.contribute.issue_forms import FORMS_FOLDER, form_files  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

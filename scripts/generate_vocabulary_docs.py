@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from waystation import vocabulary  # noqa: E402
+from waystation.records import vocabulary  # noqa: E402
 
 TARGET = ROOT / "docs" / "vocabularies.md"
 

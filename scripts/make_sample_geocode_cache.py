@@ -23,11 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
-from waystation import places  # noqa: E402
 from waystation import settings as settings_mod  # noqa: E402
 from waystation.commands.geocode import geocodable  # noqa: E402
-from waystation.geocache import CacheEntry, GeocodeCache  # noqa: E402
-from waystation.validation import load_listings  # noqa: E402
+from waystation.gazetteer import centres  # noqa: E402
+from waystation.places.geocache import CacheEntry, GeocodeCache  # noqa: E402
+from waystation.records.validation import load_listings  # noqa: E402
 
 FIXTURE = "sample-fixture"
 KM_PER_DEGREE = 111.32
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         key, query = found
         location = listing.record.location
-        centre = places.zip_centre(location.postal_code) or places.city_centre(
+        centre = centres.zip_centre(location.postal_code) or centres.city_centre(
             location.city, location.state
         )
         if centre is None:

@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from waystation.listing_writer import render_listing
+from waystation.records.listing_writer import render_listing
 
 
 class GitRepo:

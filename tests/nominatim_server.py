@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from waystation import places
+from waystation.gazetteer import centres
 
 LICENCE = "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright"
 
@@ -67,7 +67,7 @@ class NominatimServer:
 
     # -- control -----------------------------------------------------------------
     def start(self) -> NominatimServer:
-        places.zip_centre("60601")  # load the ZIP data now, not during the first answer
+        centres.zip_centre("60601")  # load the ZIP data now, not during the first answer
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -167,7 +167,7 @@ class NominatimServer:
         if reply.kind == "wrong_city":
             return (39.7990, -89.6440)  # Springfield, IL: a "Main St" is everywhere
         codes = re.findall(r"\b(\d{5})\b", query)
-        centre = places.zip_centre(codes[-1]) if codes else None
+        centre = centres.zip_centre(codes[-1]) if codes else None
         if centre is None:
             return None
         return (centre[0] + 0.002, centre[1] - 0.003)

@@ -13,8 +13,8 @@ import textwrap
 from pathlib import Path
 
 from waystation import settings as declared
-from waystation.coordinates import ResolvedPlace
 from waystation.directory import build_directory
+from waystation.places.coordinates import ResolvedPlace
 
 TODAY = dt.date(2026, 12, 1)
 

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from waystation import collector
+from waystation.runtime import collector
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from waystation import places
+from waystation.gazetteer import centres
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +118,7 @@ def test_the_scan_reads_the_whole_site_and_finds_the_public_point(output):
 
 
 def test_hidden_listing_city_zip_and_place_appear_nowhere(output):
-    centre = places.zip_centre("87901")
+    centre = centres.zip_centre("87901")
     assert centre is not None
     leaks = []
     for path, text in _texts(output):
@@ -134,7 +134,7 @@ def test_hidden_listing_city_zip_and_place_appear_nowhere(output):
 
 
 def test_approximate_listing_is_only_ever_at_its_zip_centre(output):
-    lat, lon = places.zip_centre("84531")
+    lat, lon = centres.zip_centre("84531")
     allowed = {("lat", round(lat, 4)), ("lon", round(lon, 4))}
     wrong = []
     seen = 0

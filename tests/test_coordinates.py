@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from waystation import coordinates, places
-from waystation.coordinates import CITY_AREA_RADIUS_M, ZIP_AREA_RADIUS_M, resolve, resolve_all
-from waystation.geocache import CacheEntry, GeocodeCache, address_key
-from waystation.problems import Severity
-from waystation.records import Listing, ListingRecord
+from waystation.gazetteer import centres
+from waystation.places import coordinates
+from waystation.places.coordinates import (
+    CITY_AREA_RADIUS_M,
+    ZIP_AREA_RADIUS_M,
+    resolve,
+    resolve_all,
+)
+from waystation.places.geocache import CacheEntry, GeocodeCache, address_key
+from waystation.records.model import Listing, ListingRecord
+from waystation.records.problems import Severity
 
 CACHED = (41.8871, -87.6232)
 
@@ -73,14 +79,14 @@ def test_cache_comes_next_for_a_public_street_address():
 def test_uncached_address_falls_back_to_the_zip_centre_as_an_area():
     place = resolve(make(street="1 Main St"), SpyCache())
     assert place.precision == "zip"
-    assert (place.lat, place.lon) == places.zip_centre("60601")
+    assert (place.lat, place.lon) == centres.zip_centre("60601")
     assert place.area_radius_m == ZIP_AREA_RADIUS_M
 
 
 def test_no_zip_falls_back_to_the_city_centre():
     place = resolve(make(postal_code=None), SpyCache())
     assert place.precision == "city"
-    assert (place.lat, place.lon) == places.city_centre("Chicago", "IL")
+    assert (place.lat, place.lon) == centres.city_centre("Chicago", "IL")
     assert place.area_radius_m == CITY_AREA_RADIUS_M
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from waystation import csp
 from waystation.exc import WaystationError
+from waystation.site import csp
 
 TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 PAGE = """<!DOCTYPE html>
@@ -244,9 +244,9 @@ def test_the_renderer_secures_pages_before_writing_and_refuses_unsafe_ones(tmp_p
     post-build step then leaves it alone); an unsafe one is not written at all."""
     import datetime as dt
 
-    from waystation import site_build
     from waystation.directory import Directory
-    from waystation.site_pages import PageSpec, SiteData
+    from waystation.site import write as site_build
+    from waystation.site.pages import PageSpec, SiteData
 
     templates = tmp_path / "templates"
     (templates / "partials").mkdir(parents=True)

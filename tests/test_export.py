@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from open_data_fixtures import SECRETS, small_directory
 
-from waystation import places
-from waystation.export_all import write_maps, write_open_data
+from waystation.gazetteer import centres
+from waystation.opendata.steps import write_maps, write_open_data
 
 
 def _all_text(folder: Path) -> dict[str, str]:
@@ -52,7 +52,7 @@ def test_approximate_listing_is_at_its_zip_centre_with_its_radius(exported):
     feature = next(
         f for f in _geojson(exported)["features"] if f["id"] == "prairie-approximate-shelter"
     )
-    lat, lon = places.zip_centre("62701")
+    lat, lon = centres.zip_centre("62701")
     assert feature["geometry"]["coordinates"] == [lon, lat]
     props = feature["properties"]
     assert props["precision"] == "zip" and props["area_radius_m"] > 0
@@ -84,7 +84,7 @@ def test_csv_and_geojson_carry_text_never_markup(exported):
 
 
 def test_csv_neutralises_spreadsheet_formulas(tmp_path):
-    from waystation.export_text import spreadsheet_safe
+    from waystation.text.plain import spreadsheet_safe
 
     assert spreadsheet_safe('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
@@ -145,8 +145,8 @@ def test_export_command_writes_the_open_data(tmp_path, monkeypatch, capsys):
 
 
 def test_descriptions_converted_in_worker_processes_are_the_same(monkeypatch):
-    from waystation import export_records
-    from waystation.export_text import markdown_to_text
+    from waystation.opendata import records as export_records
+    from waystation.text.plain import markdown_to_text
 
     texts = ["**Bold** text", None, "", "- one\n- two", "**Bold** text", "[a](https://e.org)"]
     expected = [markdown_to_text(t) for t in texts * 3]
@@ -156,7 +156,8 @@ def test_descriptions_converted_in_worker_processes_are_the_same(monkeypatch):
 
 
 def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkeypatch):
-    from waystation import export_all, export_records
+    from waystation.opendata import records as export_records
+    from waystation.opendata import steps as export_all
 
     outputs = []
     for run, minimum in (("serial", 10**9), ("forked", 1)):
@@ -175,8 +176,9 @@ def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkey
 
 
 def test_open_data_written_in_the_background_reports_its_failure(tmp_path, monkeypatch):
-    from waystation import export_all, export_records
     from waystation.exc import WaystationError
+    from waystation.opendata import records as export_records
+    from waystation.opendata import steps as export_all
 
     def broken(directory, output, settings):
         raise WaystationError("providers.csv: disk full")
@@ -196,9 +198,11 @@ def test_descriptions_worked_out_by_the_page_renderer_are_the_exports_texts(tmp_
     text the exports would make themselves."""
     import datetime as dt
 
-    from waystation import export_text, site_build, site_pages
     from waystation import settings as declared
     from waystation.directory import build_directory
+    from waystation.site import pages as site_pages
+    from waystation.site import write as site_build
+    from waystation.text import plain as export_text
 
     root = Path(__file__).resolve().parent.parent
     settings = declared.load(root / "pelicanconf.py")
@@ -223,8 +227,8 @@ def test_description_text_equals_what_a_full_html_parse_keeps(tmp_path):
 
     import nh3
 
-    from waystation import export_text
-    from waystation.text import render_markdown
+    from waystation.text import plain as export_text
+    from waystation.text.markup import render_markdown
 
     def reference(rendered: str) -> str:
         rendered = export_text._BLOCK_END.sub(lambda m: m.group(0) + "\n\n", rendered)

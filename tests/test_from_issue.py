@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from waystation import issue_forms
 from waystation.cli import main
-from waystation.listing_writer import SCHEMA_LINE, read_front_matter, render_listing
-from waystation.validation import load_listings
+from waystation.contribute import issue_forms
+from waystation.records.listing_writer import SCHEMA_LINE, read_front_matter, render_listing
+from waystation.records.validation import load_listings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "issue_forms"
 TODAY = "2026-11-30"

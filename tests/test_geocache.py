@@ -10,9 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from waystation import geocache
-from waystation.geocache import CacheEntry, CacheError, GeocodeCache, address_key, address_query
-from waystation.records import Location
+from waystation.places import geocache
+from waystation.places.geocache import (
+    CacheEntry,
+    CacheError,
+    GeocodeCache,
+    address_key,
+    address_query,
+)
+from waystation.records.model import Location
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -161,7 +167,7 @@ def test_saves_are_atomic_under_sigkill(tmp_path):
     path = tmp_path / "geocode-cache.json"
     script = (
         "import sys\n"
-        "from waystation.geocache import CacheEntry, GeocodeCache\n"
+        "from waystation.places.geocache import CacheEntry, GeocodeCache\n"
         "cache = GeocodeCache.load(sys.argv[1])\n"
         "e = CacheEntry('q' * 200, 41.0, -87.0, 'g', 'address', 'd')\n"
         "for i in range(100000):\n"

@@ -16,7 +16,7 @@ from nominatim_server import NominatimServer, Reply
 
 from waystation import settings as settings_mod
 from waystation.exc import ConfigurationError
-from waystation.geocoder import (
+from waystation.places.geocoder import (
     Lookup,
     LookupFailed,
     build_geocoder,

@@ -15,9 +15,10 @@ import pytest
 import yaml
 
 from tests.git_repo import GitRepo, listing_fields
-from waystation import issue_forms, review_diff, vocabulary
 from waystation.cli import build_parser, main
-from waystation.geography import STATES
+from waystation.contribute import issue_forms, review_diff
+from waystation.gazetteer.states import STATES
+from waystation.records import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = ROOT / ".github"

@@ -1,4 +1,4 @@
-"""Listing histories from git (waystation/history.py), on a repository the test makes."""
+"""Listing histories from git (waystation/records/history.py), on a repository the test makes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from tests.git_repo import GitRepo, listing_fields
-from waystation.history import repository_histories
+from waystation.records.history import repository_histories
 
 
 def test_each_file_gets_the_commits_that_changed_it_newest_first(tmp_path: Path):

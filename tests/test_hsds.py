@@ -12,9 +12,10 @@ import jsonschema
 import pytest
 from open_data_fixtures import TODAY, small_directory
 
-from waystation import hsds_export, hsds_tables
-from waystation.export_all import write_open_data
-from waystation.hsds_ids import hsds_id
+from waystation.opendata import hsds as hsds_export
+from waystation.opendata import hsds_tables
+from waystation.opendata.hsds_ids import hsds_id
+from waystation.opendata.steps import write_open_data
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,7 +140,7 @@ def test_ids_are_uuid5_of_the_listing_id_and_stable():
     assert hsds_id("service", "x")[14] == "5"  # UUID version 5
     import uuid
 
-    from waystation.hsds_ids import NAMESPACE
+    from waystation.opendata.hsds_ids import NAMESPACE
 
     for parts in (("service", "x"), ("phone", "casa-amapola", 0), ("area", "IL/Cook", "é ☃")):
         assert hsds_id(*parts) == str(
@@ -256,7 +257,7 @@ def test_import_never_overwrites_without_force(hsds_dir, tmp_path, capsys):
 def test_import_of_our_own_export_round_trips(exported, tmp_path, capsys):
     """Waystation's export, imported back: the public listing keeps its fields."""
     from waystation import cli
-    from waystation.source import read_listing  # noqa: F401  (the loader the validator uses)
+    from waystation.records.source import read_listing  # noqa: F401  (the loader the validator uses)
 
     _, out = exported
     cli.main(["import-hsds", str(out / "hsds" / "organizations.json"), "--out", str(tmp_path),

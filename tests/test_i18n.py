@@ -16,7 +16,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from waystation import i18n, vocabulary
+from waystation.records import vocabulary
+from waystation.site import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("es",)

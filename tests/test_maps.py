@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from open_data_fixtures import small_directory
 
-from waystation import maps_folium, places, settings
-from waystation.export_all import write_maps
+from waystation import settings
+from waystation.gazetteer import centres
+from waystation.maps import local_folium as maps_folium
+from waystation.opendata.steps import write_maps
 
 CDN = re.compile(r"jquery|bootstrap|font-?awesome|awesome-markers|cdn\.|cdnjs|unpkg|jsdelivr", re.I)
 
@@ -62,7 +64,7 @@ def test_map_data_has_pins_circles_and_no_hidden_listing(site):
     assert set(features) == {"lakeside-public-center", "prairie-approximate-shelter"}
     assert "r" not in features["lakeside-public-center"]["properties"]
     approximate = features["prairie-approximate-shelter"]
-    lat, lon = places.zip_centre("62701")
+    lat, lon = centres.zip_centre("62701")
     assert approximate["geometry"]["coordinates"] == [round(lon, 5), round(lat, 5)]
     assert approximate["properties"]["r"] > 0
     assert data["terms"]["services"][features["lakeside-public-center"]["properties"]["v"][0]] in (
@@ -75,8 +77,8 @@ def test_spanish_map_data_uses_spanish_names(site):
 
 def _map_slot(directory, listing_id: str) -> dict[str, str] | None:
     """The listing page's map slot (partials/listing_map.html), as its attributes."""
-    from waystation import site_render
     from waystation.publish import public_point
+    from waystation.site import render as site_render
 
     listing = next(item for item in directory.listings if item.id == listing_id)
     point = public_point(listing, directory.place(listing))
@@ -105,7 +107,7 @@ def test_listing_maps_draw_a_pin_or_a_circle(site, maps_directory):
     )
     assert '"radius": window.waystationListingPoint.radius' in approximate
     assert "data-radius" not in public_slot and approximate_slot["data-radius"] == "3000"
-    lat, lon = places.zip_centre("62701")
+    lat, lon = centres.zip_centre("62701")
     assert float(approximate_slot["data-lat"]) == pytest.approx(lat, abs=1e-5)
     assert float(approximate_slot["data-lon"]) == pytest.approx(lon, abs=1e-5)
     assert _map_slot(maps_directory, "northshore-hidden-refuge") is None  # no map, no point
@@ -159,7 +161,7 @@ def test_embed_links_open_in_a_new_tab(site):
 
 
 def test_listing_partial_loads_the_listing_map(tmp_path):
-    from waystation import site_render
+    from waystation.site import render as site_render
 
     theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
     env = site_render.make_environment([theme])

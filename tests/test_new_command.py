@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from waystation.cli import main
-from waystation.validation import load_listings
+from waystation.records.validation import load_listings
 
 ARGS = [
     "new", "--name", "Harbor Test Services", "--services", "case-management, food",

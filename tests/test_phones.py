@@ -6,7 +6,7 @@ import random
 
 import phonenumbers
 
-from waystation import phones
+from waystation.records import phones
 
 
 def test_block_cache_agrees_with_libphonenumber_on_random_nanp_numbers():

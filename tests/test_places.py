@@ -8,20 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from waystation import places
+from waystation.gazetteer import centres
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_zip_centre_is_the_zip_centroid_and_accepts_zip_plus_four():
-    lat, lon = places.zip_centre("60601")
-    assert places.distance_km(lat, lon, 41.8858, -87.6181) < 1
-    assert places.zip_centre("60601-1234") == (lat, lon)
+    lat, lon = centres.zip_centre("60601")
+    assert centres.distance_km(lat, lon, 41.8858, -87.6181) < 1
+    assert centres.zip_centre("60601-1234") == (lat, lon)
 
 
 @pytest.mark.parametrize("code", ["00000", "abcde", "", None, "123"])
 def test_unknown_or_malformed_zip_has_no_centre(code):
-    assert places.zip_centre(code) is None
+    assert centres.zip_centre(code) is None
 
 
 @pytest.mark.parametrize(
@@ -29,41 +29,41 @@ def test_unknown_or_malformed_zip_has_no_centre(code):
     [("60601", "IL"), ("10001", "NY"), ("00901", "PR"), ("96910", "GU"), ("99501", "AK")],
 )
 def test_zip_state(code, state):
-    assert places.zip_state(code) == state
+    assert centres.zip_state(code) == state
 
 
 def test_zip_state_of_unknown_zip_is_none():
-    assert places.zip_state("00000") is None
+    assert centres.zip_state("00000") is None
 
 
 def test_city_centre_ignores_case_spaces_punctuation_and_accents():
-    reference = places.city_centre("Winston-Salem", "NC")
+    reference = centres.city_centre("Winston-Salem", "NC")
     assert reference is not None
-    assert places.city_centre("winston salem", "nc") == reference
-    assert places.city_centre("WINSTON SALEM.", "NC") == reference
-    assert places.city_centre("Mayagüez", "PR") == places.city_centre("mayaguez", "PR")
-    assert places.city_centre("Mayaguez", "PR") is not None
+    assert centres.city_centre("winston salem", "nc") == reference
+    assert centres.city_centre("WINSTON SALEM.", "NC") == reference
+    assert centres.city_centre("Mayagüez", "PR") == centres.city_centre("mayaguez", "PR")
+    assert centres.city_centre("Mayaguez", "PR") is not None
 
 
 def test_city_centre_is_the_mean_of_the_citys_zip_centres_in_that_state():
-    lat, lon = places.city_centre("Chicago", "IL")
-    assert places.distance_km(lat, lon, 41.88, -87.63) < 15  # the Loop
+    lat, lon = centres.city_centre("Chicago", "IL")
+    assert centres.distance_km(lat, lon, 41.88, -87.63) < 15  # the Loop
     # Springfield exists in many states: each state gets its own.
-    il = places.city_centre("Springfield", "IL")
-    mo = places.city_centre("Springfield", "MO")
-    assert places.distance_km(*il, *mo) > 300
+    il = centres.city_centre("Springfield", "IL")
+    mo = centres.city_centre("Springfield", "MO")
+    assert centres.distance_km(*il, *mo) > 300
 
 
 def test_city_centre_of_unknown_city_or_wrong_state_is_none():
-    assert places.city_centre("Atlantis", "IL") is None
-    assert places.city_centre("Chicago", "WY") is None
-    assert places.city_centre(None, "IL") is None
+    assert centres.city_centre("Atlantis", "IL") is None
+    assert centres.city_centre("Chicago", "WY") is None
+    assert centres.city_centre(None, "IL") is None
 
 
 def test_distance_km_haversine():
-    chicago_to_new_york = places.distance_km(41.8781, -87.6298, 40.7128, -74.0060)
+    chicago_to_new_york = centres.distance_km(41.8781, -87.6298, 40.7128, -74.0060)
     assert 1140 < chicago_to_new_york < 1150
-    assert places.distance_km(10, 20, 10, 20) == 0
+    assert centres.distance_km(10, 20, 10, 20) == 0
 
 
 @pytest.mark.parametrize(
@@ -81,23 +81,23 @@ def test_distance_km_haversine():
     ],
 )
 def test_is_in_state(lat, lon, inside, outside):
-    assert places.is_in_state(lat, lon, inside)
-    assert not places.is_in_state(lat, lon, outside)
+    assert centres.is_in_state(lat, lon, inside)
+    assert not centres.is_in_state(lat, lon, outside)
 
 
 def test_a_point_at_sea_is_in_no_state():
-    assert not places.is_in_state(30.0, -45.0, "FL")
-    assert not places.is_in_state(0.0, 0.0, "NY")
+    assert not centres.is_in_state(30.0, -45.0, "FL")
+    assert not centres.is_in_state(0.0, 0.0, "NY")
 
 
 def test_check_point_refuses_wrong_city_and_wrong_state():
-    assert places.check_point(41.887, -87.62, "IL", "60601") is None
-    wrong_city = places.check_point(39.799, -89.644, "IL", "60601")  # Springfield, IL
+    assert centres.check_point(41.887, -87.62, "IL", "60601") is None
+    wrong_city = centres.check_point(39.799, -89.644, "IL", "60601")  # Springfield, IL
     assert wrong_city is not None and "km from ZIP 60601" in wrong_city
-    wrong_state = places.check_point(41.5934, -87.3464, "IL", "60601")  # Gary, IN, 25 km away
+    wrong_state = centres.check_point(41.5934, -87.3464, "IL", "60601")  # Gary, IN, 25 km away
     assert wrong_state is not None and "outside IL" in wrong_state
     # Without a ZIP, the city's centre is the reference.
-    assert "km from Chicago" in places.check_point(39.799, -89.644, "IL", None, "Chicago")
+    assert "km from Chicago" in centres.check_point(39.799, -89.644, "IL", None, "Chicago")
 
 
 def test_state_check_agrees_with_the_nearest_zip_centroids():
@@ -107,10 +107,10 @@ def test_state_check_agrees_with_the_nearest_zip_centroids():
     points = [(36.0 + i * 0.006, -111.0 + i * 0.011) for i in range(1000)]
     inside = 0
     for lat, lon in points:
-        box = places.state_bbox("CO")
+        box = centres.state_bbox("CO")
         in_box = box[0] <= lat <= box[2] and box[1] <= lon <= box[3]
-        expected = in_box and "CO" in places.nearest_zip_states(lat, lon)
-        assert places.is_in_state(lat, lon, "CO") == expected, (lat, lon)
+        expected = in_box and "CO" in centres.nearest_zip_states(lat, lon)
+        assert centres.is_in_state(lat, lon, "CO") == expected, (lat, lon)
         inside += expected
     assert 0 < inside < len(points)
 
@@ -120,7 +120,7 @@ def test_zip_data_is_read_only_when_first_needed(tmp_path):
 
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     first = (
-        "import sys, waystation.places as p\n"
+        "import sys, waystation.gazetteer.centres as p\n"
         "assert 'zipcodes' not in sys.modules, 'zipcodes imported too early'\n"
         "assert p._index.cache_info().currsize == 0\n"
         "p.zip_state('60601')\n"
@@ -132,7 +132,7 @@ def test_zip_data_is_read_only_when_first_needed(tmp_path):
     assert list(tmp_path.glob("waystation/places-*.pickle")), "the derived index was not cached"
     # The second run reads the cached index and never loads zipcodes' 2-second table.
     second = (
-        "import sys, waystation.places as p\n"
+        "import sys, waystation.gazetteer.centres as p\n"
         "assert p.zip_state('60601') == 'IL'\n"
         "assert p.city_centre('Hollywood', 'CA') is not None\n"
         "assert 'zipcodes' not in sys.modules\n"

@@ -1,4 +1,4 @@
-"""Post-build steps that run in another process (waystation/postbuild.py), and the
+"""Post-build steps that run in another process (waystation/site/postbuild.py), and the
 caches of the search steps (Pagefind in the background, the place shards)."""
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ import types
 
 import pytest
 
-from waystation import pagefind_index, postbuild, zip_shards
 from waystation.exc import WaystationError
+from waystation.search import pagefind as pagefind_index
+from waystation.search import zip_shards
+from waystation.site import postbuild
 
 
 class Handle:
@@ -70,11 +72,11 @@ def test_a_failing_step_cancels_the_background_steps(tmp_path, monkeypatch):
 
 def test_pagefind_starts_first_and_the_search_data_come_before_the_csp():
     steps = list(postbuild.STEPS)
-    assert steps[0] == "waystation.pagefind_index:start_pagefind_index"
-    assert steps.index("waystation.search_data:write_search_data") < steps.index(
-        "waystation.csp:apply_csp"
+    assert steps[0] == "waystation.search.pagefind:start_pagefind_index"
+    assert steps.index("waystation.search.data:write_search_data") < steps.index(
+        "waystation.site.csp:apply_csp"
     )
-    assert "waystation.csp:apply_csp" in postbuild.JOIN_BEFORE
+    assert "waystation.site.csp:apply_csp" in postbuild.JOIN_BEFORE
 
 
 def test_pagefind_in_the_background_reports_its_failure(tmp_path, monkeypatch):
@@ -138,7 +140,7 @@ def test_indexing_started_while_pages_are_written_is_taken_over_by_its_step(tmp_
     page.parent.mkdir(parents=True)
     page.write_text("<html></html>")
     settings = {"LANGUAGES": ["en", "es"]}
-    step = ["waystation.pagefind_index:start_pagefind_index"]
+    step = ["waystation.search.pagefind:start_pagefind_index"]
     start = postbuild.early_start(None, tmp_path, settings, step)
     assert start is not None
     start()
@@ -229,7 +231,7 @@ def test_small_search_pages_nobody_indexed_are_deleted_when_the_process_ends(tmp
 
 
 def test_no_search_copies_when_no_step_indexes(tmp_path):
-    assert postbuild.search_copies(tmp_path, ["waystation.csp:apply_csp"]) is None
+    assert postbuild.search_copies(tmp_path, ["waystation.site.csp:apply_csp"]) is None
 
 
 def test_cancelling_stops_pagefind_and_its_copy_and_deletes_the_scratch(tmp_path, monkeypatch):
@@ -292,7 +294,7 @@ def test_indexing_starts_from_the_small_copies_before_any_page_is_written(tmp_pa
     pagefind_index.make_source_folders(source, ["providers/a/index.html"])
     (source / "providers" / "a" / "index.html").write_text("<html></html>")
     assert not output.exists()  # no page written yet
-    step = ["waystation.pagefind_index:start_pagefind_index"]
+    step = ["waystation.search.pagefind:start_pagefind_index"]
     postbuild.early_start(None, output, {"LANGUAGES": ["en"]}, step)()
     assert started == [source]
     postbuild.run(None, output, {"LANGUAGES": ["en"]}, step)

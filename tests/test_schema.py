@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 
-from waystation.records import json_schema_text
-from waystation.source import load_yaml_text
+from waystation.records.model import json_schema_text
+from waystation.records.source import load_yaml_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "waystation" / "data" / "listing.schema.json"
@@ -59,7 +59,7 @@ def test_vocabulary_docs_are_up_to_date():
 
 
 def test_every_vocabulary_term_has_english_and_spanish():
-    from waystation import vocabulary
+    from waystation.records import vocabulary
 
     for name in vocabulary.NAMES:
         for term in vocabulary.get(name).terms:

@@ -1,4 +1,4 @@
-"""The search page's data files (waystation/search_data.py, zip_shards.py) on the sample.
+"""The search page's data files (waystation/search/data.py, zip_shards.py) on the sample.
 
 What a survivor relies on without seeing it: the files the browser searches hold no
 more than the listing pages publish (no hidden place, no approximate listing's
@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 import zipcodes
 
-from waystation import places, search_data, zip_shards
 from waystation import settings as settings_mod
 from waystation.directory import build_directory
+from waystation.gazetteer import centres
+from waystation.places.service_area import service_area
 from waystation.publish import public_listing, public_point
-from waystation.service_area import service_area
+from waystation.search import data as search_data
+from waystation.search import zip_shards
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -187,9 +189,9 @@ def test_zip_shards_match_the_zipcodes_package(written):
 
 def test_city_shards_give_the_sites_city_centres(written):
     for city, state in (("Chicago", "IL"), ("Mayagüez", "PR"), ("Winston-Salem", "NC")):
-        key = places.normalize_city(city)
+        key = centres.normalize_city(city)
         entry = _json(written / "city" / f"{zip_shards.city_shard_name(state, key)}.json")[key]
-        lat, lon = places.city_centre(city, state)
+        lat, lon = centres.city_centre(city, state)
         assert entry[1] == pytest.approx(lat, abs=1e-4)
         assert entry[2] == pytest.approx(lon, abs=1e-4)
     chicago = _json(written / "city" / "il-c.json")["chicago"]

@@ -12,7 +12,7 @@ import json
 import re
 from pathlib import Path
 
-from waystation import pagefind_index
+from waystation.search import pagefind as pagefind_index
 
 LISTING_PAGE = re.compile(r"^(?:(es)/)?providers/([a-z0-9-]+)/index\.html$")
 
@@ -144,8 +144,10 @@ def test_a_search_copy_holds_the_pages_language_title_and_search_block_only(buil
     import datetime as dt
 
     from waystation import settings as declared
-    from waystation import site_build, site_pages, site_render
     from waystation.directory import build_directory
+    from waystation.site import pages as site_pages
+    from waystation.site import render as site_render
+    from waystation.site import write as site_build
 
     root = Path(__file__).resolve().parent.parent
     settings = declared.load(root / "pelicanconf.py")
@@ -178,8 +180,9 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
     import shutil
 
     from waystation import settings as declared
-    from waystation import site_build, site_pages
     from waystation.directory import build_directory
+    from waystation.site import pages as site_pages
+    from waystation.site import write as site_build
 
     root = Path(__file__).resolve().parent.parent
     settings = declared.load(root / "pelicanconf.py")

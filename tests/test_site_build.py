@@ -19,9 +19,9 @@ import phonenumbers
 import pytest
 from babel.dates import format_date
 
-from waystation import languages, vocabulary
-from waystation.geography import STATES
-from waystation.validation import load_listings
+from waystation.gazetteer.states import STATES
+from waystation.records import languages, vocabulary
+from waystation.records.validation import load_listings
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDERS = ROOT / "providers"
@@ -591,7 +591,8 @@ def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path
     output = tmp_path / "output"
     settings = {"CACHE_PATH": str(tmp_path / "cache"), "BUILD_WORKERS": 2}
     forced = (
-        "from waystation import csp, export_records, site_build;"
+        "from waystation.opendata import records as export_records;"
+        "from waystation.site import csp; from waystation.site import write as site_build;"
         "site_build.PARALLEL_MIN_PAGES = export_records.PARALLEL_MIN_LISTINGS = 1;"
         "site_build.CHUNK_PAGES = 3; site_build.CHUNK_OTHER_PAGES = 2;"
         "csp.PARALLEL_MIN_FILES = 1"
@@ -608,7 +609,7 @@ def test_messages_translated_when_templates_compile_are_those_of_run_time(built_
     at run time instead must write the same files, Spanish pages included."""
     output = tmp_path / "output"
     at_run_time = (
-        "from waystation import site_render; made = site_render.make_environment;"
+        "from waystation.site import render as site_render; made = site_render.make_environment;"
         "site_render.make_environment = lambda dirs, lang=None: made(dirs)"
     )
     _build_after(at_run_time, output, {"CACHE_PATH": str(tmp_path / "cache")})

@@ -9,8 +9,12 @@ import types
 import pytest
 from markupsafe import Markup
 
-from waystation import postbuild, site_hours, site_phones, site_sitemap, site_urls
 from waystation.exc import ConfigurationError
+from waystation.site import hours as site_hours
+from waystation.site import phones as site_phones
+from waystation.site import postbuild
+from waystation.site import sitemap as site_sitemap
+from waystation.site import urls as site_urls
 
 
 def test_urls_pretty_and_language_prefixed():
@@ -93,7 +97,8 @@ def test_postbuild_runs_named_steps_in_order(tmp_path, monkeypatch):
 def test_listings_with_the_same_hours_share_one_rendering_and_no_more():
     from pathlib import Path
 
-    from waystation import settings, site_render
+    from waystation import settings
+    from waystation.site import render as site_render
 
     theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
     env = site_render.make_environment([theme])
@@ -131,7 +136,9 @@ def test_cards_and_list_items_rendered_once_equal_rendering_each_page():
     rendering them for that page gives, links and marks included."""
     from pathlib import Path
 
-    from waystation import settings, site_build, site_render
+    from waystation import settings
+    from waystation.site import render as site_render
+    from waystation.site import write as site_build
 
     theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
     env = site_render.make_environment([theme])
@@ -185,8 +192,8 @@ def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():
     """The page renderers' chunks: every page once; the browse pages (the costly ones)
     first, so the listing pages even out the end; a listing's pages in every language in
     one chunk, so its description is rendered once."""
-    from waystation.site_build import chunked
-    from waystation.site_pages import PageSpec
+    from waystation.site.pages import PageSpec
+    from waystation.site.write import chunked
 
     def listing_page(listing_id: str, lang: str) -> PageSpec:
         return PageSpec(

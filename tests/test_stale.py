@@ -9,7 +9,7 @@ import pytest
 
 from tests.git_repo import listing_fields
 from waystation.cli import main
-from waystation.listing_writer import render_listing
+from waystation.records.listing_writer import render_listing
 
 TODAY = "2026-11-30"  # 365 days before is 2025-11-30
 

@@ -113,7 +113,7 @@ def test_checking_in_two_processes_gives_what_one_process_gives(generate, tmp_pa
     import datetime as dt
     import gc
 
-    from waystation import validation
+    from waystation.records import validation
 
     count = validation.PARALLEL_THRESHOLD + 100
     generate(count, 3, tmp_path / "providers")

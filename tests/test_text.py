@@ -8,7 +8,7 @@ from pathlib import Path
 import markdown.inlinepatterns
 import markdown.treeprocessors
 
-from waystation import text
+from waystation.text import markup as text
 
 ROOT = Path(__file__).resolve().parent.parent
 

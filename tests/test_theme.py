@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from waystation import qr
 from waystation import settings as declared
+from waystation.site import qr
 
 ROOT = Path(__file__).resolve().parent.parent
 CSS = ROOT / "theme" / "static" / "css"

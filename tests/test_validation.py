@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from waystation.cli import main
-from waystation.problems import Severity
-from waystation.validation import load_listings
+from waystation.records.problems import Severity
+from waystation.records.validation import load_listings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2026, 11, 30)
@@ -232,7 +232,7 @@ def write_distinct_listings(folder: Path, count: int) -> None:
 
 
 def test_parallel_check_gives_the_same_result_as_serial(tmp_path, monkeypatch):
-    from waystation import validation
+    from waystation.records import validation
 
     write_distinct_listings(tmp_path, 40)
     shutil.copy(FIXTURES / "invalid" / "bad-phone.md", tmp_path / "bad-phone.md")
@@ -339,7 +339,7 @@ def test_python_dash_m_works_like_the_console_script():
 
 
 def test_cache_rereads_only_changed_files(tmp_path, monkeypatch):
-    from waystation import validation
+    from waystation.records import validation
 
     folder = tmp_path / "providers"
     folder.mkdir()
@@ -376,7 +376,7 @@ def test_cache_rereads_only_changed_files(tmp_path, monkeypatch):
 def test_build_workers_setting_limits_the_checking_processes(tmp_path, monkeypatch, forks):
     """BUILD_WORKERS=1 (say, on a shared CI runner) means no forked checker, however many
     files; without it a large directory is checked by forked processes."""
-    from waystation import validation
+    from waystation.records import validation
 
     write_distinct_listings(tmp_path, 4)
     monkeypatch.setattr(validation, "PARALLEL_THRESHOLD", 2)

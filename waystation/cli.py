@@ -12,8 +12,9 @@ import importlib
 import pkgutil
 import sys
 
-from waystation import collector, commands
+from waystation import commands
 from waystation.exc import UsageError, WaystationError
+from waystation.runtime import collector
 
 
 def _module_names() -> list[str]:

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from waystation import coordinates, history
 from waystation.exc import ListingsInvalid
-from waystation.geocache import GeocodeCache
-from waystation.problems import Problem, sort_problems
+from waystation.places import coordinates
+from waystation.places.geocache import GeocodeCache
 from waystation.publish import language_independent, public_listing
-from waystation.records import Listing
-from waystation.validation import load_listings
+from waystation.records import history
+from waystation.records.model import Listing
+from waystation.records.problems import Problem, sort_problems
+from waystation.records.validation import load_listings
 
 
 @dataclass

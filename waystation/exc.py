@@ -1,7 +1,7 @@
 """Waystation's exceptions: a small tree whose messages say how to fix things.
 
 Bad input in a listing is never an exception (it is a
-:class:`waystation.problems.Problem`); these are for conditions that stop a
+:class:`waystation.records.problems.Problem`); these are for conditions that stop a
 command, such as a missing setting or an unreachable geocoder.
 """
 

@@ -10,7 +10,7 @@
   listings (any error fails the build with the validator's messages), places
   them, and writes the listing and browse pages, ``sitemap.xml``,
   ``robots.txt`` and ``404.html``;
-- ``finalized``: run the post-build steps of :mod:`waystation.postbuild`.
+- ``finalized``: run the post-build steps of :mod:`waystation.site.postbuild`.
 
 Everything else lives in plain modules (``site_*``) testable without Pelican.
 """
@@ -27,9 +27,10 @@ from typing import Any
 
 from pelican import signals
 
-from waystation import collector, postbuild
 from waystation import settings as settings_mod
 from waystation.exc import ListingsInvalid, WaystationError
+from waystation.runtime import collector
+from waystation.site import postbuild
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +122,8 @@ class WaystationGenerator:
         )
 
     def _read_and_plan(self, values: dict[str, Any]) -> None:
-        from waystation import site_pages
         from waystation.directory import build_directory
+        from waystation.site import pages as site_pages
 
         try:
             cache_file = None
@@ -148,7 +149,7 @@ class WaystationGenerator:
         self.data, self.pages = site_pages.plan_listings(directory)
 
     def _plan_others(self) -> list:
-        from waystation import site_pages
+        from waystation.site import pages as site_pages
 
         with collector.paused():
             others = site_pages.plan_others(self.data)
@@ -163,7 +164,8 @@ class WaystationGenerator:
         return entries
 
     def generate_output(self, writer) -> None:
-        from waystation import site_build, site_sitemap
+        from waystation.site import sitemap as site_sitemap
+        from waystation.site import write as site_build
 
         started = time.perf_counter()
         output = Path(self.output_path)
@@ -204,7 +206,7 @@ def fill_settings(pelican) -> None:
 
 
 def install_template_helpers(generator) -> None:
-    from waystation import site_render
+    from waystation.site import render as site_render
 
     env = getattr(generator, "env", None)
     if env is not None:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from waystation.coordinates import ResolvedPlace
-from waystation.records import Listing
-from waystation.service_area import service_area
+from waystation.places.coordinates import ResolvedPlace
+from waystation.places.service_area import service_area
+from waystation.records.model import Listing
 
 TRANSLATABLE = ("name", "summary", "eligibility", "how_to_apply", "fees", "description")
 

@@ -21,11 +21,12 @@ import zipcodes
 
 import waystation
 from waystation import settings as settings_mod
-from waystation import site_hours, zip_shards
 from waystation.directory import build_directory
-from waystation.geography import STATES
+from waystation.gazetteer.states import STATES
+from waystation.places.service_area import service_area
 from waystation.publish import public_point
-from waystation.service_area import service_area
+from waystation.search import zip_shards
+from waystation.site import hours as site_hours
 
 ROOT = Path(waystation.__file__).resolve().parent.parent
 PAGE_SIZE = 20

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from waystation import review_diff
 from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
+from waystation.contribute import review_diff
 
 NAME = "diff"
 HELP = (

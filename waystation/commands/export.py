@@ -8,7 +8,7 @@ from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
 from waystation.directory import build_directory
 from waystation.exc import ListingsInvalid, WaystationError
-from waystation.export_all import CSV, GEOJSON, HSDS_JSON, HSDS_PACKAGE, write_open_data
+from waystation.opendata.steps import CSV, GEOJSON, HSDS_JSON, HSDS_PACKAGE, write_open_data
 
 NAME = "export"
 HELP = (

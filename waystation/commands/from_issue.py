@@ -18,14 +18,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from waystation import issue_forms, issue_listing, rules
 from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
+from waystation.contribute import issue_forms, issue_listing
 from waystation.exc import UsageError, WaystationError
-from waystation.listing_writer import read_front_matter, render_listing, replace_fields
-from waystation.problems import Problem, sort_problems, summary_line
-from waystation.source import ID_PATTERN, read_listing
-from waystation.validation import check_source
+from waystation.records import rules
+from waystation.records.listing_writer import read_front_matter, render_listing, replace_fields
+from waystation.records.problems import Problem, sort_problems, summary_line
+from waystation.records.source import ID_PATTERN, read_listing
+from waystation.records.validation import check_source
 
 NAME = "from-issue"
 HELP = "turn a filled 'new listing' or 'correct a listing' issue form into a listing file"

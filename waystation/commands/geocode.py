@@ -17,13 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from waystation import places
 from waystation import settings as settings_mod
 from waystation.exc import ConfigurationError, UsageError, WaystationError
-from waystation.geocache import CacheEntry, GeocodeCache, address_key, address_query, country_code
-from waystation.geocoder import Lookup, LookupFailed, build_geocoder, geocoder_label
-from waystation.problems import Problem, Severity
-from waystation.records import Listing
+from waystation.gazetteer import centres
+from waystation.places.geocache import (
+    CacheEntry,
+    GeocodeCache,
+    address_key,
+    address_query,
+    country_code,
+)
+from waystation.places.geocoder import Lookup, LookupFailed, build_geocoder, geocoder_label
+from waystation.records.model import Listing
+from waystation.records.problems import Problem, Severity
 
 NAME = "geocode"
 HELP = (
@@ -196,7 +202,7 @@ def _listing_problem(listing: Listing, message: str, severity=Severity.WARNING) 
 
 
 def run(args) -> int:
-    from waystation.validation import load_listings
+    from waystation.records.validation import load_listings
 
     values = settings_mod.load(args.config)
     _check_settings(values)
@@ -336,7 +342,7 @@ def _geocode(todo: list[Job], cache: GeocodeCache, values: dict[str, Any]) -> in
                     )
                 )
             else:
-                reason = places.check_point(
+                reason = centres.check_point(
                     answer.lat, answer.lon, location.state, location.postal_code, location.city
                 )
                 if reason is None and answer.precision == "area":

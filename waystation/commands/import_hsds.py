@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from waystation.commands.validate import parse_today
-from waystation.hsds_import import import_hsds
+from waystation.opendata.hsds_import import import_hsds
 
 NAME = "import-hsds"
 HELP = (

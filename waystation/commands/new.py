@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 from waystation import settings as settings_mod
-from waystation import vocabulary
 from waystation.commands.validate import parse_today
+from waystation.contribute.issue_listing import new_id
 from waystation.exc import UsageError
-from waystation.issue_listing import new_id
-from waystation.listing_writer import render_listing
-from waystation.problems import format_report
-from waystation.source import ID_PATTERN
-from waystation.validation import load_listings
+from waystation.records import vocabulary
+from waystation.records.listing_writer import render_listing
+from waystation.records.problems import format_report
+from waystation.records.source import ID_PATTERN
+from waystation.records.validation import load_listings
 
 NAME = "new"
 HELP = "write a new listing file from a few answers (or options), then validate it"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from waystation.records import json_schema_text
+from waystation.records.model import json_schema_text
 
 NAME = "schema"
 HELP = "write the listing JSON Schema (waystation/data/listing.schema.json), or --check it"

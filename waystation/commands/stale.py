@@ -6,10 +6,10 @@ import sys
 from pathlib import Path
 
 from waystation import settings as settings_mod
-from waystation import stale
 from waystation.commands.validate import add_paths_argument, parse_today
+from waystation.contribute import stale
 from waystation.exc import UsageError
-from waystation.validation import load_listings
+from waystation.records.validation import load_listings
 
 NAME = "stale"
 HELP = "list the published listings due for re-verification (oldest first), with contacts"

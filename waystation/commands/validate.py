@@ -7,8 +7,8 @@ from pathlib import Path
 
 from waystation import settings as settings_mod
 from waystation.exc import UsageError
-from waystation.problems import format_report
-from waystation.validation import load_listings
+from waystation.records.problems import format_report
+from waystation.records.validation import load_listings
 
 NAME = "validate"
 HELP = "check listing files and report every problem, one line each, with file and line"

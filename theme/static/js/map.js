@@ -4,7 +4,7 @@
  * folium's script (map-setup.js, loaded just before this file) creates the
  * Leaflet map and an empty marker-cluster layer and registers both in
  * window.waystationMaps[key].  This file loads the marker data ONCE (one
- * compact GeoJSON file per language, see waystation/maps_data.py), then:
+ * compact GeoJSON file per language, see waystation/maps/markers.py), then:
  *
  *   - public listings become pins, approximate ones circles of their area
  *     (never a pin: the address is confidential);

@@ -1,0 +1,36 @@
+"""``providers.csv``: one row per published listing, for spreadsheets.
+
+Same fields as ``providers.geojson`` (see :mod:`waystation.opendata.records`),
+plus hidden listings with their state only.  Lists are joined with ``"; "``.
+Cells a spreadsheet would run as a formula are prefixed with ``'``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from waystation.opendata.records import COLUMNS, csv_row, export_views, view_record
+from waystation.text.plain import spreadsheet_safe
+
+
+def providers_csv(directory, records: list[dict[str, Any]] | None = None) -> str:
+    """``records``: the listings' flat records, if already made (in the directory's order)."""
+    if records is None:
+        records = [view_record(v, directory.settings) for v in export_views(directory)]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        row = csv_row(record)
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def write_csv(directory, path: Path, records: list[dict[str, Any]] | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # UTF-8 with a BOM so that spreadsheet programs read accents right.
+    text = providers_csv(directory, records)
+    path.write_text("\ufeff" + text, encoding="utf-8", newline="")

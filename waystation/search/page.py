@@ -1,0 +1,92 @@
+"""The search page (``/search/``, ``/es/search/``): its path and template context.
+
+The page itself is a form and an empty results region; the filtering,
+sorting and distances happen in the browser (``theme/static/js/search.js``)
+over the files of :mod:`waystation.search.data` and Pagefind's index.  The
+context gives the template what it renders server-side: the filter choices
+(terms in vocabulary order, languages staff speak, states with how many
+listings serve each) and where the data lives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from waystation.directory import Directory
+from waystation.gazetteer.states import STATES
+from waystation.records import vocabulary
+from waystation.search import data as search_data
+from waystation.site import urls as site_urls
+
+SLUG = "search"
+
+#: Filter groups: URL parameter, vocabulary, how values of a group combine.
+GROUPS = (
+    ("service", "services", "any"),
+    ("population", "populations", "any"),
+    ("language", None, "any"),
+    ("feature", "features", "all"),
+    ("type", "trafficking_types", "any"),
+    ("cost", "cost", "any"),
+)
+
+
+def path(lang: str, default_lang: str) -> str:
+    return site_urls.content_page(SLUG, lang, default_lang)
+
+
+def context(
+    directory: Directory,
+    lang: str,
+    settings: dict[str, Any],
+    counts: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """What ``search.html`` needs besides the site's usual context."""
+    if counts is None:
+        counts = search_data.shard_counts(directory)
+    data_path = settings.get("SEARCH_DATA_PATH", "search-data").strip("/") + "/"
+    return {
+        "groups": [
+            {
+                "param": param,
+                "vocab": vocab,
+                "mode": mode,
+                "values": list(vocabulary.get(vocab).ids)
+                if vocab
+                else search_data.spoken_languages(directory),
+            }
+            for param, vocab, mode in GROUPS
+        ],
+        "states": [{"code": code, "count": counts.get(code, 0)} for code in STATES],
+        "national_count": counts.get(search_data.NATIONAL, 0),
+        "data_path": data_path,
+        "pagefind_path": "pagefind/pagefind.js",
+        "page_size": int(settings.get("SEARCH_PAGE_SIZE", 20)),
+    }
+
+
+def pages(site_data: Any) -> list[Any]:
+    """One :class:`waystation.site.pages.PageSpec` per language (add them to the plan)."""
+    from waystation.site.pages import PageSpec
+
+    directory = site_data.directory
+    settings = directory.settings
+    default = site_data.default_lang
+    alternates = {lang: path(lang, default) for lang in site_data.languages}
+    counts = search_data.shard_counts(directory)
+    result = []
+    for lang in site_data.languages:
+        spec = PageSpec(
+            alternates[lang],
+            "search.html",
+            {
+                "lang": lang,
+                "alternates": alternates,
+                "page_path": alternates[lang],
+                "page_template": "search",
+                "search": context(directory, lang, settings, counts),
+            },
+        )
+        spec.in_sitemap = True
+        result.append(spec)
+    return result

@@ -1,0 +1,405 @@
+"""The full-text index: Pagefind over the listing pages (or their small copies).
+
+Each listing page carries a hidden ``data-pagefind-body`` block
+(``theme/templates/partials/search_meta.html``) with exactly what full-text
+search covers: name, other names, summary, services, tags, city and state,
+and the description.  Pagefind reads only pages with such a block, makes one
+index per ``<html lang>`` (English and Spanish), and writes its files to
+``output/pagefind/``; the search page loads them from there, never from
+elsewhere.
+
+Pagefind runs as its own process: the ``pagefind`` command of the ``pagefind``
+Python package's binary (the same crawl as ``pagefind --site``), limited by a
+glob to the listing pages.  In a build it reads small copies of the listing pages
+(see "what Pagefind reads" below), which the page renderer writes before the pages
+and then starts it (:func:`start_early`), so that it indexes while the pages are
+rendered; the post-build step :func:`start_pagefind_index` takes that run over (or
+starts one over the written listing pages, which no other post-build step changes
+before the CSP step).  :func:`wait` joins it (``write_search_data`` does, before it
+reads the page ids).
+Joining checks the exit status, deletes Pagefind's bundled UI files (the site uses
+its own script, ``theme/static/js/search.js``, and the Pagefind JS API) and
+canonicalizes the index (:func:`canonicalize`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from waystation.exc import WaystationError
+
+#: Pagefind's ready-made UIs: not used (the search page has its own script).
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+    "wasm.unknown.pagefind",
+)
+
+
+def listing_glob(settings: dict[str, Any]) -> str:
+    """The listing pages of every language: ``{providers,es/providers}/*/index.html``."""
+    langs = list(settings["LANGUAGES"])
+    folders = ["providers"] + [f"{lang}/providers" for lang in langs[1:]]
+    if len(folders) == 1:
+        return f"{folders[0]}/*/index.html"
+    return "{" + ",".join(folders) + "}/*/index.html"
+
+
+SHELL = "/bin/sh"
+#: ``sh -c`` script: run Pagefind (the arguments after the two folders), then copy what
+#: it wrote ($1) into the site ($2).
+_THEN_COPY = 'written="$1"; target="$2"; shift 2; "$@" && cp -R "$written/." "$target"'
+
+
+def _executable() -> Path:
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        raise WaystationError("Pagefind is not installed (pip package 'pagefind[bin]')")
+    return found
+
+
+class Indexing:
+    """A running Pagefind process indexing ``site`` into ``site/pagefind``.
+
+    With ``source`` (a folder of small copies of the site's listing pages, at the same
+    paths: ``search_page.html``), Pagefind reads those instead, and the folder is
+    deleted once the index is made.  Then Pagefind also writes its index into a
+    folder beside that one (in memory, see :func:`scratch_dir`), and one ``cp``
+    copies it into the site when it is done: Pagefind writes its ~20,000 files from
+    dozens of threads at once, which on a journaling disk cost three times the
+    system time of one process writing them in turn.
+    """
+
+    def __init__(self, site: Path, glob: str, source: Path | None = None):
+        self.site = Path(site).resolve()
+        self.target = self.site / "pagefind"
+        self.source = source
+        if self.target.exists():
+            shutil.rmtree(self.target)
+        self._written: Path | None = None
+        if source is not None and os.path.exists(SHELL):
+            self._written = Path(
+                tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=source.parent)
+            )
+        # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
+        # pagefind.{json,toml,yml} config file from its working folder and options from
+        # the environment; neither may change the index.
+        read = str(source) if source is not None else str(self.site)
+        command = [str(_executable()), "--site", read, "--glob", glob]
+        command += ["--output-path", str(self._written or self.target), "--quiet"]
+        if self._written is not None:
+            command = [
+                SHELL,
+                "-c",
+                _THEN_COPY,
+                "sh",
+                str(self._written),
+                str(self.target),
+            ] + command
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
+        self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait()
+        try:
+            # Its own process group: cancel() stops the copy and Pagefind alike.
+            self._process: subprocess.Popen | None = subprocess.Popen(
+                command,
+                cwd=self._workdir.name,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                process_group=0,
+            )
+        except OSError as error:
+            self._cleanup()
+            raise WaystationError(f"Pagefind could not start: {error}") from None
+        self.pages: int | None = None
+
+    def _cleanup(self) -> None:
+        self._log.close()
+        self._workdir.cleanup()
+        if self.source is not None:
+            shutil.rmtree(self.source, ignore_errors=True)
+        if self._written is not None:
+            shutil.rmtree(self._written, ignore_errors=True)
+
+    def done(self) -> bool:
+        """Whether Pagefind has ended (:meth:`wait` then does not wait for it)."""
+        process = self._process
+        return self.pages is not None or (process is not None and process.poll() is not None)
+
+    def wait(self) -> int:
+        """Join the process; finish the index; return how many pages were indexed."""
+        if self.pages is not None:
+            return self.pages
+        process = self._process
+        if process is None:
+            raise WaystationError(f"Pagefind was stopped before it indexed {self.site}")
+        try:
+            code = process.wait()
+            self._log.seek(0)
+            log = self._log.read().decode("utf-8", "replace").strip()
+        finally:
+            self._process = None
+            self._cleanup()
+        if code != 0:
+            raise WaystationError(f"Pagefind could not index {self.site} (exit {code}): {log}")
+        for name in UNUSED_FILES:
+            (self.target / name).unlink(missing_ok=True)
+        canonicalize(self.target)
+        entry_path = self.target / "pagefind-entry.json"
+        entry = json.loads(entry_path.read_text(encoding="utf-8")) if entry_path.exists() else {}
+        self.pages = sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
+        return self.pages
+
+    def cancel(self) -> None:
+        """Stop the process (a step failed: its index would not be used)."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        self._cleanup()
+
+
+#: The indexing under way for each output folder (started, not yet joined).
+_RUNNING: dict[Path, Indexing] = {}
+
+
+@atexit.register
+def _cancel_unjoined() -> None:
+    """Stop any indexing nobody joined (the build failed after starting it), so no
+    Pagefind process goes on writing into the output after the build has ended, and
+    delete small pages nobody indexed."""
+    while _RUNNING:
+        _RUNNING.popitem()[1].cancel()
+    while _SOURCES:  # small pages written for an indexing that never started
+        shutil.rmtree(_SOURCES.popitem()[1], ignore_errors=True)
+
+
+def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
+    """Start indexing the pages of ``site`` matching ``glob`` in the background (read
+    from their small copies in ``source`` when given)."""
+    key = Path(site).resolve()
+    previous = _RUNNING.pop(key, None)
+    if previous is not None:
+        previous.cancel()
+    indexing = _RUNNING[key] = Indexing(key, glob, source)
+    return indexing
+
+
+# -- what Pagefind reads --------------------------------------------------------------
+#
+# Pagefind reads from a listing page only its <html lang> and the data-pagefind-body
+# block (the title comes from data-pagefind-meta inside it), yet parsing the whole pages
+# was a third of its time.  So the page renderer first writes, for each listing page, a
+# small page holding just those (theme/templates/search_page.html) into a folder of its
+# own (new_source_folder(), in memory-backed /dev/shm where there is one: 19,000 small
+# files and folders cost the disk's journal far more than Pagefind saves), starts the
+# indexing, which reads that folder (remember_source()), and then writes the pages.  The
+# index is the same as Pagefind's crawl of the published pages (tests/test_search_index.py).
+
+_SOURCES: dict[Path, Path] = {}
+#: Where the small pages go: a RAM-backed file system if the machine has one.
+SCRATCH_DIRS = ("/dev/shm",)  # noqa: S108 - only mkdtemp()'s private folders in it
+
+
+#: Free space a scratch folder must have: the small pages and the index of 10,000
+#: listings take about 160 MB there (a container's /dev/shm is often only 64 MB).
+SCRATCH_MIN_FREE = 1 << 30
+
+
+def scratch_dir() -> str | None:
+    """The first writable :data:`SCRATCH_DIRS` folder with :data:`SCRATCH_MIN_FREE` bytes
+    free (None: the system's temporary folder)."""
+    for folder in SCRATCH_DIRS:
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK)):
+            continue
+        stats = os.statvfs(folder)
+        if stats.f_bavail * stats.f_frsize >= SCRATCH_MIN_FREE:
+            return folder
+    return None
+
+
+def new_source_folder() -> Path:
+    """An empty, private folder for the small pages of one build (deleted after indexing)."""
+    try:
+        return Path(tempfile.mkdtemp(prefix="waystation-search-source-", dir=scratch_dir()))
+    except OSError:
+        return Path(tempfile.mkdtemp(prefix="waystation-search-source-"))
+
+
+def prepare_source(output: Path) -> Path:
+    """A new small-page folder for ``output``'s listing pages, remembered for its indexing
+    (the page renderer writes into it; the indexing reads it, then deletes it)."""
+    folder = new_source_folder()
+    remember_source(output, folder)
+    return folder
+
+
+def make_source_folders(folder: Path, paths: Iterable[str]) -> None:
+    """Make the folders of the small pages at ``paths`` (relative to ``folder``), in sorted
+    order, before any page is written.
+
+    Pagefind numbers pages in the order it finds them, which is the order the file system
+    lists a folder's entries: on tmpfs, the order they were made.  Made here, by one
+    process and sorted, that order does not depend on which renderer process writes which
+    page first, so rebuilds give the same index bytes.
+    """
+    made: set[str] = set()
+    for path in sorted(paths):
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(os.path.join(folder, parent), exist_ok=True)
+            made.add(parent)
+
+
+def remember_source(output: Path, folder: Path) -> None:
+    """Index ``output``'s listing pages from their small copies in ``folder``."""
+    key = Path(output).resolve()
+    previous = _SOURCES.pop(key, None)
+    if previous is not None and previous != folder:
+        shutil.rmtree(previous, ignore_errors=True)
+    _SOURCES[key] = folder
+
+
+def forget_source(output: Path) -> Path | None:
+    """The small-page folder remembered for ``output`` (now forgotten), if any."""
+    return _SOURCES.pop(Path(output).resolve(), None)
+
+
+def wait(site: Path) -> int | None:
+    """Join the indexing of ``site`` started by :func:`start`, if any; its page count."""
+    indexing = _RUNNING.pop(Path(site).resolve(), None)
+    return None if indexing is None else indexing.wait()
+
+
+def index_site(site: Path, glob: str) -> int:
+    """Index the pages of ``site`` matching ``glob``; return how many pages were read."""
+    start(site, glob)
+    return wait(site) or 0
+
+
+# -- identical rebuilds -------------------------------------------------------------
+#
+# Pagefind 1.5 writes its filter chunks, and so the meta file naming them, in hash-map
+# order, which changes from run to run (upstream: Pagefind issue #638); its languages in
+# pagefind-entry.json too.  The page fragments and word index are already stable.
+# canonicalize() sorts the filter values, renames each rewritten file after its new
+# content and updates the references, so identical pages give an identical index.
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read_pf(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise WaystationError(f"{path}: not a Pagefind index file (unknown Pagefind version?)")
+    return cbor2.loads(raw[len(_SIGNATURE) :])
+
+
+def _encode_pf(data: Any) -> bytes:
+    # mtime=0: no timestamp in the gzip header.
+    return gzip.compress(_SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
+
+
+def _rename_references(data: Any, names: dict[str, str]) -> Any:
+    if isinstance(data, list):
+        return [_rename_references(item, names) for item in data]
+    if isinstance(data, str):
+        return names.get(data, data)
+    return data
+
+
+def canonicalize(target: Path) -> None:
+    entry_path = target / "pagefind-entry.json"
+    if not entry_path.exists():
+        return
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for lang, info in sorted(entry.get("languages", {}).items()):
+        renamed: dict[str, str] = {}
+        for path in sorted((target / "filter").glob(f"{lang}_*.pf_filter")):
+            name, values = _read_pf(path)
+            canonical = _encode_pf([name, sorted(values, key=lambda pair: str(pair[0]))])
+            new = f"{lang}_{hashlib.sha256(canonical).hexdigest()[:7]}"
+            path.unlink()
+            (target / "filter" / f"{new}.pf_filter").write_bytes(canonical)
+            renamed[path.stem] = new
+        meta_path = target / f"pagefind.{info['hash']}.pf_meta"
+        meta = _encode_pf(_rename_references(_read_pf(meta_path), renamed))
+        new_meta = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
+        meta_path.unlink()
+        (target / f"pagefind.{new_meta}.pf_meta").write_bytes(meta)
+        info["hash"] = new_meta
+    entry_path.write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
+
+
+def _has_listings(output: Path) -> bool:
+    return any((Path(output) / "providers").glob("*/index.html"))
+
+
+def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
+    """Early start of :func:`start_pagefind_index` (:data:`waystation.site.postbuild.EARLY`):
+    index as soon as what it reads is written, the small copies of the listing pages (the
+    page renderer writes them first, then calls this before it writes the pages), or else
+    the listing pages (written first, then this is called before the other pages)."""
+    key = Path(output).resolve()
+    source = _usable_source(output)
+    if source is not None and _has_listings(source):
+        return start(key, listing_glob(settings), source)
+    if _has_listings(output):
+        return start(key, listing_glob(settings))
+    if source is not None:
+        remember_source(output, source)  # nothing to index yet: for the step to decide
+    return None
+
+
+def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
+    """Post-build step: start indexing the listing pages in the background.
+
+    Returns the running indexing (:mod:`waystation.site.postbuild` joins it at the latest
+    before the CSP step rewrites the pages); ``write_search_data``, which carries
+    Pagefind's page ids, joins it first (:func:`wait`).
+    """
+    source = _usable_source(output)
+    if not _has_listings(output):
+        if source is not None:
+            shutil.rmtree(source, ignore_errors=True)
+        return None  # no listing pages written (a data-only run): nothing to index
+    return start(Path(output), listing_glob(settings), source)
+
+
+def _usable_source(output: Path) -> Path | None:
+    source = forget_source(output)
+    return source if source is not None and source.is_dir() else None
+
+
+def build_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> None:
+    """Post-build step: index the listing pages, and wait for it."""
+    if _has_listings(output):
+        index_site(Path(output), listing_glob(settings))

@@ -1,0 +1,494 @@
+"""Render the planned pages and write them: the site build without Pelican.
+
+:func:`render_pages` renders every :class:`~waystation.site.pages.PageSpec`
+with one Jinja environment and writes it straight to the output folder (one
+``open().write()`` per page: Pelican's writer adds nothing these pages need).
+Browse-page cards are rendered once per listing, language and link root, then
+reused on every page that lists the listing.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import multiprocessing as mp
+import os
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from waystation.runtime.workers import lower_priority, take_turns, worker_count
+from waystation.search import pagefind as pagefind_index
+from waystation.site import csp, qr
+from waystation.site import render as site_render
+from waystation.site import urls as site_urls
+from waystation.site.pages import PageSpec, SiteData
+from waystation.text import plain as export_text
+
+CARD_TEMPLATE = "partials/listing_card.html"
+ENTRY_TEMPLATE = "partials/listing_entry.html"
+
+
+def template_globals(settings: dict[str, Any]) -> dict[str, Any]:
+    """Settings every template may read (Pelican passes the same to its pages)."""
+    values = {k: v for k, v in settings.items() if k.isupper()}
+    values.setdefault("DEFAULT_LANG", list(settings["LANGUAGES"])[0])
+    values.setdefault("THEME_STATIC_DIR", "theme")
+    return values
+
+
+class Environments:
+    """One Jinja environment per language (:func:`waystation.site.render.make_environment`
+    with ``lang``: its templates' messages are translated when compiled), made when a
+    page in that language is first rendered."""
+
+    def __init__(
+        self,
+        template_dirs: list[Path],
+        settings: dict[str, Any],
+        extra: dict[str, Any] | None = None,
+    ):
+        self._dirs, self._globals = template_dirs, {**template_globals(settings), **(extra or {})}
+        self._made: dict[str, jinja2.Environment] = {}
+
+    def get(self, lang: str) -> jinja2.Environment:
+        env = self._made.get(lang)
+        if env is None:
+            env = self._made[lang] = site_render.make_environment(self._dirs, lang)
+            env.globals.update(self._globals)
+        return env
+
+
+class CardCache:
+    """Each listing's card HTML, per language and link root.
+
+    A card is rendered once per listing and language, with a stand-in for the link
+    root (``SITEURL``), which is then replaced by each page's root: a browse page at
+    another depth costs a string replacement, not a rendering.  The stand-in is random
+    per cache, so no listing text can hold it.  Links in the card must be made with
+    ``url()`` or ``static()`` (which put the root in front of the path), as they are.
+    """
+
+    def __init__(self, envs: Environments, data: SiteData):
+        self._envs = envs  # the template is loaded when a page first shows a card
+        self._data = data
+        self._root = Markup(f"\x00root-{secrets.token_hex(16)}\x00")  # noqa: S704
+        self._rendered: dict[tuple[str, str], str] = {}
+        self._cards: dict[tuple[str, str, str], Markup] = {}
+
+    def get(self, listing_id: str, lang: str, root: str) -> Markup:
+        key = (listing_id, lang, root)
+        card = self._cards.get(key)
+        if card is None:
+            rendered = self._rendered.get(key[:2])
+            if rendered is None:
+                data = self._data
+                template = self._envs.get(lang).get_template(CARD_TEMPLATE)
+                rendered = self._rendered[key[:2]] = template.render(
+                    listing=data.public(listing_id, lang),
+                    listing_path=site_urls.listing(listing_id, lang, data.default_lang),
+                    lang=lang,
+                    SITEURL=self._root,
+                )
+            # Rendered by an autoescaping template; the root, escaped like the rest.
+            card = Markup(rendered.replace(self._root, str(escape(root))))  # noqa: S704
+            self._cards[key] = card
+        return card
+
+
+class ListItems:
+    """Browse pages' list items: ``listing_entry.html`` rendered once per language, link
+    root and marks, around a placeholder where each listing's card goes.
+
+    A state page lists hundreds of listings, and a listing is on several browse pages:
+    one template loop per listing on every page cost more than all the cards.  Here a
+    list item is two string joins.
+    """
+
+    #: Stands for the card while the item is rendered.  The item holds no listing text
+    #: (marks and a state name only), so nothing else in it can look like this; the card
+    #: is put in after the split, never split itself.
+    PLACEHOLDER = Markup("\x00card\x00")
+
+    def __init__(self, envs: Environments, cards: CardCache):
+        self._envs = envs  # the template is loaded when a page first lists listings
+        self._cards = cards
+        self._around: dict[tuple[str, str, tuple[str, ...], str | None], list[str]] = {}
+
+    def html(self, entries: list[dict[str, Any]], lang: str, root: str) -> Markup:
+        """The ``<li>`` of each entry (``{id, marks, based_in}``), in order."""
+        around = self._around
+        cards = self._cards
+        items = []
+        for entry in entries:
+            marks = tuple(entry["marks"])
+            key = (lang, root, marks, entry["based_in"])
+            parts = around.get(key)
+            if parts is None:
+                shown = {"marks": list(marks), "based_in": entry["based_in"]}
+                html = (
+                    self._envs.get(lang)
+                    .get_template(ENTRY_TEMPLATE)
+                    .render(entry=shown, card_html=self.PLACEHOLDER, lang=lang, SITEURL=root)
+                )
+                parts = around[key] = html.split(self.PLACEHOLDER)
+            items.append(str(cards.get(entry["id"], lang, root)).join(parts))
+        return Markup("".join(items))  # noqa: S704 - autoescaping templates' output
+
+
+def page_root(page: PageSpec, settings: dict[str, Any]) -> str:
+    if page.path.endswith("404.html"):
+        # Served at any depth: link from the site's address (or its root).
+        return settings.get("SITEURL", "")
+    return site_urls.site_root(page.path, settings)
+
+
+#: Below this many pages, one process renders them all.
+PARALLEL_MIN_PAGES = 2000
+
+#: How much the page renderers forked after work was started in the background lower
+#: their priority (``nice``).  Pagefind, then the copy of its files, is the longest chain
+#: of work that only one or two cores can do; the pages can be rendered by any number of
+#: processes.  Given the processor first, Pagefind ends while the pages are still being
+#: written, instead of alone on one core after them.  No output depends on it.
+BESIDE_BACKGROUND_NICENESS = 5
+
+
+#: Pages a worker takes at a time: the workers take chunk after chunk until none is
+#: left, so they end together however unequal the pages' costs and the workers' shares
+#: of the processor.  A chunk of listing pages takes a few tenths of a second.
+CHUNK_PAGES = 200
+
+#: Pages of the other kinds (browse, search, 404) in a chunk: a state page may cost as
+#: much as a hundred listing pages.
+CHUNK_OTHER_PAGES = 10
+
+
+def chunked(
+    pages: list[PageSpec], size: int | None = None, other_size: int | None = None
+) -> list[list[PageSpec]]:
+    """The pages in chunks, in the order the workers take them: the other pages first
+    (the costly and uneven ones, so that listing pages are left to even out the end),
+    then the listing pages, each listing's pages (all languages) in one chunk, one after
+    the other, so that its description is rendered once (the Markdown cache)."""
+    size = size or CHUNK_PAGES
+    other_size = other_size or CHUNK_OTHER_PAGES
+    others: list[PageSpec] = []
+    by_listing: dict[str, list[PageSpec]] = {}
+    for page in pages:
+        listing = page.context.get("listing")
+        if listing is None:
+            others.append(page)
+        else:
+            by_listing.setdefault(listing["id"], []).append(page)
+    chunks = [others[i : i + other_size] for i in range(0, len(others), other_size)]
+    chunk: list[PageSpec] = []
+    for group in by_listing.values():
+        chunk.extend(group)
+        if len(chunk) >= size:
+            chunks.append(chunk)
+            chunk = []
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+_WORK: dict[str, Any] = {}
+
+
+@dataclass
+class Rendered:
+    """What one renderer wrote: ``(relative path, size, mtime_ns)`` of each page, and the
+    unsafe markup it refused to write, as ``file:line: message``."""
+
+    written: list[tuple[str, int, int]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    #: Default-language descriptions as text, for the exports (export_text).
+    texts: dict[str, str] = field(default_factory=dict)
+    #: Descriptions rendered (site_render.markdown), for the renderers forked next.
+    markdown: dict[str, Markup] = field(default_factory=dict)
+    #: Listing pages' search blocks rendered, by page path (site_render.search_block).
+    search_blocks: dict[str, Markup] = field(default_factory=dict)
+
+
+def _render_chunks(_worker: int) -> Rendered:
+    """A worker: make the renderer, then render chunk after chunk, taking the next one
+    from the shared counter, until none is left."""
+    work = _WORK
+    render = work["task"](work["data"], work["output"], work["dirs"], work["settings"])
+    chunks = work["chunks"]
+    result = Rendered()
+    for index in take_turns(work["counter"], len(chunks)):
+        render(chunks[index], result)
+    return result
+
+
+def render_pages(
+    pages: Iterable[PageSpec],
+    data: SiteData,
+    output_path: Path,
+    template_dirs: list[Path],
+    settings: dict[str, Any],
+    after_listings: Callable[[], None] | None = None,
+    search_source: Path | None = None,
+    meanwhile: Callable[[Callable[[], bool]], None] | None = None,
+    more_pages: Callable[[], list[PageSpec]] | None = None,
+) -> int:
+    """Render and write every page, in worker processes when there are many; return the count.
+
+    Each page is checked and given its Content-Security-Policy in memory
+    (:func:`waystation.site.csp.secure_page`) before it is written, so the post-build CSP
+    step need not read it again; a page with unsafe markup is not written, and the
+    build fails naming every such page and line.  Workers are forked (they share the
+    planned pages without pickling them); each writes its own files, so the output
+    does not depend on the number of workers.
+
+    With ``search_source``, each listing page's search copy is written there first, at
+    the page's path (``search_page.html``: its ``<html lang>``, title and search block,
+    what Pagefind reads), then ``after_listings()`` is called (the build starts the
+    post-build steps that may start early there, :data:`waystation.site.postbuild.EARLY`: the
+    full-text indexing, the open data, the maps), then every page is written.  Without
+    it, the listing pages are written first, then ``after_listings()`` is called, then
+    the other pages.  The workers forked after ``after_listings()`` started work in the
+    background run at a lower priority (:data:`BESIDE_BACKGROUND_NICENESS`).
+
+    ``meanwhile(still_rendering)`` is called in this process while the last pages are
+    rendered (the build prepares post-build work there, and may run some,
+    :data:`waystation.site.postbuild.PREPARE` and ``RUN_MEANWHILE``); ``still_rendering()``
+    says whether the workers are still at it (never, when this process renders).
+    ``more_pages()`` is called while the first pages are rendered and returns pages to
+    write too, after them (the build plans the browse pages there while the listing
+    pages' search copies are written).
+    """
+    pages = list(pages)
+    listing_pages = [page for page in pages if page.context.get("listing") is not None]
+    batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, PageWriter)]
+    if search_source is not None:
+        pagefind_index.make_source_folders(search_source, (p.save_as for p in listing_pages))
+        copies = functools.partial(SearchCopyWriter, folder=search_source)
+        batches = [(listing_pages, copies), (pages, PageWriter)]
+    elif after_listings is not None:
+        others = [page for page in pages if page.context.get("listing") is None]
+        batches = [(listing_pages, PageWriter), (others, PageWriter)]
+    planned: list[PageSpec] = []
+
+    def plan_more(_still_rendering: Callable[[], bool] | None = None) -> None:
+        if more_pages is not None:
+            planned.extend(more_pages())
+            gc.freeze()  # like the pages planned before (see below)
+
+    if len(batches) == 1:  # nothing to render meanwhile
+        plan_more()
+    site_render.use_search_blocks({})
+    parts: list[Rendered] = []
+    # What exists now (listings, planned pages) lives until the pages are written:
+    # keep it out of the cyclic collector's passes (and, in forked workers, out of
+    # the pages it would touch and so copy).
+    gc.freeze()
+    background = False
+    try:
+        for number, (batch, task) in enumerate(batches):
+            last = number == len(batches) - 1
+            if number == 1 and not any(part.problems for part in parts):
+                # What the search copies rendered: the renderers forked next need not again,
+                # nor the exports (which may start now, in after_listings()).
+                site_render.remember_markdown({k: v for p in parts for k, v in p.markdown.items()})
+                site_render.use_search_blocks(
+                    {k: v for p in parts for k, v in p.search_blocks.items()}
+                )
+                export_text.remember_texts(
+                    {k: v for p in parts for k, v in p.texts.items()}, forget_others=True
+                )
+                # Kept to the end too, like the pages (see below): the processes forked
+                # next would each walk it in their first full collection.
+                gc.freeze()
+                if after_listings is not None:
+                    after_listings()
+                    background = True
+            if last:
+                batch = batch + planned
+            # While the first of two batches renders, this process plans the pages to come.
+            during = meanwhile if last else plan_more
+            workers = worker_count(settings, len(batch), PARALLEL_MIN_PAGES)
+            if workers == 1:
+                if during is not None:
+                    during(lambda: False)  # nothing is being rendered yet
+                render = task(data, output_path, template_dirs, settings)
+                parts.append(render([p for chunk in chunked(batch) for p in chunk], Rendered()))
+            else:
+                parts += _render_parallel(
+                    batch,
+                    data,
+                    output_path,
+                    template_dirs,
+                    settings,
+                    workers,
+                    task,
+                    niceness=BESIDE_BACKGROUND_NICENESS if background else 0,
+                    meanwhile=during,
+                )
+    finally:
+        gc.unfreeze()
+    problems = [problem for part in parts for problem in part.problems]
+    if problems:
+        raise csp.unsafe_markup_error(problems)
+    for part in parts:
+        csp.remember_secured(output_path, part.written)
+    texts = {text: plain for part in parts for text, plain in part.texts.items()}
+    if texts:
+        export_text.remember_texts(texts, forget_others=True)
+    return sum(len(part.written) for part in parts)
+
+
+def _render_parallel(
+    pages: list[PageSpec],
+    data: SiteData,
+    output_path: Path,
+    template_dirs: list[Path],
+    settings: dict[str, Any],
+    workers: int,
+    task: Callable[..., Renderer],
+    niceness: int = 0,
+    meanwhile: Callable[[Callable[[], bool]], None] | None = None,
+) -> list[Rendered]:
+    context = mp.get_context("fork")
+    _WORK.update(
+        task=task,
+        chunks=chunked(pages),
+        counter=context.Value("l", 0),
+        data=data,
+        output=output_path,
+        dirs=template_dirs,
+        settings=settings,
+    )
+    try:
+        with context.Pool(workers, initializer=lower_priority, initargs=(niceness,)) as pool:
+            rendering = pool.map_async(_render_chunks, range(workers))
+            if meanwhile is not None:
+                # The workers are forked: this process is free till they end.
+                meanwhile(lambda: not rendering.ready())
+            return rendering.get()
+    finally:
+        _WORK.clear()
+
+
+#: Renders pages into a result: ``render(pages, result) -> result``.  A task makes one
+#: per process: ``task(data, output_path, template_dirs, settings)``.
+Renderer = Callable[[list[PageSpec], Rendered], Rendered]
+
+
+class PageWriter:
+    """Renders pages and writes them: one Jinja environment and one card cache per
+    process, for every chunk it takes."""
+
+    def __init__(
+        self, data: SiteData, output_path: Path, template_dirs: list[Path], settings: dict[str, Any]
+    ):
+        # The printed handout's QR code (only when SITEURL is an absolute address).
+        extra = {"listing_qr": qr.make_listing_qr(settings)}
+        self.envs = envs = Environments(template_dirs, settings, extra)
+        self.data, self.output_path, self.settings = data, output_path, settings
+        self.items = ListItems(envs, CardCache(envs, data))
+        self.site = csp.site_origin(str(settings.get("SITEURL", "")))
+        self.tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
+        self.made_dirs: set[Path] = set()
+
+    def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
+        envs, data, settings, items = self.envs, self.data, self.settings, self.items
+        made_dirs = self.made_dirs
+        for page in pages:
+            root = page_root(page, settings)
+            lang = page.context["lang"]
+
+            def listing_items(
+                entries: list[dict[str, Any]], _l: str = lang, _r: str = root
+            ) -> Markup:
+                return items.html(entries, _l, _r)
+
+            html = (
+                envs.get(lang)
+                .get_template(page.template)
+                .render(
+                    page.context,
+                    SITEURL=root,
+                    listing_items=listing_items,
+                    public=lambda i, _l=lang: data.public(i, _l),
+                )
+            )
+            html, problems = csp.secure_page(html, self.site, self.tiles)
+            if problems:
+                result.problems.extend(f"{page.save_as}:{n}: {message}" for n, message in problems)
+                continue
+            target = self.output_path / page.save_as
+            if target.parent not in made_dirs:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made_dirs.add(target.parent)
+            with open(target, "w", encoding="utf-8", newline="\n") as file:
+                file.write(html)
+                file.flush()
+                stat = os.fstat(file.fileno())
+            result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
+            listing = page.context.get("listing")
+            if listing is not None and lang == data.default_lang:
+                _note_text(listing.get("description"), result)
+        return result
+
+
+def _note_text(description: str | None, result: Rendered) -> None:
+    """Note a default-language description's text for the exports (once per build)."""
+    if (
+        description
+        and description.strip()
+        and description not in result.texts
+        and not export_text.knows(description)
+    ):
+        # Rendered for this page already (cached): its text is cheap now.
+        html_of = site_render.markdown(description)
+        result.texts[description] = export_text.rendered_to_text(str(html_of))
+
+
+#: What full-text search reads of a listing page, as a small page of its own.
+SEARCH_TEMPLATE = "search_page.html"
+
+
+class SearchCopyWriter:
+    """Writes each listing page's search copy under ``folder`` (its folders exist:
+    :func:`waystation.search.pagefind.make_source_folders`), and keeps the descriptions
+    rendered meanwhile, for the page renderers, and their texts, for the exports."""
+
+    def __init__(
+        self,
+        data: SiteData,
+        output_path: Path,
+        template_dirs: list[Path],
+        settings: dict[str, Any],
+        folder: Path,
+    ):
+        self.envs = Environments(template_dirs, settings)
+        self.data, self.settings, self.folder = data, settings, folder
+
+    def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
+        envs = self.envs
+        default_lang = self.data.default_lang
+        for page in pages:
+            root = page_root(page, self.settings)
+            env = envs.get(page.context["lang"])
+            template = env.get_template(SEARCH_TEMPLATE)
+            block_template = env.get_template(site_render.SEARCH_BLOCK)
+            block = Markup(block_template.render(page.context, SITEURL=root))  # noqa: S704
+            html = template.render(page.context, SITEURL=root, search_html=block)
+            target = os.path.join(self.folder, page.save_as)
+            with open(target, "w", encoding="utf-8", newline="\n") as file:
+                file.write(html)
+            result.search_blocks[page.path] = block
+            description = page.context["listing"].get("description")
+            if description:
+                result.markdown[description] = site_render.markdown(description)
+                if page.context["lang"] == default_lang:
+                    _note_text(description, result)
+        return result
