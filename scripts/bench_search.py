@@ -22,7 +22,7 @@
    (150 KB, 300 ms).
 
 If the search is not yet wired into the site build (the post-build steps in
-waystation/site/postbuild.py, the search pages in the site plan, the search_meta
+waystation/build/postbuild.py, the search pages in the site plan, the search_meta
 partial in listing.html), the benchmark wires it itself for its own build, the
 way docs/search.md tells the site to, and says so.
 """
@@ -67,9 +67,9 @@ WIRING = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from waystation.site import postbuild
+from waystation.build import postbuild
 from waystation.search import page as search_page
-from waystation.site import pages as site_pages
+from waystation.build import plan as build_plan
 steps = list(postbuild.STEPS)
 wired = any("search_data" in s for s in steps)
 if not wired:
@@ -78,13 +78,13 @@ if not wired:
     steps += ["waystation.search.pagefind:build_pagefind_index",
               "waystation.search.data:write_search_data"] + csp
     postbuild.STEPS = tuple(steps)
-    original = site_pages.plan
+    original = build_plan.plan
     def plan(directory):
         data, pages = original(directory)
         if not any(p.template == "search.html" for p in pages):
             pages.extend(search_page.pages(data))
         return data, pages
-    site_pages.plan = plan
+    build_plan.plan = plan
 import pelican
 pelican.main(sys.argv[1:])
 """

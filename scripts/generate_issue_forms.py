@@ -4,7 +4,7 @@
     python scripts/generate_issue_forms.py --check  # fail if they are out of date
 
 Run it after changing waystation/data/vocabularies.yaml or
-waystation/contribute/issue_forms.py, and commit the result; tests/test_github_files.py
+waystation/contribute/issue_forms.py, and commit the result; tests/test_contribute_github_files.py
 fails when the committed forms differ from what this writes.
 """
 

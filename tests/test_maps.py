@@ -12,7 +12,7 @@ from open_data_fixtures import small_directory
 from waystation import settings
 from waystation.gazetteer import centres
 from waystation.maps import local_folium as maps_folium
-from waystation.opendata.steps import write_maps
+from waystation.maps.steps import write_maps
 
 CDN = re.compile(r"jquery|bootstrap|font-?awesome|awesome-markers|cdn\.|cdnjs|unpkg|jsdelivr", re.I)
 

@@ -144,15 +144,15 @@ def test_a_search_copy_holds_the_pages_language_title_and_search_block_only(buil
     import datetime as dt
 
     from waystation import settings as declared
+    from waystation.build import plan as build_plan
     from waystation.directory import build_directory
-    from waystation.site import pages as site_pages
     from waystation.site import render as site_render
     from waystation.site import write as site_build
 
     root = Path(__file__).resolve().parent.parent
     settings = declared.load(root / "pelicanconf.py")
     directory = build_directory(settings, root, dt.date(2026, 12, 1))
-    _, pages = site_pages.plan(directory)
+    _, pages = build_plan.plan(directory)
     page = next(p for p in pages if p.context.get("listing") and p.context["lang"] == "es")
     env = site_render.make_environment([root / "theme" / "templates"])
     env.globals.update(site_build.template_globals(settings))
@@ -180,14 +180,14 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
     import shutil
 
     from waystation import settings as declared
+    from waystation.build import plan as build_plan
     from waystation.directory import build_directory
-    from waystation.site import pages as site_pages
     from waystation.site import write as site_build
 
     root = Path(__file__).resolve().parent.parent
     settings = declared.load(root / "pelicanconf.py")
     directory = build_directory(settings, root, dt.date(2026, 12, 1))
-    data, pages = site_pages.plan(directory)
+    data, pages = build_plan.plan(directory)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
     found = []
     for run, minimum in (("one", 10**9), ("two", 1)):

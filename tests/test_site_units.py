@@ -9,10 +9,10 @@ import types
 import pytest
 from markupsafe import Markup
 
+from waystation.build import postbuild
 from waystation.exc import ConfigurationError
 from waystation.site import hours as site_hours
 from waystation.site import phones as site_phones
-from waystation.site import postbuild
 from waystation.site import sitemap as site_sitemap
 from waystation.site import urls as site_urls
 

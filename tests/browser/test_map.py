@@ -44,7 +44,8 @@ def map_site(site_dir, tmp_path_factory) -> Path:
         return site_dir
     from waystation import settings
     from waystation.directory import build_directory
-    from waystation.opendata.steps import write_maps, write_open_data
+    from waystation.maps.steps import write_maps
+    from waystation.opendata.steps import write_open_data
 
     copy = tmp_path_factory.mktemp("map-site") / "output"
     shutil.copytree(site_dir, copy)

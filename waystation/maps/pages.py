@@ -35,6 +35,7 @@ from waystation.maps import local_folium as maps_folium
 from waystation.maps import markers as maps_data
 from waystation.publish import public_point
 from waystation.records import languages, vocabulary
+from waystation.site import listing_map
 from waystation.site import urls as site_urls
 from waystation.site.pages import PageSpec, SiteData, page_spec
 
@@ -321,9 +322,9 @@ def plan(directory, settings: dict[str, Any]) -> _Pages:
         # public_listing()'s "point" (the same in every language).
         point = public_point(listing, directory.place(listing))
         if point is not None:
-            kinds.add(maps_data.listing_map_kind(point))
+            kinds.add(listing_map.listing_map_kind(point))
     for kind, zoom in sorted(kinds):
-        pages.files[maps_data.listing_map_path(kind, zoom)] = listing_map_js(kind, zoom, settings)
+        pages.files[listing_map.listing_map_path(kind, zoom)] = listing_map_js(kind, zoom, settings)
     return pages
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from waystation.publish import public_listing
+from waystation.runtime import workers as worker_limits
 from waystation.runtime.workers import worker_count
 from waystation.site import urls as site_urls
 from waystation.text.plain import markdown_to_text
@@ -77,10 +78,6 @@ def export_view(listing, place) -> ExportView:
     return ExportView(listing, data, markdown_to_text(data.get("description")))
 
 
-#: Below this many listings, one process renders every description.
-PARALLEL_MIN_LISTINGS = 1000
-
-
 _TEXTS: list[str | None] = []
 
 
@@ -91,7 +88,7 @@ def _texts_share(bounds: tuple[int, int]) -> list[str]:
 def descriptions_as_text(texts: list[str | None], settings: dict[str, Any]) -> list[str]:
     """``markdown_to_text`` of each text, in forked workers when there are many."""
     unique = list(dict.fromkeys(texts))
-    workers = worker_count(settings, len(unique), PARALLEL_MIN_LISTINGS)
+    workers = worker_count(settings, len(unique), worker_limits.PARALLEL_MIN_LISTINGS)
     if workers == 1:
         converted = [markdown_to_text(text) for text in unique]
     else:

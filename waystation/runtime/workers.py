@@ -12,6 +12,10 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+#: Below this many listings, work over every listing (the descriptions' texts, the open
+#: data, the maps) is done by one process: forking costs more than it saves.
+PARALLEL_MIN_LISTINGS = 1000
+
 
 def worker_count(settings: Mapping[str, Any], count: int, minimum: int) -> int:
     """Processes for ``count`` items of work: 1 below ``minimum`` items."""

@@ -381,7 +381,7 @@ _PREPARED: dict[Path, tuple[Directory, Path, list[str], list[tuple[str, Any, Any
 
 def prepare_search_data(directory: Directory, output: Path, settings: dict[str, Any]) -> None:
     """What :func:`write_search_data` can make before Pagefind is done, made while the
-    pages are written (:data:`waystation.site.postbuild.PREPARE`): the place shards, and each
+    pages are written (:data:`waystation.build.postbuild.PREPARE`): the place shards, and each
     language's rows and cards, without Pagefind's page ids."""
     _PREPARED[Path(output).resolve()] = _prepare(directory, output, settings)
 

@@ -34,7 +34,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -259,23 +258,6 @@ def prepare_source(output: Path) -> Path:
     return folder
 
 
-def make_source_folders(folder: Path, paths: Iterable[str]) -> None:
-    """Make the folders of the small pages at ``paths`` (relative to ``folder``), in sorted
-    order, before any page is written.
-
-    Pagefind numbers pages in the order it finds them, which is the order the file system
-    lists a folder's entries: on tmpfs, the order they were made.  Made here, by one
-    process and sorted, that order does not depend on which renderer process writes which
-    page first, so rebuilds give the same index bytes.
-    """
-    made: set[str] = set()
-    for path in sorted(paths):
-        parent = os.path.dirname(path)
-        if parent not in made:
-            os.makedirs(os.path.join(folder, parent), exist_ok=True)
-            made.add(parent)
-
-
 def remember_source(output: Path, folder: Path) -> None:
     """Index ``output``'s listing pages from their small copies in ``folder``."""
     key = Path(output).resolve()
@@ -364,7 +346,7 @@ def _has_listings(output: Path) -> bool:
 
 
 def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
-    """Early start of :func:`start_pagefind_index` (:data:`waystation.site.postbuild.EARLY`):
+    """Early start of :func:`start_pagefind_index` (:data:`waystation.build.postbuild.EARLY`):
     index as soon as what it reads is written, the small copies of the listing pages (the
     page renderer writes them first, then calls this before it writes the pages), or else
     the listing pages (written first, then this is called before the other pages)."""
@@ -382,7 +364,7 @@ def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Index
 def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
     """Post-build step: start indexing the listing pages in the background.
 
-    Returns the running indexing (:mod:`waystation.site.postbuild` joins it at the latest
+    Returns the running indexing (:mod:`waystation.build.postbuild` joins it at the latest
     before the CSP step rewrites the pages); ``write_search_data``, which carries
     Pagefind's page ids, joins it first (:func:`wait`).
     """

@@ -19,7 +19,7 @@ output it
 The policy is computed from each file's own bytes, so the step is
 deterministic: the same output gives the same bytes.  The hashes trust what
 the build wrote; that listing text never becomes markup is the escaping's job
-(tested by the XSS corpus in ``tests/test_xss*.py``).
+(tested by the XSS corpus in ``tests/test_text_xss_every_output.py``).
 """
 
 from __future__ import annotations

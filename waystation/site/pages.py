@@ -24,7 +24,6 @@ from waystation.directory import Directory
 from waystation.gazetteer.states import STATES, state_name
 from waystation.records import vocabulary
 from waystation.records.model import Listing
-from waystation.search import page as search_page
 from waystation.site import browse as site_browse
 from waystation.site import hours as site_hours
 from waystation.site import urls as site_urls
@@ -341,32 +340,4 @@ def not_found_pages(data: SiteData) -> list[PageSpec]:
         page.context["alternates"] = {}
         page.in_sitemap = False
         pages.append(page)
-    return pages
-
-
-def plan(directory: Directory) -> tuple[SiteData, list[PageSpec]]:
-    """Every page of the site: :func:`plan_listings`, then :func:`plan_others`."""
-    data, pages = plan_listings(directory)
-    return data, pages + plan_others(data)
-
-
-def plan_listings(directory: Directory) -> tuple[SiteData, list[PageSpec]]:
-    """The listing pages, in every language: what the renderer writes first (their search
-    copies), while the build plans the other pages (:func:`plan_others`)."""
-    settings = directory.settings
-    langs = list(settings["LANGUAGES"])
-    data = SiteData(directory, langs, langs[0])
-    pages: list[PageSpec] = []
-    for lang in langs:
-        pages.extend(listing_pages(data, lang))
-    return data, pages
-
-
-def plan_others(data: SiteData) -> list[PageSpec]:
-    """The browse pages in every language, the search pages and the 404 pages."""
-    pages: list[PageSpec] = []
-    for lang in data.languages:
-        pages.extend(browse_pages(data, lang))
-    pages.extend(search_page.pages(data))
-    pages.extend(not_found_pages(data))
     return pages

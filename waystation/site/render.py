@@ -26,10 +26,9 @@ from babel.dates import format_date, get_timezone, get_timezone_name
 from markupsafe import Markup
 
 from waystation.gazetteer import states as geography
-from waystation.maps import markers as maps_data
 from waystation.records import languages, vocabulary
 from waystation.site import hours as site_hours
-from waystation.site import i18n, template_messages
+from waystation.site import i18n, listing_map, template_messages
 from waystation.site import phones as site_phones
 from waystation.site import urls as site_urls
 from waystation.text.markup import render_markdown
@@ -311,7 +310,7 @@ GLOBALS = {
     "phone_link": phone_link,
     "lang_alternates": lang_alternates,
     "current_lang": jinja2.pass_context(current_lang),
-    "listing_map_script": maps_data.listing_map_script,
+    "listing_map_script": listing_map.listing_map_script,
     "search_block": search_block,
 }
 

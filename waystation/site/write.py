@@ -23,7 +23,6 @@ import jinja2
 from markupsafe import Markup, escape
 
 from waystation.runtime.workers import lower_priority, take_turns, worker_count
-from waystation.search import pagefind as pagefind_index
 from waystation.site import csp, qr
 from waystation.site import render as site_render
 from waystation.site import urls as site_urls
@@ -228,6 +227,23 @@ def _render_chunks(_worker: int) -> Rendered:
     return result
 
 
+def make_source_folders(folder: Path, paths: Iterable[str]) -> None:
+    """Make the folders of the small pages at ``paths`` (relative to ``folder``), in sorted
+    order, before any page is written.
+
+    Pagefind numbers pages in the order it finds them, which is the order the file system
+    lists a folder's entries: on tmpfs, the order they were made.  Made here, by one
+    process and sorted, that order does not depend on which renderer process writes which
+    page first, so rebuilds give the same index bytes.
+    """
+    made: set[str] = set()
+    for path in sorted(paths):
+        parent = os.path.dirname(path)
+        if parent not in made:
+            os.makedirs(os.path.join(folder, parent), exist_ok=True)
+            made.add(parent)
+
+
 def render_pages(
     pages: Iterable[PageSpec],
     data: SiteData,
@@ -251,7 +267,7 @@ def render_pages(
     With ``search_source``, each listing page's search copy is written there first, at
     the page's path (``search_page.html``: its ``<html lang>``, title and search block,
     what Pagefind reads), then ``after_listings()`` is called (the build starts the
-    post-build steps that may start early there, :data:`waystation.site.postbuild.EARLY`: the
+    post-build steps that may start early there, :data:`waystation.build.postbuild.EARLY`: the
     full-text indexing, the open data, the maps), then every page is written.  Without
     it, the listing pages are written first, then ``after_listings()`` is called, then
     the other pages.  The workers forked after ``after_listings()`` started work in the
@@ -259,7 +275,7 @@ def render_pages(
 
     ``meanwhile(still_rendering)`` is called in this process while the last pages are
     rendered (the build prepares post-build work there, and may run some,
-    :data:`waystation.site.postbuild.PREPARE` and ``RUN_MEANWHILE``); ``still_rendering()``
+    :data:`waystation.build.postbuild.PREPARE` and ``RUN_MEANWHILE``); ``still_rendering()``
     says whether the workers are still at it (never, when this process renders).
     ``more_pages()`` is called while the first pages are rendered and returns pages to
     write too, after them (the build plans the browse pages there while the listing
@@ -269,7 +285,7 @@ def render_pages(
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
     batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, PageWriter)]
     if search_source is not None:
-        pagefind_index.make_source_folders(search_source, (p.save_as for p in listing_pages))
+        make_source_folders(search_source, (p.save_as for p in listing_pages))
         copies = functools.partial(SearchCopyWriter, folder=search_source)
         batches = [(listing_pages, copies), (pages, PageWriter)]
     elif after_listings is not None:
@@ -458,7 +474,7 @@ SEARCH_TEMPLATE = "search_page.html"
 
 class SearchCopyWriter:
     """Writes each listing page's search copy under ``folder`` (its folders exist:
-    :func:`waystation.search.pagefind.make_source_folders`), and keeps the descriptions
+    :func:`make_source_folders`), and keeps the descriptions
     rendered meanwhile, for the page renderers, and their texts, for the exports."""
 
     def __init__(

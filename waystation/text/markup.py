@@ -81,7 +81,7 @@ class PlainTextInline(markdown.treeprocessors.InlineProcessor):
             self.may_match = re.compile("|".join(wanted)).search
 
     # Overrides the name-mangled InlineProcessor.__handleInline, which run() calls on
-    # each text (the Markdown version is pinned; tests/test_text.py compares the two).
+    # each text (the Markdown version is pinned; tests/test_text_markup.py compares the two).
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802
         if self.may_match is not None and not self.may_match(data):
             return data

@@ -591,10 +591,9 @@ def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path
     output = tmp_path / "output"
     settings = {"CACHE_PATH": str(tmp_path / "cache"), "BUILD_WORKERS": 2}
     forced = (
-        "from waystation.opendata import records as export_records;"
-        "from waystation.site import csp; from waystation.site import write as site_build;"
-        "site_build.PARALLEL_MIN_PAGES = export_records.PARALLEL_MIN_LISTINGS = 1;"
-        "site_build.CHUNK_PAGES = 3; site_build.CHUNK_OTHER_PAGES = 2;"
+        "from waystation.runtime import workers; from waystation.site import csp, write;"
+        "write.PARALLEL_MIN_PAGES = workers.PARALLEL_MIN_LISTINGS = 1;"
+        "write.CHUNK_PAGES = 3; write.CHUNK_OTHER_PAGES = 2;"
         "csp.PARALLEL_MIN_FILES = 1"
     )
     log = _build_after(forced, output, settings)

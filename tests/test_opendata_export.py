@@ -11,7 +11,9 @@ import pytest
 from open_data_fixtures import SECRETS, small_directory
 
 from waystation.gazetteer import centres
-from waystation.opendata.steps import write_maps, write_open_data
+from waystation.maps.steps import write_maps
+from waystation.opendata.steps import write_open_data
+from waystation.runtime import workers
 
 
 def _all_text(folder: Path) -> dict[str, str]:
@@ -151,17 +153,16 @@ def test_descriptions_converted_in_worker_processes_are_the_same(monkeypatch):
     texts = ["**Bold** text", None, "", "- one\n- two", "**Bold** text", "[a](https://e.org)"]
     expected = [markdown_to_text(t) for t in texts * 3]
     assert export_records.descriptions_as_text(texts * 3, {"BUILD_WORKERS": 2}) == expected
-    monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", 1)
     assert export_records.descriptions_as_text(texts * 3, {"BUILD_WORKERS": 2}) == expected
 
 
 def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkeypatch):
-    from waystation.opendata import records as export_records
     from waystation.opendata import steps as export_all
 
     outputs = []
     for run, minimum in (("serial", 10**9), ("forked", 1)):
-        monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", minimum)
+        monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", minimum)
         root = tmp_path / run
         directory = small_directory(root, leaky_resolver=False)
         # The post-build step: in a process of its own when there are many listings.
@@ -177,13 +178,12 @@ def test_open_data_made_with_worker_processes_is_byte_identical(tmp_path, monkey
 
 def test_open_data_written_in_the_background_reports_its_failure(tmp_path, monkeypatch):
     from waystation.exc import WaystationError
-    from waystation.opendata import records as export_records
     from waystation.opendata import steps as export_all
 
     def broken(directory, output, settings):
         raise WaystationError("providers.csv: disk full")
 
-    monkeypatch.setattr(export_records, "PARALLEL_MIN_LISTINGS", 1)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", 1)
     monkeypatch.setattr(export_all, "write_open_data", broken)
     directory = small_directory(tmp_path, leaky_resolver=False)
     handle = export_all.start_open_data(
@@ -199,15 +199,15 @@ def test_descriptions_worked_out_by_the_page_renderer_are_the_exports_texts(tmp_
     import datetime as dt
 
     from waystation import settings as declared
+    from waystation.build import plan as build_plan
     from waystation.directory import build_directory
-    from waystation.site import pages as site_pages
     from waystation.site import write as site_build
     from waystation.text import plain as export_text
 
     root = Path(__file__).resolve().parent.parent
     settings = declared.load(root / "pelicanconf.py")
     directory = build_directory(settings, root, dt.date(2026, 12, 1))
-    data, pages = site_pages.plan(directory)
+    data, pages = build_plan.plan(directory)
     export_text.remember_texts({}, forget_others=True)
     site_build.render_pages(pages, data, tmp_path, [root / "theme" / "templates"], settings)
     known = dict(export_text._KNOWN)

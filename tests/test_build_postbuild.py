@@ -1,4 +1,4 @@
-"""Post-build steps that run in another process (waystation/site/postbuild.py), and the
+"""Post-build steps that run in another process (waystation/build/postbuild.py), and the
 caches of the search steps (Pagefind in the background, the place shards)."""
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ import types
 
 import pytest
 
+from waystation.build import postbuild
 from waystation.exc import WaystationError
 from waystation.search import pagefind as pagefind_index
 from waystation.search import zip_shards
-from waystation.site import postbuild
+from waystation.site.write import make_source_folders
 
 
 class Handle:
@@ -291,7 +292,7 @@ def test_indexing_starts_from_the_small_copies_before_any_page_is_written(tmp_pa
     monkeypatch.setattr(pagefind_index, "SCRATCH_DIRS", (str(tmp_path),))
     output = tmp_path / "output"
     source = postbuild.search_copies(output)
-    pagefind_index.make_source_folders(source, ["providers/a/index.html"])
+    make_source_folders(source, ["providers/a/index.html"])
     (source / "providers" / "a" / "index.html").write_text("<html></html>")
     assert not output.exists()  # no page written yet
     step = ["waystation.search.pagefind:start_pagefind_index"]

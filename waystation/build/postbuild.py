@@ -48,7 +48,7 @@ STEPS: tuple[str, ...] = (
     # search data, which carries its page ids, waits for it.
     "waystation.search.pagefind:start_pagefind_index",
     "waystation.opendata.steps:start_open_data",
-    "waystation.opendata.steps:write_maps",
+    "waystation.maps.steps:write_maps",
     "waystation.search.data:write_search_data",
     "waystation.site.csp:apply_csp",
 )
@@ -70,7 +70,7 @@ JOIN_BEFORE = frozenset({"waystation.site.csp:apply_csp"})
 EARLY: dict[str, str] = {
     "waystation.search.pagefind:start_pagefind_index": "waystation.search.pagefind:start_early",
     "waystation.opendata.steps:start_open_data": "waystation.opendata.steps:start_open_data_early",
-    "waystation.opendata.steps:write_maps": "waystation.opendata.steps:start_maps_early",
+    "waystation.maps.steps:write_maps": "waystation.maps.steps:start_maps_early",
 }
 
 #: Handles of the steps started early, by output folder and step, until their turn.

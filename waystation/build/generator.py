@@ -1,0 +1,205 @@
+"""The whole build without Pelican's classes: read and plan, then write, then post-build.
+
+:class:`WaystationGenerator` has the interface of a Pelican generator
+(``generate_context()`` then ``generate_output(writer)``) and is what the plugin's
+``get_generators`` receiver returns; :func:`check_settings` and :func:`run_postbuild`
+are what its ``initialized`` and ``finalized`` receivers call.  Every failure is
+reported first, one line each with file and line, then raised once as
+:class:`BuildFailed`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from waystation import settings as settings_mod
+from waystation.build import postbuild
+from waystation.exc import ListingsInvalid, WaystationError
+from waystation.runtime import collector
+
+logger = logging.getLogger(__name__)
+
+TODAY_ENV = "WAYSTATION_TODAY"
+
+
+class BuildFailed(WaystationError):
+    """The build must stop; the reasons were printed already, one per line."""
+
+    exitcode = 1
+
+
+def today_from_env() -> dt.date:
+    value = os.environ.get(TODAY_ENV, "").strip()
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise BuildFailed(f"{TODAY_ENV}={value!r}: write the date as YYYY-MM-DD") from None
+
+
+def project_root(settings: dict[str, Any]) -> Path:
+    """The project folder: the parent of the content folder (PATH)."""
+    return Path(settings["PATH"]).resolve().parent
+
+
+def _report(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _failed_content(context: dict[str, Any]) -> list[str]:
+    """Content files Pelican could not read (it logs and skips them, then exits 0)."""
+    generated = context.get("generated_content") or {}
+    return sorted(path for path, item in generated.items() if item is None)
+
+
+# The last build's directory per output folder, for the post-build steps.
+_BUILDS: dict[str, Any] = {}
+
+
+class WaystationGenerator:
+    """A Pelican generator (Pelican calls it by its interface alone: no Pelican class is
+    needed): ``generate_context()`` reads and plans, ``generate_output()`` writes."""
+
+    def __init__(self, context, settings, path, theme, output_path, **kwargs):
+        self.context = context
+        self.settings = settings
+        self.path = path
+        self.theme = theme
+        self.output_path = output_path
+        self.data = None
+        self.pages = []
+
+    def generate_context(self) -> None:
+        failed = _failed_content(self.context)
+        if failed:
+            content = Path(self.path)
+            _report(
+                [
+                    f"{content.name}/{path}:1:1: error: Pelican could not read this page "
+                    "(see the message above): fix its metadata lines"
+                    for path in failed
+                ]
+            )
+            raise BuildFailed(f"{len(failed)} content page(s) could not be read")
+        values = settings_mod.resolve(self.settings)
+        started = time.perf_counter()
+        # Reading and planning make no reference cycles, but allocate enough for the
+        # cyclic collector to walk the growing heap again and again: pause it, and keep
+        # what they made (the build uses it to the end) out of its later passes.
+        with collector.paused(keep=True):
+            self._read_and_plan(values)
+        logger.info(
+            "Waystation: %d listings read and %d listing pages planned in %.2f s",
+            len(self.data.directory.listings),
+            len(self.pages),
+            time.perf_counter() - started,
+        )
+
+    def _read_and_plan(self, values: dict[str, Any]) -> None:
+        from waystation.build import plan as build_plan
+        from waystation.directory import build_directory
+
+        try:
+            cache_file = None
+            if self.settings.get("CACHE_CONTENT") and self.settings.get("LOAD_CONTENT_CACHE"):
+                cache_file = (
+                    Path(self.settings["CACHE_PATH"]).resolve() / "waystation-listings.pickle"
+                )
+            directory = build_directory(
+                values,
+                project_root(self.settings),
+                today_from_env(),
+                with_history=True,
+                cache_file=cache_file,
+            )
+        except ListingsInvalid as error:
+            _report([p.format_text() for p in error.problems])
+            raise BuildFailed(str(error)) from None
+        _report([p.format_text() for p in directory.problems])
+        for key in ("RELATIVE_URLS", "SITEURL", "THEME_STATIC_DIR"):
+            directory.settings[key] = self.settings.get(key)
+        # The other pages are planned while the listing pages' search copies are written
+        # (generate_output).
+        self.data, self.pages = build_plan.plan_listings(directory)
+
+    def _plan_others(self) -> list:
+        from waystation.build import plan as build_plan
+
+        with collector.paused():
+            others = build_plan.plan_others(self.data)
+        self.pages += others
+        return others
+
+    def _pelican_page_entries(self) -> list[tuple[str, str | None]]:
+        entries = []
+        for page in self.context.get("pages", []):
+            entries.append((page.url, None))
+            entries.extend((t.url, None) for t in page.translations)
+        return entries
+
+    def generate_output(self, writer) -> None:
+        from waystation.site import sitemap as site_sitemap
+        from waystation.site import write as site_build
+
+        started = time.perf_counter()
+        output = Path(self.output_path)
+        settings = {**settings_mod.resolve(self.settings), **self.settings}
+        template_dirs = [Path(self.theme) / "templates"]
+        try:
+            site_build.render_pages(
+                self.pages,
+                self.data,
+                output,
+                template_dirs,
+                settings,
+                after_listings=postbuild.early_start(self.data.directory, output, settings),
+                search_source=postbuild.search_copies(output),
+                meanwhile=postbuild.prepare_meanwhile(self.data.directory, output, settings),
+                more_pages=self._plan_others,
+            )
+        except WaystationError as error:
+            _report(str(error).splitlines())
+            raise BuildFailed(str(error).splitlines()[0]) from None
+        entries = [(p.path, p.lastmod) for p in self.pages if p.in_sitemap]
+        entries += self._pelican_page_entries()
+        site_sitemap.write(output, entries, self.settings.get("SITEURL", ""))
+        _BUILDS[str(output.resolve())] = self.data.directory
+        logger.info(
+            "Waystation: %d pages written in %.2f s", len(self.pages), time.perf_counter() - started
+        )
+
+
+def check_settings(settings: dict[str, Any]) -> None:
+    """Fill in the declared settings ``settings`` left out; report every wrong one, then
+    fail once."""
+    for name, value in settings_mod.resolve(settings).items():
+        settings.setdefault(name, value)
+    errors, warnings = settings_mod.check(settings)
+    _report([f"settings: warning: {message}" for message in warnings])
+    if errors:
+        _report([f"settings: error: {message}" for message in errors])
+        raise BuildFailed(f"{len(errors)} setting(s) are wrong")
+
+
+def run_postbuild(output_path: str | Path, settings: dict[str, Any]) -> None:
+    """The post-build steps over the build just written to ``output_path`` (none when no
+    Waystation build wrote there in this process)."""
+    directory = _BUILDS.pop(str(Path(output_path).resolve()), None)
+    if directory is None:
+        return
+    settings = {**settings_mod.resolve(settings), **settings}
+    # Everything the build made lives until it ends: a full collection of the cyclic
+    # collector would walk it all (about a second at 10,000 listings) and free nothing,
+    # as would the interpreter's last one at exit (kept out of it; the next build in this
+    # process, under `make devserver`, unfreezes it when it writes its pages).
+    with collector.paused(keep=True):
+        postbuild.run(directory, Path(output_path), settings)
