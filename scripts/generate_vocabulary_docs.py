@@ -33,6 +33,42 @@ def render() -> str:
         "`python scripts/generate_vocabulary_docs.py`.",
         "",
     ]
+    lines += [
+        "## Service groups",
+        "",
+        "Broader kinds of help, each a group of `services` terms: the first choice on the",
+        "search form, a browse page each (a group's page lists every listing with one of",
+        "its terms), the coverage report's rows and the validator's suggestions. Listing",
+        "files name services, never groups. Every service is in exactly one group.",
+        "",
+        "| id | English | Español | services |",
+        "|---|---|---|---|",
+    ]
+    for group in vocabulary.service_groups():
+        terms = ", ".join(f"`{term}`" for term in group.terms)
+        lines.append(
+            f"| `{group.id}` | {_cell(group.label_in('en'))} | {_cell(group.label_in('es'))} "
+            f"| {terms} |"
+        )
+    lines += [
+        "",
+        "## Everyday words",
+        "",
+        "What people type for a kind of help, per language: full-text search finds the",
+        "listings of a service (or of every service of a group) by these words, and the",
+        "validator suggests the terms for them. Add words in `vocabularies.yaml`",
+        "(`words:` under a service or a group).",
+        "",
+        "| term or group | English words | palabras en español |",
+        "|---|---|---|",
+    ]
+    entries = [(g.id, g.words) for g in vocabulary.service_groups()]
+    entries += [(t.id, t.words) for t in vocabulary.get("services").terms]
+    for term_id, words in entries:
+        english = ", ".join(words.get("en", ()))
+        spanish = ", ".join(words.get("es", ()))
+        lines.append(f"| `{term_id}` | {_cell(english)} | {_cell(spanish)} |")
+    lines.append("")
     for name in vocabulary.NAMES:
         vocab = vocabulary.get(name)
         lines += [f"## `{name}`", ""]
