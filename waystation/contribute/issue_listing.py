@@ -26,7 +26,7 @@ from waystation.contribute.issue_forms import (
     option_id,
 )
 from waystation.gazetteer.states import STATES
-from waystation.records import languages, vocabulary
+from waystation.records import hours_text, languages, vocabulary
 from waystation.records.listing_writer import FIELD_ORDER, REMOVE, clean_text
 from waystation.records.model import SUBFIELDS
 from waystation.records.problems import Problem, Severity
@@ -186,81 +186,22 @@ def _phones(reader: _Reader) -> list[dict[str, Any]] | None:
 
 
 def _is_always_open(value: str) -> bool:
-    return value.casefold().replace(" ", "") in ("24/7", "24x7", "24hours", "24hoursaday")
-
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_WORDS = {
-    **{d: d for d in _DAYS},
-    "monday": "mon", "tuesday": "tue", "tues": "tue", "wednesday": "wed", "thursday": "thu",
-    "thur": "thu", "thurs": "thu", "friday": "fri", "saturday": "sat", "sunday": "sun",
-    "lun": "mon", "lunes": "mon", "mar": "tue", "martes": "tue", "mie": "wed", "mié": "wed",
-    "miercoles": "wed", "miércoles": "wed", "jue": "thu", "jueves": "thu", "vie": "fri",
-    "viernes": "fri", "sab": "sat", "sáb": "sat", "sabado": "sat", "sábado": "sat",
-    "dom": "sun", "domingo": "sun",
-}  # fmt: skip
-_HOURS_LINE = re.compile(
-    r"^(?P<days>[^\d]+?)[\s:]+(?P<opens>\d{1,2}(?::\d{2})?)\s*(?:-|–|—|to|a)\s*"
-    r"(?P<closes>\d{1,2}(?::\d{2})?)$",
-    re.IGNORECASE,
-)
-
-
-def _time(value: str) -> str | None:
-    hours, _, minutes = value.partition(":")
-    minutes = minutes or "00"
-    if not (hours.isdigit() and minutes.isdigit()):
-        return None
-    h, m = int(hours), int(minutes)
-    if h == 24 and m == 0:
-        h = 0
-    if h > 23 or m > 59:
-        return None
-    return f"{h:02d}:{m:02d}"
-
-
-def _days(text: str) -> list[str] | None:
-    days: list[str] = []
-    for group in re.split(r"[,&/]|\band\b|\by\b", text.strip().casefold()):
-        group = group.strip().rstrip(".")
-        if not group:
-            continue
-        ends = [e.strip().rstrip(".") for e in re.split(r"\s*(?:-|–|—|\bto\b|\ba\b)\s*", group)]
-        ends = [e for e in ends if e]
-        if len(ends) == 1 and ends[0] in _DAY_WORDS:
-            days.append(_DAY_WORDS[ends[0]])
-        elif len(ends) == 2 and all(e in _DAY_WORDS for e in ends):
-            start, stop = _DAYS.index(_DAY_WORDS[ends[0]]), _DAYS.index(_DAY_WORDS[ends[1]])
-            span = range(start, stop + 1) if start <= stop else [*range(start, 7), *range(stop + 1)]
-            days.extend(_DAYS[i] for i in span)
-        else:
-            return None
-    return sorted(set(days), key=_DAYS.index) or None
+    return hours_text.is_always_open(value)
 
 
 def _hours(reader: _Reader) -> tuple[Any, str | None]:
+    """Opening hours by :func:`waystation.records.hours_text.parse_hours_text`: every line
+    it cannot read without guessing is an error (with the likely fix), every line kept
+    as a note is a warning, each at its own line of the issue."""
     value = reader.text("hours", one_line=False)
     if value is None:
         return None, None
-    lines = [" ".join(line.split()) for line in value.split("\n") if line.strip()]
-    if lines and _is_always_open(lines[0]):
-        notes = "; ".join(lines[1:]) or None
-        return "24/7", notes
-    slots: list[dict[str, Any]] = []
-    notes: list[str] = []
-    for line in lines:
-        found = _HOURS_LINE.match(line)
-        days = _days(found.group("days")) if found else None
-        opens = _time(found.group("opens")) if found else None
-        closes = _time(found.group("closes")) if found else None
-        if days and opens and closes and opens != closes:
-            slot: dict[str, Any] = {"days": days, "opens": opens, "closes": closes}
-            if closes < opens:
-                slot["overnight"] = True
-            slots.append(slot)
-        else:
-            notes.append(line)
-    return (slots or None), ("; ".join(notes) or None)
+    parsed = hours_text.parse_hours_text(value)
+    for problem in parsed.problems:
+        reader.problem(
+            "hours", f"line {problem.line + 1}: {problem.message}", problem.severity, problem.line
+        )
+    return parsed.hours, parsed.notes_text
 
 
 def _service_area(reader: _Reader) -> dict[str, Any] | None:
