@@ -12,6 +12,7 @@ usage.  Typical use, with the GitHub CLI::
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import sys
@@ -25,8 +26,14 @@ from waystation.exc import UsageError, WaystationError
 from waystation.records import rules
 from waystation.records.listing_writer import read_front_matter, render_listing, replace_fields
 from waystation.records.problems import Problem, sort_problems, summary_line
-from waystation.records.source import ID_PATTERN, read_listing
-from waystation.records.validation import check_source
+from waystation.records.source import ID_PATTERN, iter_listing_paths, read_listing
+from waystation.records.validation import (
+    CrossKeys,
+    ValidationResult,
+    check_source,
+    cross_file_problems,
+    load_listings,
+)
 
 NAME = "from-issue"
 HELP = "turn a filled 'new listing' or 'correct a listing' issue form into a listing file"
@@ -136,7 +143,7 @@ def run(args) -> int:
         print(f"wrote {path.as_posix()}")
     for note in notes:
         print(f"note: {note}")
-    problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"])
+    problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"], out)
     problems = sort_problems(problems)
     for problem in problems:
         print(problem.format_text())
@@ -184,11 +191,33 @@ def _correct(args, answers, shown: str, out: Path):
     return path, original, text, conv.problems + problems, notes
 
 
-def _validate(path: Path, text: str, today, stale_after_days: int) -> list[Problem]:
-    """The validator's problems for ``text`` as if it were the file at ``path``."""
+def _validate(path: Path, text: str, today, stale_after_days: int, folder: Path) -> list[Problem]:
+    """The validator's problems for ``text`` as if it were the file at ``path``, with the
+    checks across files run against the other listings in ``folder`` (the same phone or
+    website on another organization's listing, the same name in the same city), so they
+    show now, at the new file's lines, not first in the pull request or the build."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         copy.write_text(text, encoding="utf-8", newline="\n")
         src = read_listing(copy, path.as_posix())
-        _, problems = check_source(src, rules.Context(today, stale_after_days))
+        listing, problems = check_source(src, rules.Context(today, stale_after_days))
+        if listing is not None:
+            problems += _across_files(listing, copy, path, folder, today, stale_after_days)
     return problems
+
+
+def _across_files(listing, copy: Path, path: Path, folder: Path, today, stale_after_days: int):
+    """Cross-file problems of the new text (at ``copy``) against the rest of ``folder``."""
+    target = path.resolve()
+    others = [p for p in iter_listing_paths(folder) if p.resolve() != target]
+    if not others:
+        return []
+    result = load_listings(others, today=today, stale_after_days=stale_after_days)
+    summaries = [CrossKeys.of(item) for item in result.listings]
+    summaries.append(dataclasses.replace(CrossKeys.of(listing), source_path=str(copy)))
+    found = cross_file_problems(ValidationResult(), summaries)
+    return [
+        dataclasses.replace(problem, file=path.as_posix())
+        for problem in found
+        if problem.file == str(copy)
+    ]
