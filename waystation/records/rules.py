@@ -161,7 +161,9 @@ def date_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
             )
         ]
     age = (ctx.today - date).days
-    if age > ctx.stale_after_days:
+    if age > ctx.stale_after_days and data.get("status") != "inactive":
+        # Inactive listings are published nowhere: nobody needs to re-verify them
+        # (the same rule as `waystation stale`).
         return [
             src.problem(
                 ("last_verified",),
