@@ -23,10 +23,11 @@ from typing import Any
 from waystation.contribute.issue_forms import (
     NO_STREET_CONFIRMATION,
     Answer,
+    checkbox_option,
     option_id,
 )
 from waystation.gazetteer.states import STATES
-from waystation.records import hours_text, languages, vocabulary
+from waystation.records import hours_text, languages, suggest, vocabulary
 from waystation.records.listing_writer import FIELD_ORDER, REMOVE, clean_text
 from waystation.records.model import SUBFIELDS
 from waystation.records.problems import Problem, Severity
@@ -104,18 +105,50 @@ class _Reader:
             if term in ids:
                 chosen.append(term)
             else:
-                self.problem(answer_id, f"'{option}' is not one of the form's options")
+                self.problem(answer_id, f"'{option}' is not one of the form's options"
+                             + _option_hint(vocab, option))  # fmt: skip
         return sorted(set(chosen), key=ids.index) or None
 
-    def choice(self, answer_id: str, vocab_ids: tuple[str, ...]) -> str | None:
+    def choice(self, answer_id: str, vocab: str | None) -> str | None:
+        """A dropdown's answer: an option, a term id or label (``Free``), or for the state
+        a code or a name (``Illinois``); anything else is reported with the close ones."""
         value = self.text(answer_id)
         if value is None:
             return None
         term = option_id(value)
-        if term not in vocab_ids:
-            self.problem(answer_id, f"'{value}' is not one of the form's options")
+        if vocab is None:  # the state
+            code = suggest.state_code(term) or suggest.state_code(value)
+            if code:
+                return code
+            close = suggest.states(term)
+            hint = f"; did you mean {suggest.as_fix(close)}?" if close else ""
+            self.problem(answer_id, f"'{value}' is not a US state or territory{hint}")
             return None
-        return term
+        terms = vocabulary.get(vocab)
+        if term in terms.ids:
+            return term
+        exact = [t.id for t in terms.terms if suggest.fold(value) in {
+            suggest.fold(t.id), *(suggest.fold(label) for label in t.label.values())}]  # fmt: skip
+        if len(exact) == 1:
+            return exact[0]
+        self.problem(answer_id, f"'{value}' is not one of the form's options"
+                     + _option_hint(vocab, value))  # fmt: skip
+        return None
+
+
+def _option_hint(vocab: str, option: str) -> str:
+    """``; did you mean 'Case management (`case-management`)'?`` for a form option that is
+    not one (an edited issue, an old form): close terms, a group's terms, everyday words."""
+    text = re.sub(r"\s*\(`[^`]*`\)\s*$", "", option)
+    text = option_id(text) if " — " in text else text
+    found = suggest.terms(vocab, text)
+    if not found:
+        return ""
+    labels = vocabulary.get(vocab)
+    shown = [checkbox_option(labels.label(t), t) for t in found]
+    if len(shown) == 1:
+        return f"; did you mean '{shown[0]}'?"
+    return "; did you mean one or more of " + suggest.as_fix(shown) + "?"
 
 
 def _split(value: str) -> list[str]:
@@ -161,11 +194,13 @@ def _phones(reader: _Reader) -> list[dict[str, Any]] | None:
             continue
         phone: dict[str, Any] = {"number": number, "type": "voice"}
         if len(parts) > 1 and parts[1]:
-            kind = by_word.get(parts[1].casefold())
+            kind = by_word.get(parts[1].casefold()) or by_word.get(suggest.fold(parts[1]))
             if kind is None:
+                close = [by_word[w] for w in suggest.options(parts[1], list(by_word))[:1]]
+                hint = f"did you mean {suggest.as_fix(close)}? " if close else ""
                 reader.problem(
                     "phones",
-                    f"line {offset + 1}: '{parts[1]}' is not a phone type: use one of "
+                    f"line {offset + 1}: '{parts[1]}' is not a phone type: {hint}use one of "
                     + ", ".join(types.ids),
                     offset=offset,
                 )
@@ -217,16 +252,19 @@ def _service_area(reader: _Reader) -> dict[str, Any] | None:
             area["national"] = True
         elif word in ("remote", "online", "by phone", "phone", "virtual"):
             area["remote"] = True
-        elif item.upper() in STATES:
-            states.append(item.upper())
+        elif suggest.state_code(item):
+            states.append(suggest.state_code(item))
         elif re.fullmatch(r"[A-Za-z]{2}\s*/\s*\S.*", item) and item[:2].upper() in STATES:
             state, _, county = item.partition("/")
             county = re.sub(r"\s+(county|parish|borough)$", "", county.strip(), flags=re.I)
             counties.append(f"{state.strip().upper()}/{county}")
         else:
+            close = suggest.states(item)
+            hint = f" (did you mean {suggest.as_fix(close)}?)" if close else ""
             reader.problem(
                 "service_area",
-                f"'{item}' is not a state code (IL), a county (IL/Cook), 'national' or 'remote'",
+                f"'{item}' is not a state code (IL), a county (IL/Cook), 'national' or "
+                f"'remote'{hint}",
             )
     if states:
         area["states"] = list(dict.fromkeys(states))
@@ -262,7 +300,7 @@ def _common(reader: _Reader, conv: Conversion) -> None:
     for key, vocab in _LIST_TERMS.items():
         f[key] = reader.terms(key, vocab)
     f["languages"] = _languages(reader)
-    f["cost"] = reader.choice("cost", vocabulary.get("cost").ids)
+    f["cost"] = reader.choice("cost", "cost")
     f["phones"] = _phones(reader)
     f["website"] = _website(reader)
     f["email"] = _email(reader)
@@ -275,10 +313,10 @@ def _common(reader: _Reader, conv: Conversion) -> None:
     description = reader.text("description", one_line=False)
     conv.body = description
     loc = conv.location
-    loc["visibility"] = reader.choice("visibility", vocabulary.get("visibility").ids)
+    loc["visibility"] = reader.choice("visibility", "visibility")
     loc["street"] = reader.text("street")
     loc["city"] = reader.text("city")
-    loc["state"] = reader.choice("state", tuple(STATES))
+    loc["state"] = reader.choice("state", None)
     loc["postal_code"] = reader.text("postal_code")
     confirmations = reader.ticked("confirmations")
     if NO_STREET_CONFIRMATION not in confirmations:
@@ -339,20 +377,36 @@ def correction(answers: dict[str, Answer], shown: str) -> Conversion:
         if conv.listing is None:
             reader.problem("listing", f"'{reference}' names no listing: give its page address "
                            "or its file name")  # fmt: skip
-    conv.fields["status"] = reader.choice("status", vocabulary.get("status").ids)
+    conv.fields["status"] = reader.choice("status", "status")
     removable = set(REMOVABLE)
     for item in _split(reader.text("remove") or ""):
         name = item.strip().strip("`").lower()
         if name in removable:
             conv.remove.append(name)
         else:
-            close = difflib.get_close_matches(name, REMOVABLE, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            reader.problem("remove", f"'{item}' is not a field that can be removed{hint}")
+            reader.problem("remove", f"'{item}' is not a field that can be removed"
+                           + removal_hint(name))  # fmt: skip
     conv.fields = _drop_empty(conv.fields)
     conv.location = _drop_empty(conv.location)
     conv.problems = reader.problems
     return conv
+
+
+def removal_hint(name: str) -> str:
+    """`` (did you mean 'location.transit'?)``: the field paths ending in ``name`` (a
+    field written without its group), else close spellings; names a required field as
+    such."""
+    name = name.strip().lower().replace(" ", "_")
+    if name in _REQUIRED or name in ("location.visibility", "location.state", "visibility"):
+        return " (it is required: correct it instead of removing it)"
+    found = [path for path in REMOVABLE if path.rsplit(".", 1)[-1] == name]
+    if not found:
+        found = difflib.get_close_matches(name, REMOVABLE, n=2, cutoff=0.75)
+        lasts = {path.rsplit(".", 1)[-1]: path for path in REMOVABLE}
+        for last in difflib.get_close_matches(name, list(lasts), n=2, cutoff=0.75):
+            if lasts[last] not in found:
+                found.append(lasts[last])
+    return f" (did you mean {suggest.as_fix(found)}?)" if found else ""
 
 
 def apply_correction(

@@ -249,8 +249,7 @@ def _phone(src: SourceFile, index: int, phone: dict) -> list[Problem]:
         return [
             src.problem(
                 path,
-                f"'{number}' is not a valid phone number: write a US number with its area "
-                f"code (312-555-0142) or '+' and the country code for others{hint}",
+                f"'{number}' is not a valid phone number: {phones.why_invalid(digits)}{hint}",
                 rule="bad_phone",
             )
         ]
