@@ -42,6 +42,13 @@ def _names(term: vocabulary.Term) -> set[str]:
     return names
 
 
+def _group_names(group: vocabulary.Group) -> set[str]:
+    names = {fold(group.id), *(fold(v) for v in group.label.values())}
+    for words in group.words.values():
+        names.update(fold(w) for w in words)
+    return names
+
+
 def terms(vocab_name: str, text: str) -> list[str]:
     """The terms of ``vocab_name`` that ``text`` most likely means, best first (may be
     several: a group's terms, or every term containing the word); [] if none is close."""
@@ -60,10 +67,7 @@ def terms(vocab_name: str, text: str) -> list[str]:
     found: set[str] = set()
     if vocab_name == "services":
         for group in vocabulary.service_groups():
-            names = {fold(group.id), *(fold(v) for v in group.label.values())}
-            for words in group.words.values():
-                names.update(fold(w) for w in words)
-            if wanted in names:
+            if wanted in _group_names(group):
                 found.update(group.terms)
     # Terms whose label or words are exactly the text.
     found.update(t.id for t in vocab.terms if wanted in _names(t))
@@ -78,6 +82,10 @@ def terms(vocab_name: str, text: str) -> list[str]:
     for term in vocab.terms:
         for name in _names(term):
             by_name.setdefault(name, set()).add(term.id)
+    if vocab_name == "services":
+        for group in vocabulary.service_groups():
+            for name in _group_names(group):
+                by_name.setdefault(name, set()).update(group.terms)
     close = difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=CUTOFF)
     return in_order({t for name in close for t in by_name[name]})
 
