@@ -106,7 +106,9 @@ def test_form_fields_mirror_the_record_format():
     confirm = new["confirmations"]["attributes"]["options"]
     assert confirm[0]["required"] is True and "no street address" in confirm[0]["label"]
     correction = _fields(GITHUB / "ISSUE_TEMPLATE/correct-a-listing.yml")
-    assert set(correction) == listing_ids | {"listing", "what_changed", "status", "remove"}
+    assert set(correction) == listing_ids | {
+        "listing", "what_changed", "status", "remove", "changes"
+    }  # fmt: skip
     assert all(
         "validations" not in field for key, field in correction.items()
         if key not in ("listing", "what_changed")

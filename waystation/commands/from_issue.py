@@ -21,11 +21,11 @@ from pathlib import Path
 
 from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
-from waystation.contribute import issue_forms, issue_listing
+from waystation.contribute import issue_forms, issue_listing, item_edits
 from waystation.exc import UsageError, WaystationError
 from waystation.records import rules
 from waystation.records.listing_writer import read_front_matter, render_listing, replace_fields
-from waystation.records.problems import Problem, sort_problems, summary_line
+from waystation.records.problems import Problem, Severity, sort_problems, summary_line
 from waystation.records.source import ID_PATTERN, iter_listing_paths, read_listing
 from waystation.records.validation import (
     CrossKeys,
@@ -186,9 +186,27 @@ def _correct(args, answers, shown: str, out: Path):
         src.data or {}, src.body, conv, shown
     )
     text = replace_fields(original, updates, body) if (updates or body is not None) else original
+    text, change_problems = _one_item_changes(text, conv, answers, shown)
     if text == original.replace("\r\n", "\n"):
         text = original
-    return path, original, text, conv.problems + problems, notes
+    return path, original, text, conv.problems + problems + change_problems, notes
+
+
+def _one_item_changes(text: str, conv, answers, shown: str) -> tuple[str, list[Problem]]:
+    """``text`` with each "add, change or remove one item" request made, only its lines
+    changed; a request that cannot be made is a problem at its line of the issue."""
+    problems: list[Problem] = []
+    answer = answers.get("changes")
+    for change in conv.changes:
+        try:
+            text = item_edits.apply_change(text.replace("\r\n", "\n"), change)
+        except ValueError as error:
+            line = (answer.line if answer else 1) + change.offset
+            label = answer.label if answer else "changes"
+            problems.append(Problem(shown, line, 1, Severity.ERROR, "changes",
+                                    f"'{label}': line {change.offset + 1}: {error}",
+                                    "issue_form"))  # fmt: skip
+    return text, problems
 
 
 def _validate(path: Path, text: str, today, stale_after_days: int, folder: Path) -> list[Problem]:

@@ -404,6 +404,19 @@ CORRECT_A_LISTING = Form(
             "location.transit).",
             "email, hours",
         ),
+        FormField(
+            "changes",
+            "textarea",
+            "Add, change or remove one item",
+            "One change per line: add, change or remove one phone, service, language or "
+            "line of hours; everything else in the listing stays as it is. Phones are "
+            "written number | type | label | hours.",
+            "add phone: 312-555-0199 | fax | Fax line\n"
+            "change phone 312-555-0142: 312-555-0143\n"
+            "remove service: clothing\n"
+            "add language: Haitian Creole\n"
+            "add hours: Sat 10am-2pm",
+        ),
         _confirmations(),
     ),
 )

@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from waystation.contribute import item_edits
 from waystation.contribute.issue_forms import (
     NO_STREET_CONFIRMATION,
     Answer,
@@ -63,6 +64,7 @@ class Conversion:
     listing: str | None = None  # the listing a correction names
     remove: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # answer id -> line in the issue
+    changes: list[item_edits.Change] = field(default_factory=list)  # one item each
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -386,6 +388,17 @@ def correction(answers: dict[str, Answer], shown: str) -> Conversion:
         else:
             reader.problem("remove", f"'{item}' is not a field that can be removed"
                            + removal_hint(name))  # fmt: skip
+    changes_text = reader.text("changes", one_line=False)
+    if changes_text:
+        conv.changes, wrong = item_edits.parse_changes(changes_text)
+        for offset, message in wrong:
+            reader.problem("changes", message, offset=offset)
+        if conv.fields.get("phones") and any(c.kind == "phone" for c in conv.changes):
+            reader.problem("changes", "'Phone numbers' replaces every number and this asks to "
+                           "change one: use one or the other")  # fmt: skip
+        if conv.fields.get("hours") and any(c.kind == "hours" for c in conv.changes):
+            reader.problem("changes", "'Opening hours' replaces all the hours and this asks "
+                           "to change one line: use one or the other")  # fmt: skip
     conv.fields = _drop_empty(conv.fields)
     conv.location = _drop_empty(conv.location)
     conv.problems = reader.problems
