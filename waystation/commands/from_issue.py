@@ -110,16 +110,16 @@ def run(args) -> int:
             f"{shown} is not a filled 'New listing' or 'Correct a listing' form (no "
             "'### Name of the program or site' or '### Listing to correct' heading)"
         )
-    if form is issue_forms.REPORT_A_PROBLEM:
+    if form.kind == "report-a-problem":
         raise UsageError(
             f"{shown} is a 'Report a problem' issue: read it and edit the listing by hand"
         )
     answers = issue_forms.parse_body(body, form)
-    if form is issue_forms.NEW_LISTING:
-        path, text, problems, notes = _new(args, answers, shown, out)
+    if form.kind == "new-listing":
+        path, text, problems, notes = _new(args, answers, shown, out, form.lang)
         original = None
     else:
-        path, original, text, problems, notes = _correct(args, answers, shown, out)
+        path, original, text, problems, notes = _correct(args, answers, shown, out, form.lang)
 
     if original is not None:
         diff = list(
@@ -151,8 +151,8 @@ def run(args) -> int:
     return 1 if any(p.is_error for p in problems) else 0
 
 
-def _new(args, answers, shown: str, out: Path):
-    conv = issue_listing.new_listing(answers, shown)
+def _new(args, answers, shown: str, out: Path, lang: str = "en"):
+    conv = issue_listing.new_listing(answers, shown, lang)
     ident = args.id or issue_listing.new_id(conv.fields)
     if not ID_PATTERN.match(ident):
         raise UsageError(
@@ -166,11 +166,23 @@ def _new(args, answers, shown: str, out: Path):
             f"listing instead (--listing {ident}); otherwise choose another id with --id"
         )
     text = render_listing(conv.fields, conv.body or "")
-    return path, text, conv.problems, []
+    notes = []
+    mark = issue_listing.translate_mark(conv, lang)
+    if mark:
+        # Right after the opening '---' and the schema line: the first thing a reviewer
+        # and a translator see.  A comment: nothing is published from it.
+        head, rest = text.split("\n", 2)[:2], text.split("\n", 2)[2]
+        text = "\n".join([*head, mark, rest])
+        notes.append(
+            f"the form was answered in {lang}: its texts are in translations.{lang}; the "
+            f"English {', '.join(k for k in conv.untranslated if k != 'name') or 'name'} "
+            "are left for a translator (marked in the file)"
+        )
+    return path, text, conv.problems, notes
 
 
-def _correct(args, answers, shown: str, out: Path):
-    conv = issue_listing.correction(answers, shown)
+def _correct(args, answers, shown: str, out: Path, lang: str = "en"):
+    conv = issue_listing.correction(answers, shown, lang)
     ident = args.listing or conv.listing
     if not ident:
         raise UsageError(f"{shown} names no listing to correct: give one with --listing ID")
@@ -187,6 +199,12 @@ def _correct(args, answers, shown: str, out: Path):
     )
     text = replace_fields(original, updates, body) if (updates or body is not None) else original
     text, change_problems = _one_item_changes(text, conv, answers, shown)
+    if conv.untranslated:
+        notes.append(
+            f"the form was answered in {lang}: it changes translations.{lang} "
+            f"({', '.join(conv.untranslated)}); check whether the English texts need the "
+            "same change"
+        )
     if text == original.replace("\r\n", "\n"):
         text = original
     return path, original, text, conv.problems + problems + change_problems, notes

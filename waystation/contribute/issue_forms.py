@@ -14,10 +14,12 @@ answers by field id.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from waystation.contribute import issue_forms_es as es
 from waystation.gazetteer.states import STATES
 from waystation.records import vocabulary
 
@@ -66,12 +68,18 @@ class FormField:
 
 @dataclass(frozen=True)
 class Form:
-    key: str  # new-listing | correct-a-listing | report-a-problem
+    key: str  # new-listing | correct-a-listing | report-a-problem (+ "-es": in Spanish)
     name: str
     description: str
     title: str
     labels: tuple[str, ...]
     fields: tuple[FormField, ...] = field(default_factory=tuple)
+    lang: str = "en"  # the language the form asks in, and its answers are written in
+
+    @property
+    def kind(self) -> str:
+        """``new-listing``, ``correct-a-listing`` or ``report-a-problem``, in any language."""
+        return self.key.removesuffix(f"-{self.lang}") if self.lang != "en" else self.key
 
     @property
     def filename(self) -> str:
@@ -112,17 +120,17 @@ def option_id(option: str) -> str:
     return option.split(" — ", 1)[0].strip()
 
 
-def _vocab_checkboxes(name: str) -> tuple[str, ...]:
-    return tuple(checkbox_option(t.label_in("en"), t.id) for t in vocabulary.get(name).terms)
+def _vocab_checkboxes(name: str, lang: str = "en") -> tuple[str, ...]:
+    return tuple(checkbox_option(t.label_in(lang), t.id) for t in vocabulary.get(name).terms)
 
 
-def _vocab_dropdown(name: str, with_description: bool = False) -> tuple[str, ...]:
+def _vocab_dropdown(name: str, with_description: bool = False, lang: str = "en") -> tuple[str, ...]:
     return tuple(
         dropdown_option(
             t.id,
-            f"{t.label_in('en')}: {t.description_in('en')}"
+            f"{t.label_in(lang)}: {t.description_in(lang)}"
             if with_description
-            else t.label_in("en"),
+            else t.label_in(lang),
         )
         for t in vocabulary.get(name).terms
     )
@@ -484,7 +492,79 @@ REPORT_A_PROBLEM = Form(
     ),
 )
 
-FORMS: tuple[Form, ...] = (NEW_LISTING, CORRECT_A_LISTING, REPORT_A_PROBLEM)
+
+# -- the Spanish forms: the same questions, asked in Spanish ---------------------------------
+
+_CHECKBOX_VOCABULARIES = ("services", "trafficking_types", "populations", "features")
+_DROPDOWN_VOCABULARIES = {"visibility": True, "cost": False, "status": True}  # with description
+_CONFIRMATIONS_ES = {
+    NO_STREET_CONFIRMATION: es.NO_STREET_CONFIRMATION,
+    VERIFIED_CONFIRMATION: es.VERIFIED_CONFIRMATION,
+}
+
+
+def _in_spanish(form: Form, listing_ids: frozenset[str]) -> Form:
+    correction = form.key == "correct-a-listing"
+    report = form.key == "report-a-problem"
+    fields = []
+    for f in form.fields:
+        if f.kind == "markdown":
+            fields.append(dataclasses.replace(f, description=es.FORMS[form.key][3]))
+            continue
+        label, description, placeholder = es.FIELDS[f.id]
+        if report and f.id == "listing":
+            label, description = es.PROBLEM_LISTING
+            placeholder = f.placeholder
+        if correction and f.id in listing_ids:
+            if f.kind == "checkboxes":
+                description = es.TICK.strip()
+            elif f.id == "last_verified":
+                description += " Déjelo vacío si no confirmó la corrección con el proveedor."
+            elif f.id == "phones":
+                description += " Si lo completa, reemplaza todos los números."
+            elif f.id != "source":
+                description += es.KEEP
+        options = f.options
+        if f.id in _CHECKBOX_VOCABULARIES:
+            options = _vocab_checkboxes(f.id, "es")
+        elif f.id in _DROPDOWN_VOCABULARIES:
+            options = _vocab_dropdown(f.id, _DROPDOWN_VOCABULARIES[f.id], "es")
+        elif f.id == "problem":
+            options = es.PROBLEMS
+        elif f.id == "confirmations" and report:
+            options = (es.PROBLEM_SAFETY,)
+        elif f.id == "confirmations":
+            options = tuple(_CONFIRMATIONS_ES[o] for o in f.options)
+        required = tuple(options[f.options.index(o)] for o in f.required_options)
+        fields.append(
+            dataclasses.replace(
+                f,
+                label=label,
+                description=description,
+                placeholder=placeholder,
+                options=options,
+                required_options=required,
+            )  # fmt: skip
+        )
+    name, description, title, _intro = es.FORMS[form.key]
+    return Form(
+        key=f"{form.key}-es", name=name, description=description, title=title,
+        labels=(*form.labels, "es"), fields=tuple(fields), lang="es",
+    )  # fmt: skip
+
+
+_LISTING_IDS = frozenset(f.id for f in _listing_fields(correction=True))
+NEW_LISTING_ES = _in_spanish(NEW_LISTING, _LISTING_IDS)
+CORRECT_A_LISTING_ES = _in_spanish(CORRECT_A_LISTING, _LISTING_IDS)
+REPORT_A_PROBLEM_ES = _in_spanish(REPORT_A_PROBLEM, _LISTING_IDS)
+
+FORMS: tuple[Form, ...] = (
+    NEW_LISTING, CORRECT_A_LISTING, REPORT_A_PROBLEM,
+    NEW_LISTING_ES, CORRECT_A_LISTING_ES, REPORT_A_PROBLEM_ES,
+)  # fmt: skip
+#: What each kind of form is recognised by: the label of a question only it asks.
+_TELLING_FIELD = {"correct-a-listing": "listing", "report-a-problem": "problem",
+                  "new-listing": "name"}  # fmt: skip
 
 
 def issue_config(repository: str) -> dict[str, Any]:
@@ -532,13 +612,11 @@ _CHECKBOX = re.compile(r"^\s*[-*]\s+\[([ xX])\]\s+(.*?)\s*$")
 def detect_form(body: str) -> Form | None:
     """Which form an issue body was written with (by its own headings), or None."""
     headings = {m.group(1).casefold() for line in _lines(body) if (m := _HEADING.match(line))}
-    for form, label in (
-        (CORRECT_A_LISTING, "Listing to correct"),
-        (REPORT_A_PROBLEM, "What is the problem?"),
-        (NEW_LISTING, "Name of the program or site"),
-    ):
-        if label.casefold() in headings:
-            return form
+    for kind in ("correct-a-listing", "report-a-problem", "new-listing"):
+        for form in (f for f in FORMS if f.kind == kind):
+            telling = next(q for q in form.questions if q.id == _TELLING_FIELD[kind])
+            if telling.label.casefold() in headings:
+                return form
     return None
 
 

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from waystation.contribute import item_edits
+from waystation.contribute import issue_forms_es, item_edits
 from waystation.contribute.issue_forms import (
     NO_STREET_CONFIRMATION,
     Answer,
@@ -65,6 +65,7 @@ class Conversion:
     remove: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # answer id -> line in the issue
     changes: list[item_edits.Change] = field(default_factory=list)  # one item each
+    untranslated: list[str] = field(default_factory=list)  # English texts to translate
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -184,6 +185,7 @@ def _phones(reader: _Reader) -> list[dict[str, Any]] | None:
     types = vocabulary.get("phone_types")
     by_word = {t: t for t in types.ids}
     by_word.update({types.label(t).casefold(): t for t in types.ids})
+    by_word.update({suggest.fold(types.label(t, "es")): t for t in types.ids})
     by_word.update({"phone": "voice", "sms": "text", "call": "voice", "crisis": "hotline"})
     phones = []
     for offset, line in enumerate(value.split("\n")):
@@ -250,9 +252,31 @@ def _service_area(reader: _Reader) -> dict[str, Any] | None:
     counties: list[str] = []
     for item in _split(value):
         word = item.casefold()
-        if word in ("national", "nationwide", "all states", "usa", "united states"):
+        if word in (
+            "national",
+            "nationwide",
+            "all states",
+            "usa",
+            "united states",
+            "nacional",
+            "todo el país",
+            "todo el pais",
+            "ee. uu.",
+            "estados unidos",
+        ):
             area["national"] = True
-        elif word in ("remote", "online", "by phone", "phone", "virtual"):
+        elif word in (
+            "remote",
+            "online",
+            "by phone",
+            "phone",
+            "virtual",
+            "remoto",
+            "en línea",
+            "en linea",
+            "por teléfono",
+            "por telefono",
+        ):
             area["remote"] = True
         elif suggest.state_code(item):
             states.append(suggest.state_code(item))
@@ -321,7 +345,7 @@ def _common(reader: _Reader, conv: Conversion) -> None:
     loc["state"] = reader.choice("state", None)
     loc["postal_code"] = reader.text("postal_code")
     confirmations = reader.ticked("confirmations")
-    if NO_STREET_CONFIRMATION not in confirmations:
+    if not {NO_STREET_CONFIRMATION, issue_forms_es.NO_STREET_CONFIRMATION} & set(confirmations):
         reader.problem(
             "confirmations",
             "the box confirming that the form holds no confidential street address is not "
@@ -333,8 +357,45 @@ def _drop_empty(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def new_listing(answers: dict[str, Answer], shown: str) -> Conversion:
-    """The data of a new listing from a "New listing" form."""
+#: The texts a translation carries (``translations.<lang>``), and the Markdown body.
+TRANSLATED = ("name", "summary", "eligibility", "how_to_apply", "fees")
+TRANSLATE_MARK = (
+    "# TO TRANSLATE: sent in {language} (translations.{lang}). Write the English {fields}"
+    "; 'name' holds the {language} name until then. Delete this line when done."
+)
+
+
+def _answers_in(conv: Conversion, lang: str, new: bool) -> None:
+    """Put the texts of a form answered in ``lang`` (not English) where they belong:
+    ``translations.<lang>``.  A new listing keeps the name as its English name too (it
+    is required; names are rarely translated), and ``conv.untranslated`` lists the
+    English texts left for a translator.  A correction leaves the English texts as
+    they are."""
+    if lang == "en":
+        return
+    texts = {k: conv.fields.get(k) for k in TRANSLATED if conv.fields.get(k)}
+    for key in texts:
+        if key != "name" or not new:
+            conv.fields.pop(key, None)
+    if conv.body:
+        texts["description"] = conv.body
+        conv.body = None
+    if texts:
+        conv.fields["translations"] = {lang: texts}
+    conv.untranslated = [k for k in (*TRANSLATED, "description") if k in texts]
+
+
+def translate_mark(conv: Conversion, lang: str) -> str | None:
+    """The comment that marks a new listing's English texts as left for a translator."""
+    if lang == "en" or not conv.untranslated:
+        return None
+    fields = [k for k in conv.untranslated if k != "name"] or ["name"]
+    language = languages.name(lang, "en")
+    return TRANSLATE_MARK.format(language=language, lang=lang, fields=", ".join(fields))
+
+
+def new_listing(answers: dict[str, Answer], shown: str, lang: str = "en") -> Conversion:
+    """The data of a new listing from a "New listing" form answered in ``lang``."""
     reader = _Reader(answers, shown)
     conv = Conversion()
     _common(reader, conv)
@@ -348,6 +409,7 @@ def new_listing(answers: dict[str, Answer], shown: str) -> Conversion:
                                                     "postal_code")})  # fmt: skip
     conv.fields["location"] = location
     conv.fields = _drop_empty(conv.fields)
+    _answers_in(conv, lang, new=True)
     for key in _REQUIRED:
         if key not in conv.fields:
             reader.problem(key, "this field is required for a new listing")
@@ -368,8 +430,9 @@ def listing_id(reference: str) -> str | None:
     return found.group(1) if found else None
 
 
-def correction(answers: dict[str, Answer], shown: str) -> Conversion:
-    """The changes a "Correct a listing" form asks for (only the fields filled in)."""
+def correction(answers: dict[str, Answer], shown: str, lang: str = "en") -> Conversion:
+    """The changes a "Correct a listing" form asks for (only the fields filled in); the
+    texts of a form answered in another language change that language's translation."""
     reader = _Reader(answers, shown)
     conv = Conversion(lines={k: a.line for k, a in answers.items()})
     _common(reader, conv)
@@ -400,6 +463,7 @@ def correction(answers: dict[str, Answer], shown: str) -> Conversion:
             reader.problem("changes", "'Opening hours' replaces all the hours and this asks "
                            "to change one line: use one or the other")  # fmt: skip
     conv.fields = _drop_empty(conv.fields)
+    _answers_in(conv, lang, new=False)
     conv.location = _drop_empty(conv.location)
     conv.problems = reader.problems
     return conv
@@ -422,6 +486,14 @@ def removal_hint(name: str) -> str:
     return f" (did you mean {suggest.as_fix(found)}?)" if found else ""
 
 
+def _merged_translations(current: Any, changes: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The listing's translations with the texts a correction changes (others kept)."""
+    merged = {k: dict(v) for k, v in (current or {}).items() if isinstance(v, dict)}
+    for lang, texts in changes.items():
+        merged.setdefault(lang, {}).update(texts)
+    return merged
+
+
 def apply_correction(
     current: dict[str, Any], current_body: str, conv: Conversion, reader_shown: str
 ) -> tuple[dict[str, Any], str | None, list[Problem], list[str]]:
@@ -434,6 +506,8 @@ def apply_correction(
     notes: list[str] = []
     updates: dict[str, Any] = {}
     for key, value in conv.fields.items():
+        if key == "translations":
+            value = _merged_translations(current.get(key), value)
         if current.get(key) != value:
             updates[key] = value
     body = None

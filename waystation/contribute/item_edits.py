@@ -106,7 +106,8 @@ def phone_item(text: str) -> dict[str, Any]:
     item: dict[str, Any] = {"number": parts[0], "type": "voice"}
     if len(parts) > 1 and parts[1]:
         kind = next((t for t in types.ids if suggest.fold(parts[1]) in
-                     {t, suggest.fold(types.label(t))}), None)  # fmt: skip
+                     {t, suggest.fold(types.label(t)), suggest.fold(types.label(t, "es"))}),
+                    None)  # fmt: skip
         if kind is None:
             raise ValueError(f"'{parts[1]}' is not a phone type: use one of "
                              + ", ".join(types.ids))  # fmt: skip
