@@ -112,3 +112,23 @@ def test_a_spanish_correction_changes_only_the_spanish_text(tmp_path, capsys):
         '    summary: "Manejo de casos y asistencia legal de inmigración para adultos."',
     ]
     assert "it changes translations.es (summary)" in out
+
+
+def test_the_spanish_guide_examples_are_understood():
+    from waystation.contribute import item_edits
+    from waystation.records import hours_text
+
+    guide = (ROOT / "docs" / "contribuir.md").read_text(encoding="utf-8")
+    block = guide.split("   ```\n", 2)[1]
+    changes, wrong = item_edits.parse_changes(block.replace("\n   ", "\n").strip())
+    assert wrong == [] and len(changes) == 6
+    assert [(c.op, c.kind) for c in changes] == [
+        ("add", "phone"), ("change", "phone"), ("remove", "service"),
+        ("add", "language"), ("change", "hours"), ("remove", "hours"),
+    ]  # fmt: skip
+    for example in ("lunes a viernes de 9 a 17", "sábado de 10 a. m. a 2 p. m.",
+                    "L-V 9:00 a 17:00", "viernes de 9 p. m. a 7 a. m."):  # fmt: skip
+        assert f"`{example}`" in guide.replace("\n     ", " ")
+        assert hours_text.parse_hours_text(example).problems == [], example
+    (problem,) = hours_text.parse_hours_text("lunes a viernes de 9 a 5").problems
+    assert "did you mean 09:00–17:00?" in problem.message
