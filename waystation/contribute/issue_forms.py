@@ -298,9 +298,11 @@ def _listing_fields(correction: bool) -> tuple[FormField, ...]:
             "hours",
             "textarea",
             "Opening hours",
-            "Write 24/7, or one line per group of days with 24-hour times; other notes "
+            "Write 24/7, or one line per group of days, as you would say it: Mon-Fri "
+            "9am-5pm, Sat 10:00-14:00. Use am/pm or 24-hour times ('9-5' could be 9 in the "
+            "evening); for a place open overnight write e.g. 'Fri 9pm-7am'. Other notes "
             "(holidays, appointments) on their own lines." + keep,
-            "Mon-Fri 09:00-17:00\nSat 10:00-14:00\nClosed on federal holidays.",
+            "Mon-Fri 9am-5pm\nSat 10am-2pm\nClosed on federal holidays.",
         ),
         FormField(
             "service_area",

@@ -72,8 +72,10 @@ FIELDS: dict[str, tuple[str, str, str]] = {
                     "Personas adultas que vivieron trata sexual o laboral."),
     "hours": ("Horario",
               "Escriba 24/7, o una línea por grupo de días (por ejemplo «lunes a viernes de 9 "
-              "a 17» o «sábado de 10 a. m. a 2 p. m.»); otras notas (feriados, citas) en su "
-              "propia línea.",
+              "a 17» o «sábado de 10 a. m. a 2 p. m.»). Use a. m./p. m. o la hora de 24 "
+              "horas («de 9 a 5» podría ser de noche); para un lugar que abre de noche "
+              "escriba por ejemplo «viernes de 9 p. m. a 7 a. m.». Otras notas (feriados, "
+              "citas) en su propia línea.",
               "lunes a viernes de 9:00 a 17:00\nsábado de 10:00 a 14:00\nCerrado los feriados."),
     "service_area": ("Zona que atiende",
                      "Códigos de estado y condados (ESTADO/Condado), o 'nacional'; agregue "
