@@ -177,3 +177,18 @@ def test_any_text_gives_hours_or_notes_and_never_loses_a_line(text):
             assert slot["days"] and set(slot["days"]) <= set(DAYS)
             assert slot["opens"] != slot["closes"]
             assert (slot["closes"] < slot["opens"]) == bool(slot.get("overnight"))
+
+
+_TOKENS = ["Mon", "Tues", "fri", "M", "F", "L", "V", "sábado", "weekdays", "-", "–", "to", "a",
+           "de", "y", "&", ",", ";", ":", "9", "12", "17", "0", "24", "9:30", "7.15", "am",
+           "p.m.", "noon", "midnight", "overnight", "closed", "24/7", "h", " "]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=12).map(" ".join))
+def test_hours_shaped_nonsense_never_breaks_the_parser(text):
+    result = parse_hours_text(text)  # never raises
+    if isinstance(result.hours, list):
+        for slot in result.hours:
+            assert set(slot["days"]) <= set(DAYS) and slot["days"]
+            assert (slot["closes"] < slot["opens"]) == bool(slot.get("overnight"))

@@ -132,3 +132,24 @@ def test_one_mistake_on_a_nested_field_is_reported_at_its_line(tmp_path_factory,
     errors = _errors(path)
     assert errors, lines[line - 1]
     assert any(found == line for found, _col, _msg in errors), (lines[line - 1], errors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.sampled_from(
+            ["name: x", "cost:free", "- a", "- number: \"1\"", "location:", "city: y", "k: |",
+             "  text", "\tstate: IL", "x: \"open", "a: [b,", "c]", "# c", "", "d: 'e''f'"]
+        )).map(lambda t: " " * t[0] + t[1]),
+        max_size=12,
+    ).map("\n".join)
+)  # fmt: skip
+def test_any_broken_front_matter_gets_messages_never_a_crash(text):
+    from waystation.records.source import SourceFile, parse_front_matter
+
+    src = SourceFile(path="providers/x.md", id="x")
+    problems = parse_front_matter(text + "\n", src, line_offset=1)
+    lines = text.count("\n") + 3
+    for problem in problems:
+        assert 1 <= problem.line <= lines + 1, problem
+        assert "Traceback" not in problem.message
