@@ -64,6 +64,8 @@ def test_only_names_files_and_a_bad_revision_is_a_usage_error(tmp_path, capsys, 
     repo, _ = _repo(tmp_path)
     code, out = _validate(capsys, monkeypatch, repo.root, "--only", "providers/other-org-stale.md")
     assert code == 0 and "providers/other-org-stale.md" in out.out
+    code, out = _validate(capsys, monkeypatch, repo.root, "--only", "providers")
+    assert "providers/other-org-stale.md" in out.out and "left to the weekly" not in out.out
     code, out = _validate(capsys, monkeypatch, repo.root, "--changed-since", "no-such-rev")
     assert code == 2 and "--changed-since no-such-rev: git says" in out.err
 

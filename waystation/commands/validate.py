@@ -98,9 +98,14 @@ def changed_files(rev: str) -> list[Path]:
 
 
 def _in_scope(problems, only: list[Path]):
-    """Errors everywhere; warnings only in ``only``."""
+    """Errors everywhere; warnings only in ``only`` (files, or the files in folders)."""
     wanted = {path.resolve() for path in only}
-    return [p for p in problems if p.is_error or Path(p.file).resolve() in wanted]
+
+    def named(file: str) -> bool:
+        path = Path(file).resolve()
+        return path in wanted or any(folder in wanted for folder in path.parents)
+
+    return [p for p in problems if p.is_error or named(p.file)]
 
 
 def run(args) -> int:
