@@ -150,3 +150,13 @@ def test_a_group_word_suggests_all_of_the_groups_terms(group, data):
     words = [w for ws in group.words.values() for w in ws] + list(group.label.values())
     word = data.draw(st.sampled_from(words))
     assert set(group.terms) <= set(suggest.terms("services", word))
+
+
+def test_a_misspelt_language_gets_its_name_and_code(tmp_path, capsys):
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    answer = "English, Spanish, ht"
+    code, out = _from_issue(capsys, _edited_form(tmp_path, **{answer: "English, Spansh"}),
+                            providers)  # fmt: skip
+    assert code == 1
+    assert "'Spansh' is not a language name or ISO 639 code: did you mean 'Spanish (es)'?" in out

@@ -168,10 +168,13 @@ def _languages(reader: _Reader) -> list[str] | None:
         is_code = re.fullmatch(r"[a-z]{2,3}", lowered) and languages.is_known(lowered)
         code = lowered if is_code else languages.suggest(item)
         if code is None:
-            reader.problem(
-                "languages",
-                f"'{item}' is not a language name or ISO 639 code: write e.g. 'Spanish' or 'es'",
+            close = suggest.languages(item)
+            hint = (
+                "did you mean " + suggest.as_fix([f"{name} ({c})" for c, name in close]) + "?"
+                if close
+                else "write e.g. 'Spanish' or 'es'"
             )
+            reader.problem("languages", f"'{item}' is not a language name or ISO 639 code: {hint}")
         elif code not in codes:
             codes.append(code)
     return codes or None

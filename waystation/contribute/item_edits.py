@@ -135,8 +135,13 @@ def _language(text: str) -> str:
         return lowered
     code = languages.suggest(text)
     if code is None:
-        raise ValueError(f"'{text}' is not a language name or ISO 639 code: write e.g. "
-                         "'Spanish' or 'es'")  # fmt: skip
+        close = suggest.languages(text)
+        hint = (
+            "did you mean " + suggest.as_fix([f"{name} ({c})" for c, name in close]) + "?"
+            if close
+            else "write e.g. 'Spanish' or 'es'"
+        )
+        raise ValueError(f"'{text}' is not a language name or ISO 639 code: {hint}")
     return code
 
 

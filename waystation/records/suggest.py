@@ -19,6 +19,9 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from functools import cache
+
+from babel import Locale
 
 from waystation.gazetteer.states import STATES
 from waystation.records import vocabulary
@@ -126,6 +129,29 @@ def states(text: str) -> list[str]:
         return [exact]
     close = difflib.get_close_matches(fold(text), list(_STATE_NAMES), n=2, cutoff=CUTOFF)
     return [_STATE_NAMES[name] for name in close]
+
+
+@cache
+def _language_names() -> dict[str, str]:
+    """Folded language names in English and Spanish -> code (CLDR, through Babel)."""
+    table: dict[str, str] = {}
+    for lang in ("en", "es"):
+        for code, label in Locale.parse(lang).languages.items():
+            if "_" not in code and len(code) in (2, 3):
+                table.setdefault(fold(label), code)
+    return table
+
+
+def languages(text: str) -> list[tuple[str, str]]:
+    """``(code, English name)`` of the languages ``text`` is a close spelling of
+    (``Spansh`` -> es, ``criolo haitiano`` -> ht)."""
+    names = _language_names()
+    close = difflib.get_close_matches(fold(text), list(names), n=2, cutoff=CUTOFF)
+    found: dict[str, str] = {}
+    for name in close:
+        code = names[name]
+        found.setdefault(code, Locale.parse("en").languages.get(code, name))
+    return list(found.items())
 
 
 def options(text: str, choices: tuple[str, ...] | list[str]) -> list[str]:
