@@ -42,7 +42,9 @@ def test_new_listing_form_becomes_a_valid_listing(providers, capsys):
     assert code == 0, out
     path = providers / "casa-esperanza-refugio-chicago.md"
     assert f"wrote {path.as_posix()}" in out
-    assert "0 error(s), 0 warning(s)" in out
+    # The one line that is not hours is kept as a note, and said so at its line.
+    assert "0 error(s), 1 warning(s)" in out
+    assert "'The hotline answers at all hours.' is not days and times, so it was kept" in out
     text = path.read_text(encoding="utf-8")
     assert text.splitlines()[:2] == ["---", SCHEMA_LINE]
     assert 'postal_code: "60608"' in text  # ZIP quoted: leading zeros are never lost
@@ -232,3 +234,23 @@ def test_writer_round_trips_every_character():
     text = render_listing({"name": tricky, "tags": [tricky, "#", "- x"]}, "")
     src, _ = read_front_matter(text)
     assert src.data == {"name": tricky, "tags": [tricky, "#", "- x"]}
+
+
+def test_from_issue_reports_a_phone_already_on_another_organizations_listing(providers, capsys):
+    other = providers / "northside-legal-aid-chicago.md"
+    other.write_text(
+        "---\nname: Northside Legal Aid\nservices: [legal-immigration]\n"
+        "trafficking_types: [labor]\nlocation: {visibility: public, street: 1 Main St, "
+        'city: Chicago, state: IL, postal_code: "60601"}\n'
+        'phones:\n  - {number: "(312) 555-0101", type: voice}\nlast_verified: 2026-11-01\n'
+        "---\n\nLegal aid.\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, str(FIXTURES / "new_listing_complete.md"), "--out", str(providers))
+    assert code == 0  # a warning: a shared number may be right, the maintainer decides
+    path = providers / "casa-esperanza-refugio-chicago.md"
+    line = next(line for line in out.splitlines() if "the same phone is on" in line)
+    assert line.startswith(f"{path.as_posix()}:")
+    number = int(line.split(":")[1])
+    assert "312-555-0101" in path.read_text(encoding="utf-8").splitlines()[number - 1]
+    assert other.as_posix() in line and "a different organization" in line

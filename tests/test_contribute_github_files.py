@@ -15,8 +15,10 @@ import pytest
 import yaml
 
 from tests.git_repo import GitRepo, listing_fields
+from waystation import settings
 from waystation.cli import build_parser, main
 from waystation.contribute import issue_forms, review_diff
+from waystation.contribute.repository import repository_url, web_address
 from waystation.gazetteer.states import STATES
 from waystation.records import vocabulary
 
@@ -59,8 +61,12 @@ def test_the_schema_check_catches_a_broken_form(tmp_path):
     assert check_jsonschema("vendor.github-issue-forms", broken).returncode != 0
 
 
+def _repository() -> str:
+    return repository_url(settings.load(ROOT / "pelicanconf.py"), ROOT)
+
+
 def test_committed_forms_are_generated_from_the_vocabularies():
-    for name, text in issue_forms.form_files().items():
+    for name, text in issue_forms.form_files(_repository()).items():
         path = GITHUB / "ISSUE_TEMPLATE" / name
         assert path.read_text(encoding="utf-8") == text, (
             f"{path} is out of date: run `python scripts/generate_issue_forms.py`"
@@ -100,7 +106,9 @@ def test_form_fields_mirror_the_record_format():
     confirm = new["confirmations"]["attributes"]["options"]
     assert confirm[0]["required"] is True and "no street address" in confirm[0]["label"]
     correction = _fields(GITHUB / "ISSUE_TEMPLATE/correct-a-listing.yml")
-    assert set(correction) == listing_ids | {"listing", "what_changed", "status", "remove"}
+    assert set(correction) == listing_ids | {
+        "listing", "what_changed", "status", "remove", "changes"
+    }  # fmt: skip
     assert all(
         "validations" not in field for key, field in correction.items()
         if key not in ("listing", "what_changed")
@@ -200,3 +208,21 @@ def test_form_generator_check_passes():
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout
+
+
+def test_issue_form_links_point_at_this_repository(tmp_path):
+    config = yaml.safe_load((GITHUB / "ISSUE_TEMPLATE/config.yml").read_text(encoding="utf-8"))
+    security = config["contact_links"][1]["url"]
+    assert security == f"{_repository()}/security/advisories/new"
+    # The address comes from REPOSITORY_URL when a site sets it, else from the git remote.
+    repo = GitRepo(tmp_path / "fork")
+    assert repository_url({}, repo.root) == settings.BY_NAME["REPOSITORY_URL"].default
+    repo.git("remote", "add", "origin", "git@github.com:harbor-ngo/directory.git")
+    assert repository_url({}, repo.root) == "https://github.com/harbor-ngo/directory"
+    mine = {"REPOSITORY_URL": "https://git.example.net/ngo/waystation/"}
+    assert repository_url(mine, repo.root) == "https://git.example.net/ngo/waystation"
+    files = issue_forms.form_files(repository_url({}, repo.root))
+    assert "https://github.com/harbor-ngo/directory/security/advisories/new" in files["config.yml"]
+    assert "example/waystation" not in files["config.yml"]
+    assert web_address("https://x-access-token@github.com/a/b.git") == "https://github.com/a/b"
+    assert web_address("/srv/git/local-only") is None

@@ -72,7 +72,7 @@ EXPECTED: dict[str, tuple[str, int, int, str, str]] = {
     "not-a-mapping": (E, 26, 3, "location", "expected a group of fields"),
     "bad-translation": (E, 14, 5, "translations.es.nombre", "did you mean 'name'?"),
     "duplicate-key": (E, 12, 1, "cost", "appears twice (first on line 11)"),
-    "malformed-yaml": (E, 12, 19, "", "invalid YAML"),
+    "malformed-yaml": (E, 12, 19, "", "second ': ' inside its value: put the value in double"),
     "no-front-matter": (E, 1, 1, "", "no front matter"),
     "unclosed-front-matter": (E, 34, 1, "", "not closed"),
     "empty-front-matter": (E, 2, 1, "", "front matter is empty"),

@@ -12,6 +12,7 @@ usage.  Typical use, with the GitHub CLI::
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import sys
@@ -20,13 +21,19 @@ from pathlib import Path
 
 from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
-from waystation.contribute import issue_forms, issue_listing
+from waystation.contribute import issue_forms, issue_listing, item_edits
 from waystation.exc import UsageError, WaystationError
 from waystation.records import rules
 from waystation.records.listing_writer import read_front_matter, render_listing, replace_fields
-from waystation.records.problems import Problem, sort_problems, summary_line
-from waystation.records.source import ID_PATTERN, read_listing
-from waystation.records.validation import check_source
+from waystation.records.problems import Problem, Severity, sort_problems, summary_line
+from waystation.records.source import ID_PATTERN, iter_listing_paths, read_listing
+from waystation.records.validation import (
+    CrossKeys,
+    ValidationResult,
+    check_source,
+    cross_file_problems,
+    load_listings,
+)
 
 NAME = "from-issue"
 HELP = "turn a filled 'new listing' or 'correct a listing' issue form into a listing file"
@@ -103,16 +110,16 @@ def run(args) -> int:
             f"{shown} is not a filled 'New listing' or 'Correct a listing' form (no "
             "'### Name of the program or site' or '### Listing to correct' heading)"
         )
-    if form is issue_forms.REPORT_A_PROBLEM:
+    if form.kind == "report-a-problem":
         raise UsageError(
             f"{shown} is a 'Report a problem' issue: read it and edit the listing by hand"
         )
     answers = issue_forms.parse_body(body, form)
-    if form is issue_forms.NEW_LISTING:
-        path, text, problems, notes = _new(args, answers, shown, out)
+    if form.kind == "new-listing":
+        path, text, problems, notes = _new(args, answers, shown, out, form.lang)
         original = None
     else:
-        path, original, text, problems, notes = _correct(args, answers, shown, out)
+        path, original, text, problems, notes = _correct(args, answers, shown, out, form.lang)
 
     if original is not None:
         diff = list(
@@ -136,7 +143,7 @@ def run(args) -> int:
         print(f"wrote {path.as_posix()}")
     for note in notes:
         print(f"note: {note}")
-    problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"])
+    problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"], out)
     problems = sort_problems(problems)
     for problem in problems:
         print(problem.format_text())
@@ -144,8 +151,8 @@ def run(args) -> int:
     return 1 if any(p.is_error for p in problems) else 0
 
 
-def _new(args, answers, shown: str, out: Path):
-    conv = issue_listing.new_listing(answers, shown)
+def _new(args, answers, shown: str, out: Path, lang: str = "en"):
+    conv = issue_listing.new_listing(answers, shown, lang)
     ident = args.id or issue_listing.new_id(conv.fields)
     if not ID_PATTERN.match(ident):
         raise UsageError(
@@ -159,11 +166,23 @@ def _new(args, answers, shown: str, out: Path):
             f"listing instead (--listing {ident}); otherwise choose another id with --id"
         )
     text = render_listing(conv.fields, conv.body or "")
-    return path, text, conv.problems, []
+    notes = []
+    mark = issue_listing.translate_mark(conv, lang)
+    if mark:
+        # Right after the opening '---' and the schema line: the first thing a reviewer
+        # and a translator see.  A comment: nothing is published from it.
+        head, rest = text.split("\n", 2)[:2], text.split("\n", 2)[2]
+        text = "\n".join([*head, mark, rest])
+        notes.append(
+            f"the form was answered in {lang}: its texts are in translations.{lang}; the "
+            f"English {', '.join(k for k in conv.untranslated if k != 'name') or 'name'} "
+            "are left for a translator (marked in the file)"
+        )
+    return path, text, conv.problems, notes
 
 
-def _correct(args, answers, shown: str, out: Path):
-    conv = issue_listing.correction(answers, shown)
+def _correct(args, answers, shown: str, out: Path, lang: str = "en"):
+    conv = issue_listing.correction(answers, shown, lang)
     ident = args.listing or conv.listing
     if not ident:
         raise UsageError(f"{shown} names no listing to correct: give one with --listing ID")
@@ -179,16 +198,62 @@ def _correct(args, answers, shown: str, out: Path):
         src.data or {}, src.body, conv, shown
     )
     text = replace_fields(original, updates, body) if (updates or body is not None) else original
+    text, change_problems = _one_item_changes(text, conv, answers, shown)
+    if conv.untranslated:
+        notes.append(
+            f"the form was answered in {lang}: it changes translations.{lang} "
+            f"({', '.join(conv.untranslated)}); check whether the English texts need the "
+            "same change"
+        )
     if text == original.replace("\r\n", "\n"):
         text = original
-    return path, original, text, conv.problems + problems, notes
+    return path, original, text, conv.problems + problems + change_problems, notes
 
 
-def _validate(path: Path, text: str, today, stale_after_days: int) -> list[Problem]:
-    """The validator's problems for ``text`` as if it were the file at ``path``."""
+def _one_item_changes(text: str, conv, answers, shown: str) -> tuple[str, list[Problem]]:
+    """``text`` with each "add, change or remove one item" request made, only its lines
+    changed; a request that cannot be made is a problem at its line of the issue."""
+    problems: list[Problem] = []
+    answer = answers.get("changes")
+    for change in conv.changes:
+        try:
+            text = item_edits.apply_change(text.replace("\r\n", "\n"), change)
+        except ValueError as error:
+            line = (answer.line if answer else 1) + change.offset
+            label = answer.label if answer else "changes"
+            problems.append(Problem(shown, line, 1, Severity.ERROR, "changes",
+                                    f"'{label}': line {change.offset + 1}: {error}",
+                                    "issue_form"))  # fmt: skip
+    return text, problems
+
+
+def _validate(path: Path, text: str, today, stale_after_days: int, folder: Path) -> list[Problem]:
+    """The validator's problems for ``text`` as if it were the file at ``path``, with the
+    checks across files run against the other listings in ``folder`` (the same phone or
+    website on another organization's listing, the same name in the same city), so they
+    show now, at the new file's lines, not first in the pull request or the build."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         copy.write_text(text, encoding="utf-8", newline="\n")
         src = read_listing(copy, path.as_posix())
-        _, problems = check_source(src, rules.Context(today, stale_after_days))
+        listing, problems = check_source(src, rules.Context(today, stale_after_days))
+        if listing is not None:
+            problems += _across_files(listing, copy, path, folder, today, stale_after_days)
     return problems
+
+
+def _across_files(listing, copy: Path, path: Path, folder: Path, today, stale_after_days: int):
+    """Cross-file problems of the new text (at ``copy``) against the rest of ``folder``."""
+    target = path.resolve()
+    others = [p for p in iter_listing_paths(folder) if p.resolve() != target]
+    if not others:
+        return []
+    result = load_listings(others, today=today, stale_after_days=stale_after_days)
+    summaries = [CrossKeys.of(item) for item in result.listings]
+    summaries.append(dataclasses.replace(CrossKeys.of(listing), source_path=str(copy)))
+    found = cross_file_problems(ValidationResult(), summaries)
+    return [
+        dataclasses.replace(problem, file=path.as_posix())
+        for problem in found
+        if problem.file == str(copy)
+    ]

@@ -15,8 +15,9 @@ from waystation.commands.validate import parse_today
 from waystation.contribute.issue_listing import new_id
 from waystation.exc import UsageError
 from waystation.records import vocabulary
+from waystation.records.hours_text import is_always_open, parse_hours_text
 from waystation.records.listing_writer import render_listing
-from waystation.records.problems import format_report
+from waystation.records.problems import Severity, format_report
 from waystation.records.source import ID_PATTERN
 from waystation.records.validation import load_listings
 
@@ -43,6 +44,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--phone", help="main phone number, e.g. 312-555-0142")
     parser.add_argument("--website", help="https:// address")
     parser.add_argument("--email")
+    parser.add_argument(
+        "--hours",
+        help="opening hours as you would say them, e.g. 'Mon-Fri 9am-5pm; Sat 10am-2pm', "
+        "'lunes a viernes de 9 a 17' or '24/7'",
+    )
     parser.add_argument("--id", help="file name without .md (default: from name and city)")
     parser.add_argument("--out", type=Path, help="folder to write into (default: providers)")
     parser.add_argument(
@@ -68,6 +74,20 @@ def _terms(text: str) -> list[str]:
     return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
 
 
+def _hours(text: str) -> tuple[object, str | None]:
+    """Structured hours from ``text`` (the shared parser); a line it cannot read without
+    guessing stops here with the parser's suggestion, before any file is written."""
+    if not text:
+        return None, None
+    parsed = parse_hours_text(text.replace(";", "\n") if not is_always_open(text) else text)
+    errors = [p for p in parsed.problems if p.severity is Severity.ERROR]
+    if errors:
+        raise UsageError("--hours: " + "; ".join(p.message for p in errors))
+    for problem in parsed.problems:
+        print(f"note: --hours: {problem.message}")
+    return parsed.hours, parsed.notes_text
+
+
 def run(args) -> int:
     conf = settings_mod.load(args.config)
     interactive = sys.stdin.isatty()
@@ -87,6 +107,7 @@ def run(args) -> int:
     phone = _ask("Phone", args.phone, interactive, required=False)
     website = _ask("Website", args.website, interactive, required=False)
     email = _ask("Email", args.email, interactive, required=False)
+    hours, hours_notes = _hours(_ask("Opening hours", args.hours, interactive, required=False))
     organization = args.organization or ""
     location: dict[str, object] = {"visibility": visibility, "state": state}
     if city:
@@ -102,6 +123,8 @@ def run(args) -> int:
         "phones": [{"number": phone, "type": "voice"}] if phone else None,
         "website": website or None,
         "email": email or None,
+        "hours": hours,
+        "hours_notes": hours_notes,
         "last_verified": today,
     }
     listing_id = args.id or new_id(data)

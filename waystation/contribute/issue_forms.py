@@ -14,10 +14,12 @@ answers by field id.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from waystation.contribute import issue_forms_es as es
 from waystation.gazetteer.states import STATES
 from waystation.records import vocabulary
 
@@ -66,12 +68,18 @@ class FormField:
 
 @dataclass(frozen=True)
 class Form:
-    key: str  # new-listing | correct-a-listing | report-a-problem
+    key: str  # new-listing | correct-a-listing | report-a-problem (+ "-es": in Spanish)
     name: str
     description: str
     title: str
     labels: tuple[str, ...]
     fields: tuple[FormField, ...] = field(default_factory=tuple)
+    lang: str = "en"  # the language the form asks in, and its answers are written in
+
+    @property
+    def kind(self) -> str:
+        """``new-listing``, ``correct-a-listing`` or ``report-a-problem``, in any language."""
+        return self.key.removesuffix(f"-{self.lang}") if self.lang != "en" else self.key
 
     @property
     def filename(self) -> str:
@@ -112,17 +120,17 @@ def option_id(option: str) -> str:
     return option.split(" — ", 1)[0].strip()
 
 
-def _vocab_checkboxes(name: str) -> tuple[str, ...]:
-    return tuple(checkbox_option(t.label_in("en"), t.id) for t in vocabulary.get(name).terms)
+def _vocab_checkboxes(name: str, lang: str = "en") -> tuple[str, ...]:
+    return tuple(checkbox_option(t.label_in(lang), t.id) for t in vocabulary.get(name).terms)
 
 
-def _vocab_dropdown(name: str, with_description: bool = False) -> tuple[str, ...]:
+def _vocab_dropdown(name: str, with_description: bool = False, lang: str = "en") -> tuple[str, ...]:
     return tuple(
         dropdown_option(
             t.id,
-            f"{t.label_in('en')}: {t.description_in('en')}"
+            f"{t.label_in(lang)}: {t.description_in(lang)}"
             if with_description
-            else t.label_in("en"),
+            else t.label_in(lang),
         )
         for t in vocabulary.get(name).terms
     )
@@ -290,9 +298,11 @@ def _listing_fields(correction: bool) -> tuple[FormField, ...]:
             "hours",
             "textarea",
             "Opening hours",
-            "Write 24/7, or one line per group of days with 24-hour times; other notes "
+            "Write 24/7, or one line per group of days, as you would say it: Mon-Fri "
+            "9am-5pm, Sat 10:00-14:00. Use am/pm or 24-hour times ('9-5' could be 9 in the "
+            "evening); for a place open overnight write e.g. 'Fri 9pm-7am'. Other notes "
             "(holidays, appointments) on their own lines." + keep,
-            "Mon-Fri 09:00-17:00\nSat 10:00-14:00\nClosed on federal holidays.",
+            "Mon-Fri 9am-5pm\nSat 10am-2pm\nClosed on federal holidays.",
         ),
         FormField(
             "service_area",
@@ -404,6 +414,19 @@ CORRECT_A_LISTING = Form(
             "location.transit).",
             "email, hours",
         ),
+        FormField(
+            "changes",
+            "textarea",
+            "Add, change or remove one item",
+            "One change per line: add, change or remove one phone, service, language or "
+            "line of hours; everything else in the listing stays as it is. Phones are "
+            "written number | type | label | hours.",
+            "add phone: 312-555-0199 | fax | Fax line\n"
+            "change phone 312-555-0142: 312-555-0143\n"
+            "remove service: clothing\n"
+            "add language: Haitian Creole\n"
+            "add hours: Sat 10am-2pm",
+        ),
         _confirmations(),
     ),
 )
@@ -471,25 +494,101 @@ REPORT_A_PROBLEM = Form(
     ),
 )
 
-FORMS: tuple[Form, ...] = (NEW_LISTING, CORRECT_A_LISTING, REPORT_A_PROBLEM)
 
-#: ``.github/ISSUE_TEMPLATE/config.yml``
-ISSUE_CONFIG: dict[str, Any] = {
-    "blank_issues_enabled": False,
-    "contact_links": [
-        {
-            "name": "Need help now? National Human Trafficking Hotline",
-            "url": "https://humantraffickinghotline.org/en/contact",
-            "about": "Call 1-888-373-7888 or text 233733, 24 hours a day. "
-            "In an emergency call 911.",
-        },
-        {
-            "name": "Report a confidential address or a security problem privately",
-            "url": "https://github.com/example/waystation/security/advisories/new",
-            "about": "Never in a public issue: this private report reaches the maintainers only.",
-        },
-    ],
+# -- the Spanish forms: the same questions, asked in Spanish ---------------------------------
+
+_CHECKBOX_VOCABULARIES = ("services", "trafficking_types", "populations", "features")
+_DROPDOWN_VOCABULARIES = {"visibility": True, "cost": False, "status": True}  # with description
+_CONFIRMATIONS_ES = {
+    NO_STREET_CONFIRMATION: es.NO_STREET_CONFIRMATION,
+    VERIFIED_CONFIRMATION: es.VERIFIED_CONFIRMATION,
 }
+
+
+def _in_spanish(form: Form, listing_ids: frozenset[str]) -> Form:
+    correction = form.key == "correct-a-listing"
+    report = form.key == "report-a-problem"
+    fields = []
+    for f in form.fields:
+        if f.kind == "markdown":
+            fields.append(dataclasses.replace(f, description=es.FORMS[form.key][3]))
+            continue
+        label, description, placeholder = es.FIELDS[f.id]
+        if report and f.id == "listing":
+            label, description = es.PROBLEM_LISTING
+            placeholder = f.placeholder
+        if correction and f.id in listing_ids:
+            if f.kind == "checkboxes":
+                description = es.TICK.strip()
+            elif f.id == "last_verified":
+                description += " Déjelo vacío si no confirmó la corrección con el proveedor."
+            elif f.id == "phones":
+                description += " Si lo completa, reemplaza todos los números."
+            elif f.id != "source":
+                description += es.KEEP
+        options = f.options
+        if f.id in _CHECKBOX_VOCABULARIES:
+            options = _vocab_checkboxes(f.id, "es")
+        elif f.id in _DROPDOWN_VOCABULARIES:
+            options = _vocab_dropdown(f.id, _DROPDOWN_VOCABULARIES[f.id], "es")
+        elif f.id == "problem":
+            options = es.PROBLEMS
+        elif f.id == "confirmations" and report:
+            options = (es.PROBLEM_SAFETY,)
+        elif f.id == "confirmations":
+            options = tuple(_CONFIRMATIONS_ES[o] for o in f.options)
+        required = tuple(options[f.options.index(o)] for o in f.required_options)
+        fields.append(
+            dataclasses.replace(
+                f,
+                label=label,
+                description=description,
+                placeholder=placeholder,
+                options=options,
+                required_options=required,
+            )  # fmt: skip
+        )
+    name, description, title, _intro = es.FORMS[form.key]
+    return Form(
+        key=f"{form.key}-es", name=name, description=description, title=title,
+        labels=(*form.labels, "es"), fields=tuple(fields), lang="es",
+    )  # fmt: skip
+
+
+_LISTING_IDS = frozenset(f.id for f in _listing_fields(correction=True))
+NEW_LISTING_ES = _in_spanish(NEW_LISTING, _LISTING_IDS)
+CORRECT_A_LISTING_ES = _in_spanish(CORRECT_A_LISTING, _LISTING_IDS)
+REPORT_A_PROBLEM_ES = _in_spanish(REPORT_A_PROBLEM, _LISTING_IDS)
+
+FORMS: tuple[Form, ...] = (
+    NEW_LISTING, CORRECT_A_LISTING, REPORT_A_PROBLEM,
+    NEW_LISTING_ES, CORRECT_A_LISTING_ES, REPORT_A_PROBLEM_ES,
+)  # fmt: skip
+#: What each kind of form is recognised by: the label of a question only it asks.
+_TELLING_FIELD = {"correct-a-listing": "listing", "report-a-problem": "problem",
+                  "new-listing": "name"}  # fmt: skip
+
+
+def issue_config(repository: str) -> dict[str, Any]:
+    """``.github/ISSUE_TEMPLATE/config.yml`` for the repository at ``repository`` (its web
+    address: see :func:`waystation.contribute.repository.repository_url`)."""
+    return {
+        "blank_issues_enabled": False,
+        "contact_links": [
+            {
+                "name": "Need help now? National Human Trafficking Hotline",
+                "url": "https://humantraffickinghotline.org/en/contact",
+                "about": "Call 1-888-373-7888 or text 233733, 24 hours a day. "
+                "In an emergency call 911.",
+            },
+            {
+                "name": "Report a confidential address or a security problem privately",
+                "url": f"{repository.rstrip('/')}/security/advisories/new",
+                "about": "Never in a public issue: this private report reaches the maintainers "
+                "only.",
+            },
+        ],
+    }
 
 
 # -- reading an issue body -----------------------------------------------------------------
@@ -515,13 +614,11 @@ _CHECKBOX = re.compile(r"^\s*[-*]\s+\[([ xX])\]\s+(.*?)\s*$")
 def detect_form(body: str) -> Form | None:
     """Which form an issue body was written with (by its own headings), or None."""
     headings = {m.group(1).casefold() for line in _lines(body) if (m := _HEADING.match(line))}
-    for form, label in (
-        (CORRECT_A_LISTING, "Listing to correct"),
-        (REPORT_A_PROBLEM, "What is the problem?"),
-        (NEW_LISTING, "Name of the program or site"),
-    ):
-        if label.casefold() in headings:
-            return form
+    for kind in ("correct-a-listing", "report-a-problem", "new-listing"):
+        for form in (f for f in FORMS if f.kind == kind):
+            telling = next(q for q in form.questions if q.id == _TELLING_FIELD[kind])
+            if telling.label.casefold() in headings:
+                return form
     return None
 
 
@@ -595,7 +692,8 @@ def render_body(form: Form, values: dict[str, Any]) -> str:
 GENERATED_HEADER = (
     "# Generated by `python scripts/generate_issue_forms.py`"
     " from waystation/contribute/issue_forms.py\n"
-    "# and waystation/data/vocabularies.yaml. Do not edit by hand: change those and rerun.\n"
+    "# and waystation/data/vocabularies.yaml (links: REPOSITORY_URL or the git remote).\n"
+    "# Do not edit by hand: change those and rerun.\n"
 )
 FORMS_FOLDER = ".github/ISSUE_TEMPLATE"
 
@@ -614,8 +712,9 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
-def form_files() -> dict[str, str]:
-    """``{file name: text}`` of every file in ``.github/ISSUE_TEMPLATE/``."""
+def form_files(repository: str) -> dict[str, str]:
+    """``{file name: text}`` of every file in ``.github/ISSUE_TEMPLATE/``; links point at
+    ``repository`` (the repository's web address)."""
     files = {form.filename: GENERATED_HEADER + _dump(form.as_yaml_data()) for form in FORMS}
-    files["config.yml"] = GENERATED_HEADER + _dump(ISSUE_CONFIG)
+    files["config.yml"] = GENERATED_HEADER + _dump(issue_config(repository))
     return files

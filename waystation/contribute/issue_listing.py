@@ -20,13 +20,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from waystation.contribute import issue_forms_es, item_edits
 from waystation.contribute.issue_forms import (
     NO_STREET_CONFIRMATION,
     Answer,
+    checkbox_option,
     option_id,
 )
 from waystation.gazetteer.states import STATES
-from waystation.records import languages, vocabulary
+from waystation.records import hours_text, languages, suggest, vocabulary
 from waystation.records.listing_writer import FIELD_ORDER, REMOVE, clean_text
 from waystation.records.model import SUBFIELDS
 from waystation.records.problems import Problem, Severity
@@ -62,6 +64,8 @@ class Conversion:
     listing: str | None = None  # the listing a correction names
     remove: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # answer id -> line in the issue
+    changes: list[item_edits.Change] = field(default_factory=list)  # one item each
+    untranslated: list[str] = field(default_factory=list)  # English texts to translate
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -104,18 +108,50 @@ class _Reader:
             if term in ids:
                 chosen.append(term)
             else:
-                self.problem(answer_id, f"'{option}' is not one of the form's options")
+                self.problem(answer_id, f"'{option}' is not one of the form's options"
+                             + _option_hint(vocab, option))  # fmt: skip
         return sorted(set(chosen), key=ids.index) or None
 
-    def choice(self, answer_id: str, vocab_ids: tuple[str, ...]) -> str | None:
+    def choice(self, answer_id: str, vocab: str | None) -> str | None:
+        """A dropdown's answer: an option, a term id or label (``Free``), or for the state
+        a code or a name (``Illinois``); anything else is reported with the close ones."""
         value = self.text(answer_id)
         if value is None:
             return None
         term = option_id(value)
-        if term not in vocab_ids:
-            self.problem(answer_id, f"'{value}' is not one of the form's options")
+        if vocab is None:  # the state
+            code = suggest.state_code(term) or suggest.state_code(value)
+            if code:
+                return code
+            close = suggest.states(term)
+            hint = f"; did you mean {suggest.as_fix(close)}?" if close else ""
+            self.problem(answer_id, f"'{value}' is not a US state or territory{hint}")
             return None
-        return term
+        terms = vocabulary.get(vocab)
+        if term in terms.ids:
+            return term
+        exact = [t.id for t in terms.terms if suggest.fold(value) in {
+            suggest.fold(t.id), *(suggest.fold(label) for label in t.label.values())}]  # fmt: skip
+        if len(exact) == 1:
+            return exact[0]
+        self.problem(answer_id, f"'{value}' is not one of the form's options"
+                     + _option_hint(vocab, value))  # fmt: skip
+        return None
+
+
+def _option_hint(vocab: str, option: str) -> str:
+    """``; did you mean 'Case management (`case-management`)'?`` for a form option that is
+    not one (an edited issue, an old form): close terms, a group's terms, everyday words."""
+    text = re.sub(r"\s*\(`[^`]*`\)\s*$", "", option)
+    text = option_id(text) if " — " in text else text
+    found = suggest.terms(vocab, text)
+    if not found:
+        return ""
+    labels = vocabulary.get(vocab)
+    shown = [checkbox_option(labels.label(t), t) for t in found]
+    if len(shown) == 1:
+        return f"; did you mean '{shown[0]}'?"
+    return "; did you mean one or more of " + suggest.as_fix(shown) + "?"
 
 
 def _split(value: str) -> list[str]:
@@ -132,10 +168,13 @@ def _languages(reader: _Reader) -> list[str] | None:
         is_code = re.fullmatch(r"[a-z]{2,3}", lowered) and languages.is_known(lowered)
         code = lowered if is_code else languages.suggest(item)
         if code is None:
-            reader.problem(
-                "languages",
-                f"'{item}' is not a language name or ISO 639 code: write e.g. 'Spanish' or 'es'",
+            close = suggest.languages(item)
+            hint = (
+                "did you mean " + suggest.as_fix([f"{name} ({c})" for c, name in close]) + "?"
+                if close
+                else "write e.g. 'Spanish' or 'es'"
             )
+            reader.problem("languages", f"'{item}' is not a language name or ISO 639 code: {hint}")
         elif code not in codes:
             codes.append(code)
     return codes or None
@@ -149,6 +188,7 @@ def _phones(reader: _Reader) -> list[dict[str, Any]] | None:
     types = vocabulary.get("phone_types")
     by_word = {t: t for t in types.ids}
     by_word.update({types.label(t).casefold(): t for t in types.ids})
+    by_word.update({suggest.fold(types.label(t, "es")): t for t in types.ids})
     by_word.update({"phone": "voice", "sms": "text", "call": "voice", "crisis": "hotline"})
     phones = []
     for offset, line in enumerate(value.split("\n")):
@@ -161,11 +201,13 @@ def _phones(reader: _Reader) -> list[dict[str, Any]] | None:
             continue
         phone: dict[str, Any] = {"number": number, "type": "voice"}
         if len(parts) > 1 and parts[1]:
-            kind = by_word.get(parts[1].casefold())
+            kind = by_word.get(parts[1].casefold()) or by_word.get(suggest.fold(parts[1]))
             if kind is None:
+                close = [by_word[w] for w in suggest.options(parts[1], list(by_word))[:1]]
+                hint = f"did you mean {suggest.as_fix(close)}? " if close else ""
                 reader.problem(
                     "phones",
-                    f"line {offset + 1}: '{parts[1]}' is not a phone type: use one of "
+                    f"line {offset + 1}: '{parts[1]}' is not a phone type: {hint}use one of "
                     + ", ".join(types.ids),
                     offset=offset,
                 )
@@ -186,81 +228,22 @@ def _phones(reader: _Reader) -> list[dict[str, Any]] | None:
 
 
 def _is_always_open(value: str) -> bool:
-    return value.casefold().replace(" ", "") in ("24/7", "24x7", "24hours", "24hoursaday")
-
-
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_WORDS = {
-    **{d: d for d in _DAYS},
-    "monday": "mon", "tuesday": "tue", "tues": "tue", "wednesday": "wed", "thursday": "thu",
-    "thur": "thu", "thurs": "thu", "friday": "fri", "saturday": "sat", "sunday": "sun",
-    "lun": "mon", "lunes": "mon", "mar": "tue", "martes": "tue", "mie": "wed", "mié": "wed",
-    "miercoles": "wed", "miércoles": "wed", "jue": "thu", "jueves": "thu", "vie": "fri",
-    "viernes": "fri", "sab": "sat", "sáb": "sat", "sabado": "sat", "sábado": "sat",
-    "dom": "sun", "domingo": "sun",
-}  # fmt: skip
-_HOURS_LINE = re.compile(
-    r"^(?P<days>[^\d]+?)[\s:]+(?P<opens>\d{1,2}(?::\d{2})?)\s*(?:-|–|—|to|a)\s*"
-    r"(?P<closes>\d{1,2}(?::\d{2})?)$",
-    re.IGNORECASE,
-)
-
-
-def _time(value: str) -> str | None:
-    hours, _, minutes = value.partition(":")
-    minutes = minutes or "00"
-    if not (hours.isdigit() and minutes.isdigit()):
-        return None
-    h, m = int(hours), int(minutes)
-    if h == 24 and m == 0:
-        h = 0
-    if h > 23 or m > 59:
-        return None
-    return f"{h:02d}:{m:02d}"
-
-
-def _days(text: str) -> list[str] | None:
-    days: list[str] = []
-    for group in re.split(r"[,&/]|\band\b|\by\b", text.strip().casefold()):
-        group = group.strip().rstrip(".")
-        if not group:
-            continue
-        ends = [e.strip().rstrip(".") for e in re.split(r"\s*(?:-|–|—|\bto\b|\ba\b)\s*", group)]
-        ends = [e for e in ends if e]
-        if len(ends) == 1 and ends[0] in _DAY_WORDS:
-            days.append(_DAY_WORDS[ends[0]])
-        elif len(ends) == 2 and all(e in _DAY_WORDS for e in ends):
-            start, stop = _DAYS.index(_DAY_WORDS[ends[0]]), _DAYS.index(_DAY_WORDS[ends[1]])
-            span = range(start, stop + 1) if start <= stop else [*range(start, 7), *range(stop + 1)]
-            days.extend(_DAYS[i] for i in span)
-        else:
-            return None
-    return sorted(set(days), key=_DAYS.index) or None
+    return hours_text.is_always_open(value)
 
 
 def _hours(reader: _Reader) -> tuple[Any, str | None]:
+    """Opening hours by :func:`waystation.records.hours_text.parse_hours_text`: every line
+    it cannot read without guessing is an error (with the likely fix), every line kept
+    as a note is a warning, each at its own line of the issue."""
     value = reader.text("hours", one_line=False)
     if value is None:
         return None, None
-    lines = [" ".join(line.split()) for line in value.split("\n") if line.strip()]
-    if lines and _is_always_open(lines[0]):
-        notes = "; ".join(lines[1:]) or None
-        return "24/7", notes
-    slots: list[dict[str, Any]] = []
-    notes: list[str] = []
-    for line in lines:
-        found = _HOURS_LINE.match(line)
-        days = _days(found.group("days")) if found else None
-        opens = _time(found.group("opens")) if found else None
-        closes = _time(found.group("closes")) if found else None
-        if days and opens and closes and opens != closes:
-            slot: dict[str, Any] = {"days": days, "opens": opens, "closes": closes}
-            if closes < opens:
-                slot["overnight"] = True
-            slots.append(slot)
-        else:
-            notes.append(line)
-    return (slots or None), ("; ".join(notes) or None)
+    parsed = hours_text.parse_hours_text(value)
+    for problem in parsed.problems:
+        reader.problem(
+            "hours", f"line {problem.line + 1}: {problem.message}", problem.severity, problem.line
+        )
+    return parsed.hours, parsed.notes_text
 
 
 def _service_area(reader: _Reader) -> dict[str, Any] | None:
@@ -272,20 +255,45 @@ def _service_area(reader: _Reader) -> dict[str, Any] | None:
     counties: list[str] = []
     for item in _split(value):
         word = item.casefold()
-        if word in ("national", "nationwide", "all states", "usa", "united states"):
+        if word in (
+            "national",
+            "nationwide",
+            "all states",
+            "usa",
+            "united states",
+            "nacional",
+            "todo el país",
+            "todo el pais",
+            "ee. uu.",
+            "estados unidos",
+        ):
             area["national"] = True
-        elif word in ("remote", "online", "by phone", "phone", "virtual"):
+        elif word in (
+            "remote",
+            "online",
+            "by phone",
+            "phone",
+            "virtual",
+            "remoto",
+            "en línea",
+            "en linea",
+            "por teléfono",
+            "por telefono",
+        ):
             area["remote"] = True
-        elif item.upper() in STATES:
-            states.append(item.upper())
+        elif suggest.state_code(item):
+            states.append(suggest.state_code(item))
         elif re.fullmatch(r"[A-Za-z]{2}\s*/\s*\S.*", item) and item[:2].upper() in STATES:
             state, _, county = item.partition("/")
             county = re.sub(r"\s+(county|parish|borough)$", "", county.strip(), flags=re.I)
             counties.append(f"{state.strip().upper()}/{county}")
         else:
+            close = suggest.states(item)
+            hint = f" (did you mean {suggest.as_fix(close)}?)" if close else ""
             reader.problem(
                 "service_area",
-                f"'{item}' is not a state code (IL), a county (IL/Cook), 'national' or 'remote'",
+                f"'{item}' is not a state code (IL), a county (IL/Cook), 'national' or "
+                f"'remote'{hint}",
             )
     if states:
         area["states"] = list(dict.fromkeys(states))
@@ -321,7 +329,7 @@ def _common(reader: _Reader, conv: Conversion) -> None:
     for key, vocab in _LIST_TERMS.items():
         f[key] = reader.terms(key, vocab)
     f["languages"] = _languages(reader)
-    f["cost"] = reader.choice("cost", vocabulary.get("cost").ids)
+    f["cost"] = reader.choice("cost", "cost")
     f["phones"] = _phones(reader)
     f["website"] = _website(reader)
     f["email"] = _email(reader)
@@ -334,13 +342,13 @@ def _common(reader: _Reader, conv: Conversion) -> None:
     description = reader.text("description", one_line=False)
     conv.body = description
     loc = conv.location
-    loc["visibility"] = reader.choice("visibility", vocabulary.get("visibility").ids)
+    loc["visibility"] = reader.choice("visibility", "visibility")
     loc["street"] = reader.text("street")
     loc["city"] = reader.text("city")
-    loc["state"] = reader.choice("state", tuple(STATES))
+    loc["state"] = reader.choice("state", None)
     loc["postal_code"] = reader.text("postal_code")
     confirmations = reader.ticked("confirmations")
-    if NO_STREET_CONFIRMATION not in confirmations:
+    if not {NO_STREET_CONFIRMATION, issue_forms_es.NO_STREET_CONFIRMATION} & set(confirmations):
         reader.problem(
             "confirmations",
             "the box confirming that the form holds no confidential street address is not "
@@ -352,8 +360,45 @@ def _drop_empty(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
-def new_listing(answers: dict[str, Answer], shown: str) -> Conversion:
-    """The data of a new listing from a "New listing" form."""
+#: The texts a translation carries (``translations.<lang>``), and the Markdown body.
+TRANSLATED = ("name", "summary", "eligibility", "how_to_apply", "fees")
+TRANSLATE_MARK = (
+    "# TO TRANSLATE: sent in {language} (translations.{lang}). Write the English {fields}"
+    "; 'name' holds the {language} name until then. Delete this line when done."
+)
+
+
+def _answers_in(conv: Conversion, lang: str, new: bool) -> None:
+    """Put the texts of a form answered in ``lang`` (not English) where they belong:
+    ``translations.<lang>``.  A new listing keeps the name as its English name too (it
+    is required; names are rarely translated), and ``conv.untranslated`` lists the
+    English texts left for a translator.  A correction leaves the English texts as
+    they are."""
+    if lang == "en":
+        return
+    texts = {k: conv.fields.get(k) for k in TRANSLATED if conv.fields.get(k)}
+    for key in texts:
+        if key != "name" or not new:
+            conv.fields.pop(key, None)
+    if conv.body:
+        texts["description"] = conv.body
+        conv.body = None
+    if texts:
+        conv.fields["translations"] = {lang: texts}
+    conv.untranslated = [k for k in (*TRANSLATED, "description") if k in texts]
+
+
+def translate_mark(conv: Conversion, lang: str) -> str | None:
+    """The comment that marks a new listing's English texts as left for a translator."""
+    if lang == "en" or not conv.untranslated:
+        return None
+    fields = [k for k in conv.untranslated if k != "name"] or ["name"]
+    language = languages.name(lang, "en")
+    return TRANSLATE_MARK.format(language=language, lang=lang, fields=", ".join(fields))
+
+
+def new_listing(answers: dict[str, Answer], shown: str, lang: str = "en") -> Conversion:
+    """The data of a new listing from a "New listing" form answered in ``lang``."""
     reader = _Reader(answers, shown)
     conv = Conversion()
     _common(reader, conv)
@@ -367,6 +412,7 @@ def new_listing(answers: dict[str, Answer], shown: str) -> Conversion:
                                                     "postal_code")})  # fmt: skip
     conv.fields["location"] = location
     conv.fields = _drop_empty(conv.fields)
+    _answers_in(conv, lang, new=True)
     for key in _REQUIRED:
         if key not in conv.fields:
             reader.problem(key, "this field is required for a new listing")
@@ -387,8 +433,9 @@ def listing_id(reference: str) -> str | None:
     return found.group(1) if found else None
 
 
-def correction(answers: dict[str, Answer], shown: str) -> Conversion:
-    """The changes a "Correct a listing" form asks for (only the fields filled in)."""
+def correction(answers: dict[str, Answer], shown: str, lang: str = "en") -> Conversion:
+    """The changes a "Correct a listing" form asks for (only the fields filled in); the
+    texts of a form answered in another language change that language's translation."""
     reader = _Reader(answers, shown)
     conv = Conversion(lines={k: a.line for k, a in answers.items()})
     _common(reader, conv)
@@ -398,20 +445,56 @@ def correction(answers: dict[str, Answer], shown: str) -> Conversion:
         if conv.listing is None:
             reader.problem("listing", f"'{reference}' names no listing: give its page address "
                            "or its file name")  # fmt: skip
-    conv.fields["status"] = reader.choice("status", vocabulary.get("status").ids)
+    conv.fields["status"] = reader.choice("status", "status")
     removable = set(REMOVABLE)
     for item in _split(reader.text("remove") or ""):
         name = item.strip().strip("`").lower()
         if name in removable:
             conv.remove.append(name)
         else:
-            close = difflib.get_close_matches(name, REMOVABLE, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            reader.problem("remove", f"'{item}' is not a field that can be removed{hint}")
+            reader.problem("remove", f"'{item}' is not a field that can be removed"
+                           + removal_hint(name))  # fmt: skip
+    changes_text = reader.text("changes", one_line=False)
+    if changes_text:
+        conv.changes, wrong = item_edits.parse_changes(changes_text)
+        for offset, message in wrong:
+            reader.problem("changes", message, offset=offset)
+        if conv.fields.get("phones") and any(c.kind == "phone" for c in conv.changes):
+            reader.problem("changes", "'Phone numbers' replaces every number and this asks to "
+                           "change one: use one or the other")  # fmt: skip
+        if conv.fields.get("hours") and any(c.kind == "hours" for c in conv.changes):
+            reader.problem("changes", "'Opening hours' replaces all the hours and this asks "
+                           "to change one line: use one or the other")  # fmt: skip
     conv.fields = _drop_empty(conv.fields)
+    _answers_in(conv, lang, new=False)
     conv.location = _drop_empty(conv.location)
     conv.problems = reader.problems
     return conv
+
+
+def removal_hint(name: str) -> str:
+    """`` (did you mean 'location.transit'?)``: the field paths ending in ``name`` (a
+    field written without its group), else close spellings; names a required field as
+    such."""
+    name = name.strip().lower().replace(" ", "_")
+    if name in _REQUIRED or name in ("location.visibility", "location.state", "visibility"):
+        return " (it is required: correct it instead of removing it)"
+    found = [path for path in REMOVABLE if path.rsplit(".", 1)[-1] == name]
+    if not found:
+        found = difflib.get_close_matches(name, REMOVABLE, n=2, cutoff=0.75)
+        lasts = {path.rsplit(".", 1)[-1]: path for path in REMOVABLE}
+        for last in difflib.get_close_matches(name, list(lasts), n=2, cutoff=0.75):
+            if lasts[last] not in found:
+                found.append(lasts[last])
+    return f" (did you mean {suggest.as_fix(found)}?)" if found else ""
+
+
+def _merged_translations(current: Any, changes: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The listing's translations with the texts a correction changes (others kept)."""
+    merged = {k: dict(v) for k, v in (current or {}).items() if isinstance(v, dict)}
+    for lang, texts in changes.items():
+        merged.setdefault(lang, {}).update(texts)
+    return merged
 
 
 def apply_correction(
@@ -426,6 +509,8 @@ def apply_correction(
     notes: list[str] = []
     updates: dict[str, Any] = {}
     for key, value in conv.fields.items():
+        if key == "translations":
+            value = _merged_translations(current.get(key), value)
         if current.get(key) != value:
             updates[key] = value
     body = None

@@ -12,8 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from waystation.gazetteer.states import STATES
-from waystation.records import languages, vocabulary
+from waystation.records import languages, suggest, vocabulary
 from waystation.records import model as records
 from waystation.records.problems import Problem
 from waystation.records.source import Path_, SourceFile
@@ -57,6 +56,10 @@ _EXAMPLES: dict[tuple[str, ...], str] = {
     ("hours", "opens"): 'opens: "09:00"',
     ("hours", "closes"): 'closes: "17:00"',
 }
+
+
+#: A vocabulary longer than this is not listed in full in a message (the docs list it).
+_MAX_LISTED = 10
 
 
 def shape(path: Path_) -> tuple[str, ...]:
@@ -171,17 +174,22 @@ def _one(item: dict, path: Path_, kind: str, src: SourceFile, data: Any) -> Prob
                 rule="bad_hours",
             )
         if where and where[-1] in ("state", "states"):
+            codes = suggest.states(str(value)) if isinstance(value, str) else []
+            hint = f"; did you mean {suggest.as_fix(codes)}?" if codes else ""
             return src.problem(
                 path,
                 f"{_describe(value)} is not a USPS state code: use one of the 50 states, DC, PR, "
-                f"GU, VI, AS or MP{did_you_mean(str(value).upper(), tuple(STATES))}",
+                f"GU, VI, AS or MP{hint}",
                 rule="bad_state",
             )
         vocab_name = TERM_FIELDS.get(where)
         if vocab_name:
             vocab = vocabulary.get(vocab_name)
-            suggestion = did_you_mean(value, vocab.ids)
-            listed = "" if suggestion else f" (one of: {', '.join(vocab.ids)})"
+            suggestion = suggest.term_hint(vocab_name, value) if isinstance(value, str) else ""
+            if suggestion or len(vocab.ids) > _MAX_LISTED:
+                listed = "" if suggestion else f" (see docs/vocabularies.md#{vocab_name})"
+            else:
+                listed = f" (one of: {', '.join(vocab.ids)})"
             return src.problem(
                 path,
                 f"{_describe(value)} is not a term of the '{vocab_name}' vocabulary"

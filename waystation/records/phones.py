@@ -64,3 +64,50 @@ def e164(number: str) -> str:
     if parsed is None:
         return "".join(ch for ch in number if ch.isdigit())
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+#: Exchanges that are valid in any North American area code in use (for telling an
+#: area code that is not in use from a wrong rest of the number).
+_SAMPLE_LINES = ("2345678", "7654321", "8675309", "4561234")
+
+
+def _area_code_in_use(area: str) -> bool:
+    return any(
+        phonenumbers.is_valid_number(
+            phonenumbers.PhoneNumber(country_code=1, national_number=int(area + line))
+        )
+        for line in _SAMPLE_LINES
+    )
+
+
+def why_invalid(number: str) -> str:
+    """What is wrong with a number :func:`is_valid` refuses, and what to write: for a US
+    number with 10 digits, whether the area code or the rest is wrong (``555 is not an
+    area code in use``) rather than asking for an area code it has."""
+    generic = (
+        "write a US number with its area code (312-555-0142) or '+' and the country code for others"
+    )
+    parsed = parse(number)
+    if parsed is None:
+        return generic
+    national = str(parsed.national_number)
+    if parsed.country_code != 1:
+        return f"it is not a valid number for country code +{parsed.country_code}: check it"
+    if len(national) < 7:
+        return generic
+    if len(national) == 7:
+        return "the area code is missing: write it first (312-555-0142)"
+    if len(national) != 10:
+        return f"a US number has 10 digits with its area code; this has {len(national)}: check it"
+    area, rest = national[:3], national[3:]
+    if area[0] in "01" or not _area_code_in_use(area):
+        return (
+            f"{area} is not an area code in use: check the number (the area code is its "
+            "first three digits)"
+        )
+    if rest[0] in "01":
+        return (
+            f"the part after the area code cannot start with {rest[0]} ({rest[:3]}-{rest[3:]}):"
+            " check the number"
+        )
+    return f"{area}-{rest[:3]}-{rest[3:]} is not a number in use in area code {area}: check it"

@@ -161,7 +161,9 @@ def date_rules(src: SourceFile, data: dict, ctx: Context) -> list[Problem]:
             )
         ]
     age = (ctx.today - date).days
-    if age > ctx.stale_after_days:
+    if age > ctx.stale_after_days and data.get("status") != "inactive":
+        # Inactive listings are published nowhere: nobody needs to re-verify them
+        # (the same rule as `waystation stale`).
         return [
             src.problem(
                 ("last_verified",),
@@ -247,8 +249,7 @@ def _phone(src: SourceFile, index: int, phone: dict) -> list[Problem]:
         return [
             src.problem(
                 path,
-                f"'{number}' is not a valid phone number: write a US number with its area "
-                f"code (312-555-0142) or '+' and the country code for others{hint}",
+                f"'{number}' is not a valid phone number: {phones.why_invalid(digits)}{hint}",
                 rule="bad_phone",
             )
         ]

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from waystation.records import yaml_lint
 from waystation.records.problems import Problem, Severity
 
 MAX_BYTES = 256 * 1024
@@ -194,23 +195,17 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
     def problem(message: str, line: int, col: int, rule: str) -> Problem:
         return Problem(src.path, line, col, Severity.ERROR, "", message, rule)
 
+    early: list[Problem] = []
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + line_offset if mark else 1 + line_offset
-        col = mark.column + 1 if mark else 1
-        what = (error.problem or "invalid YAML").strip()
-        hint = ""
-        if "mapping values are not allowed" in what:
-            hint = ": put quotes around a value that contains ': '"
-        elif "tab" in what.lower():
-            hint = ": indent with spaces, not tabs"
-        elif "could not find expected ':'" in what:
-            hint = ": every field is written 'name: value'"
-        return [problem(f"invalid YAML: {what}{hint}", line, col, "malformed_yaml")]
+        early, root = _explain_yaml_error(yaml_text, error, problem, line_offset)
+        if root is None:
+            return early
     except yaml.YAMLError as error:
         return [problem(f"invalid YAML: {error}", 1 + line_offset, 1, "malformed_yaml")]
+    # With ``early`` problems, ``root`` is the text as the messages say it should be:
+    # every other problem is still found (the file stays an error until it is fixed).
     if root is None:
         return [
             problem(
@@ -240,12 +235,68 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
         # something needs reporting (then the full walk below finds and reports it).
         try:
             src.data = _plain_data(root)
-            return []
+            return early
         except (_Irregular, RecursionError):
             pass
     walker = _Walker(src, line_offset)
     src.data = walker.walk(root, ())
-    return walker.problems
+    return early + walker.problems
+
+
+def _explain_yaml_error(
+    yaml_text: str, error: yaml.MarkedYAMLError, problem, line_offset: int
+) -> tuple[list[Problem], yaml.Node | None]:
+    """Plain-words problems for YAML that does not parse (see :mod:`yaml_lint`), and the
+    tree of the text with those lines fixed when that parses (else None)."""
+    issues = yaml_lint.lint(yaml_text, first_line=1 + line_offset)
+    problems = [
+        problem(issue.message, issue.line + 1 + line_offset, issue.column + 1, issue.rule)
+        for issue in issues
+    ]
+    repaired = yaml_lint.repair(yaml_text, issues) if issues else None
+    root = None
+    if repaired is not None:
+        try:
+            root = yaml.compose(repaired, Loader=_Loader)
+        except yaml.YAMLError as second:
+            if isinstance(second, yaml.MarkedYAMLError):
+                error = second
+        else:
+            if root is not None and not isinstance(root, yaml.MappingNode):
+                root = None
+    if root is None:
+        message, line, col = _parser_message(yaml_text, error, line_offset)
+        if not any(p.line in (line, line - 1) for p in problems):
+            problems.append(problem(message, line, col, "malformed_yaml"))
+    return problems, root
+
+
+def _parser_message(yaml_text: str, error: yaml.MarkedYAMLError, line_offset: int):
+    """libyaml's complaint, said plainly, with the likely fix: (message, line, column)."""
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 + line_offset if mark else 1 + line_offset
+    col = mark.column + 1 if mark else 1
+    what = (error.problem or "invalid YAML").strip()
+    lines = yaml_text.split("\n")
+    here = lines[mark.line].strip() if mark and mark.line < len(lines) else ""
+    if "mapping values are not allowed" in what:
+        return (f"line {line} has a second ': ' inside its value: put the value in double "
+                'quotes (summary: "Help: 24 hours")', line, col)  # fmt: skip
+    if "tab" in what.lower():
+        return (f"line {line} has a tab: indent with spaces only", line, col)
+    if "could not find expected ':'" in what or "did not find expected key" in what:
+        return (f"line {line} does not line up with the fields around it, or is not written "
+                f"'name: value' ('{here[:40]}'): check its indentation and its colon",
+                line, col)  # fmt: skip
+    if "end of stream" in what and error.context_mark is not None:
+        start = error.context_mark.line + 1 + line_offset
+        return (f"the quote opened on line {start} is never closed: add the closing quote",
+                start, error.context_mark.column + 1)  # fmt: skip
+    if "expected ',' or ']'" in what or "expected ',' or '}'" in what:
+        return (f"line {line}: a list in [ ] or a group in {{ }} is not closed, or a value in "
+                "it needs quotes: check the brackets and commas", line, col)  # fmt: skip
+    return (f"invalid YAML on line {line}: {what}: check the line, or compare it with "
+            "providers/_template.md", line, col)  # fmt: skip
 
 
 class _Loader(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
