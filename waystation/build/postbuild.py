@@ -51,6 +51,7 @@ STEPS: tuple[str, ...] = (
     "waystation.maps.steps:write_maps",
     "waystation.search.data:write_search_data",
     "waystation.site.csp:apply_csp",
+    "waystation.build.headers:write_header_files",
 )
 
 #: Steps that change pages a background step may still be reading: every pending
