@@ -17,7 +17,7 @@ def test_one_zoom_range_in_the_builder_the_map_script_and_the_docs(built_site):
     clamps = set(re.findall(r"Math\.max\((\d+), Math\.min\((\d+), zoom\)\)", script))
     assert clamps == {(str(low), str(high))}
     docs = (ROOT / "docs" / "embedding.md").read_text(encoding="utf-8")
-    assert re.search(r"\| `zoom` \| `\d+` \| zoom level, (\d+)–(\d+) \|", docs).groups() == (
+    assert re.search(r"\| `zoom` \| `\d+` \| zoom level, (\d+)–(\d+)", docs).groups() == (
         str(low),
         str(high),
     )

@@ -237,3 +237,13 @@ def _check_served(base: str) -> dict[str, dict[str, str]]:
     status, missing = header_rules.fetch_headers(base + "/no/such/page/")
     assert status == 404 and missing["referrer-policy"] == "no-referrer"
     return sent
+
+
+def test_the_deploy_guide_uses_the_generated_files_and_copies_no_policy():
+    """The guide's hand-written headers refused every frame; it must not copy one again."""
+    root = Path(__file__).resolve().parent.parent
+    guide = (root / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert "frame-ancestors 'none'; upgrade" not in guide
+    assert "default-src 'self'" not in guide
+    assert "include /srv/waystation/nginx-headers.conf;" in guide
+    assert "`output/_headers`" in guide
