@@ -247,3 +247,10 @@ def test_the_deploy_guide_uses_the_generated_files_and_copies_no_policy():
     assert "default-src 'self'" not in guide
     assert "include /srv/waystation/nginx-headers.conf;" in guide
     assert "`output/_headers`" in guide
+
+
+def test_a_file_name_that_cannot_be_a_rule_is_refused_with_its_path(tmp_path):
+    output = _small_site(tmp_path)
+    (output / "es" / "my notes*.html").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"output/es/my notes\*\.html: .*rename it"):
+        headers.write_header_files(None, output, {})

@@ -75,6 +75,9 @@ CACHE_SEARCH_INDEX = "public, max-age=3600"
 
 #: Cloudflare Pages reads at most this many rules from ``_headers``.
 MAX_RULES = 100
+#: What a name in a ``_headers`` URL pattern cannot hold (``*`` and ``:name`` are
+#: patterns, ``#`` starts a comment, a blank or line break ends the rule).
+_UNRULY = re.compile(r"[\s*:#\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,12 @@ def rules(output: Path, settings: Mapping[str, Any]) -> list[Rule]:
         for name, is_dir in names:
             if folder == "" and name in (HEADERS_FILE, NGINX_FILE):
                 continue
+            if _UNRULY.search(name):
+                raise ConfigurationError(
+                    f"output/{folder}{name}: a name with blanks, control characters, '*', "
+                    "':' or '#' cannot be written as a header rule; rename it (letters, "
+                    "digits, '-', '_' and '.')"
+                )
             if not is_dir:
                 found.append(Rule(folder + name, page))
                 continue
