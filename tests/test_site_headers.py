@@ -254,3 +254,10 @@ def test_a_file_name_that_cannot_be_a_rule_is_refused_with_its_path(tmp_path):
     (output / "es" / "my notes*.html").write_text("x", encoding="utf-8")
     with pytest.raises(ConfigurationError, match=r"output/es/my notes\*\.html: .*rename it"):
         headers.write_header_files(None, output, {})
+
+
+def test_the_files_are_the_same_bytes_when_made_again(built_site):
+    root = Path(__file__).resolve().parent.parent
+    settings = declared.load(root / "pelicanconf.py")
+    assert headers.headers_file(built_site, settings) == (built_site / "_headers").read_text()
+    assert headers.nginx_file(settings) == (built_site / "nginx-headers.conf").read_text()
