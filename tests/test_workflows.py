@@ -241,3 +241,14 @@ def test_every_run_script_is_valid_bash(path):
                 ["bash", "-n"], input=script, capture_output=True, text=True, check=False
             )
             assert done.returncode == 0, f"{name}: {step.get('name')}: {done.stderr}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_checkout_leaves_its_token_in_git_config(path):
+    """Steps after a checkout (pip, make, the build) never find a token on disk; the
+    steps that push or fetch pass one to that one git command."""
+    for name, job in load(path)["jobs"].items():
+        for step in job.get("steps") or []:
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                options = step.get("with") or {}
+                assert str(options.get("persist-credentials")).lower() == "false", name
