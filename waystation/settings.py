@@ -100,6 +100,15 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _s("MAP_ZOOM", 4, "The overview map's opening zoom level."),
     _s(
+        "EMBED_ALLOWED_ORIGINS",
+        ["*"],
+        "Sites allowed to show the embeddable map (`/embed/map/`, `/<lang>/embed/map/`) in a "
+        "frame: `['*']` for any site, or a list of origins such as "
+        "`['https://partner.example.org']`. Every other page may never be framed. Written into "
+        "the generated header files `_headers` and `nginx-headers.conf` (see docs/deploy.md).",
+        list,
+    ),
+    _s(
         "OPEN_DATA_LICENSE",
         {
             "name": "CC-BY-4.0",
@@ -253,6 +262,7 @@ def check(values: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     langs = values.get("LANGUAGES", ["en"])
     if isinstance(langs, list) and not langs:
         errors.append("LANGUAGES: list at least one language, e.g. ['en', 'es']")
+    errors.extend(embed_origin_errors(values.get("EMBED_ALLOWED_ORIGINS", ["*"])))
     site_url = values.get("SITEURL", "")
     if isinstance(site_url, str) and site_url.endswith("/"):
         warnings.append("SITEURL: drop the trailing slash, e.g. 'https://help.example.org'")
@@ -263,3 +273,24 @@ def check(values: Mapping[str, Any]) -> tuple[list[str], list[str]]:
             "so map requests are encrypted"
         )
     return errors, warnings
+
+
+def embed_origin_errors(origins: Any) -> list[str]:
+    """What is wrong with ``EMBED_ALLOWED_ORIGINS`` (one line per entry), or ``[]``."""
+    import re
+
+    if not isinstance(origins, list):
+        return []  # the type check above reports it
+    errors = []
+    for index, origin in enumerate(origins):
+        if origin == "*":
+            continue
+        if not isinstance(origin, str) or not re.fullmatch(
+            r"https?://(?:\*\.)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?", origin
+        ):
+            errors.append(
+                f"EMBED_ALLOWED_ORIGINS[{index}]: {origin!r} is not an origin; write the "
+                "partner's scheme and host only, e.g. 'https://partner.example.org' "
+                "(no path, no trailing slash, lower case), or '*' for any site"
+            )
+    return errors

@@ -7,7 +7,8 @@ each step named in :data:`STEPS`, in order.  A step is a function::
 
 named ``"package.module:function"`` and imported only when it runs.  A step
 must be deterministic (same input, same bytes) and must not touch the
-network.  Steps that rewrite every HTML file (the CSP hashes) come last.
+network.  Steps that rewrite every HTML file (the CSP hashes) come last, but for the
+hosts' header files, which list the finished output's folders.
 
 A step may instead *start* work in another process and return a handle with
 ``wait()`` and ``cancel()``: the following steps run meanwhile (Pagefind
@@ -51,6 +52,7 @@ STEPS: tuple[str, ...] = (
     "waystation.maps.steps:write_maps",
     "waystation.search.data:write_search_data",
     "waystation.site.csp:apply_csp",
+    "waystation.build.headers:write_header_files",
 )
 
 #: Steps that change pages a background step may still be reading: every pending

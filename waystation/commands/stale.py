@@ -7,7 +7,7 @@ from pathlib import Path
 
 from waystation import settings as settings_mod
 from waystation.commands.validate import add_paths_argument, parse_today
-from waystation.contribute import stale
+from waystation.contribute import stale, stale_ticks
 from waystation.exc import UsageError
 from waystation.records.validation import load_listings
 
@@ -32,6 +32,13 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", help="count ages from this day instead of today"
     )
+    parser.add_argument(
+        "--keep-ticks-from",
+        metavar="FILE",
+        type=Path,
+        help="with --format markdown: tick again the boxes ticked in FILE (the weekly "
+        "issue's body now) for the listings still due",
+    )
 
 
 def run(args) -> int:
@@ -55,5 +62,17 @@ def run(args) -> int:
         "markdown": stale.format_markdown,
         "json": stale.format_json,
     }[args.format]
-    print(formatter(items, today, days))
+    text = formatter(items, today, days)
+    if args.keep_ticks_from is not None:
+        if args.format != "markdown":
+            raise UsageError("--keep-ticks-from: only with --format markdown")
+        try:
+            previous = args.keep_ticks_from.read_text(encoding="utf-8")
+        except OSError as error:
+            raise UsageError(
+                f"--keep-ticks-from {args.keep_ticks_from}: cannot read it ({error.strerror}); "
+                "give the file holding the issue's current body"
+            ) from None
+        text = stale_ticks.keep_ticks(previous, text)
+    print(text)
     return 0

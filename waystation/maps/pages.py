@@ -37,10 +37,19 @@ from waystation.publish import public_point
 from waystation.records import languages, vocabulary
 from waystation.site import listing_map
 from waystation.site import urls as site_urls
+from waystation.site.i18n import N_, gettext_for
 from waystation.site.pages import PageSpec, SiteData, page_spec
 
 DATA_FILE = "listings.geojson"
 SETUP_FILE = "map-setup.js"
+
+#: The zoom levels the embed's ``zoom`` parameter accepts (js/map.js clamps to them),
+#: offered by the embed builder and documented in docs/embedding.md: one range, checked
+#: by tests/test_maps_embed_builder.py.
+EMBED_ZOOM_RANGE = (2, 18)
+#: The title of the embed snippet's ``<iframe>`` (screen readers announce it), given in
+#: the language of the map it shows.
+EMBED_TITLE = N_("Map of services for survivors of human trafficking")
 
 
 # ---------- paths (site_urls style: relative to the root, ending in "/") ----------
@@ -188,6 +197,11 @@ def _entry(feature: dict[str, Any], lang: str, default: str) -> dict[str, Any]:
     }
 
 
+def embed_titles(langs: list[str]) -> dict[str, str]:
+    """The embed snippet's title in each language: ``{"en": "Map of …", "es": "Mapa …"}``."""
+    return {lang: gettext_for(lang)(EMBED_TITLE) for lang in langs}
+
+
 class _Pages:
     """Collects page specs and the files to write next to them."""
 
@@ -315,6 +329,8 @@ def plan(directory, settings: dict[str, Any]) -> _Pages:
             embed_builder_path,
             filters=filters,
             embed_map_paths={code: embed_map_path(code, default) for code in pages.langs},
+            embed_titles=embed_titles(pages.langs),
+            zoom={"min": EMBED_ZOOM_RANGE[0], "max": EMBED_ZOOM_RANGE[1]},
             overview_path=overview_path(lang, default),
         )
     kinds = set()

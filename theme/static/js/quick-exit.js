@@ -30,6 +30,7 @@
       return;
     }
     exiting = true;
+    announceExit();
     try {
       document.title = "";
       var root = document.documentElement;
@@ -40,6 +41,16 @@
       /* Leave as fast as possible whatever happened above. */
     }
     window.location.replace(exitUrl);
+  }
+
+  /* Tell the page's other scripts first (inside a partner's frame, js/map-embed.js
+     asks the partner page to leave too: docs/embedding.md). */
+  function announceExit() {
+    try {
+      window.dispatchEvent(new CustomEvent("waystation:quick-exit", { detail: exitUrl }));
+    } catch (ignored) {
+      /* Leaving matters more. */
+    }
   }
 
   window.waystationQuickExit = exitPage;
