@@ -41,6 +41,7 @@ WORDS = (
     "not disclosed",
 )
 
+_WORDS = re.compile(" (" + "|".join(re.escape(w) for w in WORDS) + ") ")
 _NOT_A_STREET = re.compile(
     r"confidential|confidencial|undisclosed|withheld|not disclosed|not listed|unlisted|"
     r"private|secret|call for (the )?(address|location)|by appointment only|"
@@ -60,11 +61,9 @@ def word_reasons(texts: dict[str, str | None]) -> list[str]:
     for where, text in texts.items():
         if not text:
             continue
-        padded = words(text)
-        for word in WORDS:
-            if f" {word} " in padded:
-                reasons.append(f"{word!r} in the {where}")
-                break
+        match = _WORDS.search(words(text))
+        if match:
+            reasons.append(f"{match.group(1)!r} in the {where}")
     return reasons
 
 

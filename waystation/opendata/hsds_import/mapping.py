@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import pycountry
@@ -62,6 +63,9 @@ ACCESSIBILITY = (
     ("service animal", "service-animals"),
 )
 _TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap])?\.?\s*m?\.?", re.I)
+_WEBSITE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ZIP = re.compile(r"[0-9]{5}(-?[0-9]{4})?")
 ORDER = ("name", "source_id", *FIELD_ORDER[1:])
 
 
@@ -94,8 +98,9 @@ def state_code(value: Any) -> str | None:
     return STATE_BY_NAME.get(raw.casefold().replace(".", ""))
 
 
-def hhmm(value: Any) -> str | None:
-    match = _TIME.match(str(value or ""))
+@lru_cache(maxsize=4096)
+def _hhmm(value: str) -> str | None:
+    match = _TIME.match(value)
     if not match:
         return None
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
@@ -106,6 +111,11 @@ def hhmm(value: Any) -> str | None:
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def hhmm(value: Any) -> str | None:
+    """``HH:MM`` of a time as 211 data writes it (``09:00``, ``9:00 AM``, ``17:00:00``)."""
+    return _hhmm(str(value or ""))
 
 
 def language_code(value: str) -> str | None:
@@ -168,9 +178,9 @@ def _phones(record: Joined, findings: Findings) -> list[dict[str, Any]]:
         if extension:
             extension = extension.removesuffix(".0")  # a spreadsheet's number column
         full = f"{number} ext. {extension}" if extension else number
-        if not (
-            phone_numbers.is_valid(full) or (kind == "text" and phone_numbers.is_short_code(number))
-        ):
+        # the number alone (the validator's fast path), and an extension of digits
+        valid = phone_numbers.is_valid(number) and (not extension or extension.isdigit())
+        if not (valid or (kind == "text" and phone_numbers.is_short_code(number))):
             findings.drop("phone number that does not parse (not written)", f"{where} ({full!r})")
             continue
         entry: dict[str, Any] = {"number": full, "type": kind}
@@ -315,7 +325,7 @@ def _location(record: Joined, confidential_terms: list[str], findings: Findings,
         draft.todo.append("location.state")
     else:
         data["state"] = state
-    if data["visibility"] != "hidden" and re.fullmatch(r"[0-9]{5}(-?[0-9]{4})?", postal_code):
+    if data["visibility"] != "hidden" and _ZIP.fullmatch(postal_code):
         if state and centres.zip_state(postal_code) not in (None, state):
             findings.warn(
                 "ZIP code that belongs to another state: not written",
@@ -393,7 +403,7 @@ def draft(
     website = text(service.get("url")) or text(org.get("url")) or text(org.get("website"))
     if website and website.lower().startswith("www."):
         website = "https://" + website
-    if website and re.match(r"^https?://[^\s/]+\.[^\s]+$", website, re.I):
+    if website and _WEBSITE.match(website):
         fm["website"] = website
     elif website:
         findings.warn(
@@ -456,7 +466,7 @@ def draft(
     fm["last_verified"] = TODO
     result.todo.append("last_verified")
     assured = str(service.get("assured_date") or service.get("last_modified") or "")[:10]
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", assured):
+    if _DATE.fullmatch(assured):
         result.comments.append(f"the 211 data says it was last checked on {assured}")
     fm["source"] = source_label
     body = [text(service.get("description"))]

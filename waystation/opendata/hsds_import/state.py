@@ -56,10 +56,16 @@ def load(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def save(path: Path, listings: dict[str, dict[str, Any]]) -> None:
-    data = {"format": FORMAT, "listings": listings}
-    path.write_text(
-        json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    """One listing a line, sorted: diffs in review show the listings that changed (and
+    ``json``'s C encoder stays in use, which an ``indent`` would turn off)."""
+    lines = [
+        f"  {json.dumps(sid, ensure_ascii=False)}: "
+        f"{json.dumps(listings[sid], sort_keys=True, ensure_ascii=False)}"
+        for sid in sorted(listings)
+    ]
+    body = ",\n".join(lines)
+    text = f'{{"format": {FORMAT}, "listings": {{\n{body}\n}}}}\n'
+    path.write_text(text, encoding="utf-8")
 
 
 def read_listing(path: Path) -> tuple[dict[str, Any], str] | None:

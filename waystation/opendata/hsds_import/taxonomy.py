@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ OUTPUTS = ("services", "populations", "features", "trafficking_types")
 Row = dict[str, Any]
 
 
+@lru_cache(maxsize=65536)
 def words(text: str) -> str:
     """``text`` casefolded, accents and punctuation gone, single spaces, padded with spaces
     (so that ``" shelter "`` finds whole words)."""
@@ -58,6 +60,7 @@ def code_under(code: str, prefix: str) -> bool:
 class Mapping:
     code_entries: list[Entry] = field(default_factory=list)
     name_entries: list[Entry] = field(default_factory=list)
+    _memo: dict[tuple, list[Entry]] = field(default_factory=dict, repr=False)
 
     def _own(self, term: Row) -> list[Entry]:
         found: list[Entry] = []
@@ -72,6 +75,12 @@ class Mapping:
 
     def entries(self, term: Row, ancestors: Iterable[Row] = ()) -> list[Entry]:
         """The entries that apply to ``term`` (its own, else its nearest parent's)."""
+        key = (term.get("id"), term.get("code"), term.get("name"))
+        if key not in self._memo:
+            self._memo[key] = self._entries(term, ancestors)
+        return self._memo[key]
+
+    def _entries(self, term: Row, ancestors: Iterable[Row]) -> list[Entry]:
         found = self._own(term)
         if not found:
             for parent in ancestors:
