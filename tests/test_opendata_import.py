@@ -328,7 +328,7 @@ def test_hsds_11_package_with_data_folder_and_windows_1252(tmp_path, capsys):
         "postal_code": "60201",
     }
     assert legal["hours"] == [{"days": ["sat"], "opens": "10:00", "closes": "14:00"}]
-    assert legal["services"] == ["legal-civil", "legal-immigration"]  # code FT + name
+    assert legal["services"] == ["legal-immigration", "legal-civil"]  # code FT + name
     assert legal["populations"] == ["foreign-nationals"]
     assert legal["phones"] == [{"number": "847-866-5000", "type": "voice"}]  # organization's
     assert "languages" not in legal
@@ -459,6 +459,7 @@ def hsds_20_package(root: Path) -> Path:
                 "name": "Harbor House Shelter Program",
                 "status": "active",
                 "url": "https://harbor.example.org",
+                "description": "Beds for women and children. Come to 12 HARBOR RD at any hour.",
             },
             {
                 "id": "s2",
@@ -572,7 +573,9 @@ def test_hsds_20_package_shelter_by_taxonomy_and_po_box(tmp_path, capsys):
     assert shelter["hours"] == "24/7"
     assert shelter["website"] == "https://harbor.example.org"
     text = (tmp_path / "p" / "harbor-house-shelter-program.md").read_text("utf-8")
-    assert "12 Harbor Rd" not in text
+    assert "harbor rd" not in text.lower()  # not even in the description
+    assert "Come to [address removed] at any hour." in text
+    assert "a confidential place's street was in its texts: removed" in out
     counseling, _ = front_matter(tmp_path / "p" / "harbor-house-counseling.md")
     assert counseling["location"]["visibility"] == "approximate"  # P.O. box
     assert counseling["trafficking_types"] == ["sex"]
@@ -999,3 +1002,31 @@ def test_official_30_examples(example, hsds_dir, tmp_path, capsys):
     assert fm["trafficking_types"] == ["TODO"] and fm["last_verified"] == "TODO"
     assert fm["location"]["state"] == "TODO"  # the example's "MyState" is no US state
     assert "not a US state or territory" in out or example == "service_list.json"
+
+
+# ---------- Waystation's own export ----------
+
+
+def test_our_own_hsds_export_round_trips(tmp_path, capsys):
+    from open_data_fixtures import small_directory
+
+    from waystation.opendata.steps import write_open_data
+
+    directory = small_directory(tmp_path / "site", leaky_resolver=False)
+    write_open_data(directory, tmp_path / "output", directory.settings)
+    code, out = run_import(
+        tmp_path / "output" / "hsds" / "organizations.json", tmp_path / "p", capsys=capsys
+    )
+    assert code == 0
+    public, _ = front_matter(tmp_path / "p" / "lakeside-public-center.md")
+    assert public["services"] == ["case-management", "legal-immigration"]
+    assert public["trafficking_types"] == ["sex", "labor"]
+    assert public["location"]["street"] == "100 North Main Street"
+    assert public["location"]["postal_code"] == "60601"
+    hidden, _ = front_matter(tmp_path / "p" / "northshore-hidden-refuge.md")
+    assert hidden["location"]["visibility"] == "hidden"
+    assert "street" not in hidden["location"] and "city" not in hidden["location"]
+    # the tabular package of the same export reads the same
+    run_import(tmp_path / "output" / "hsds", tmp_path / "q", capsys=capsys)
+    again, _ = front_matter(tmp_path / "q" / "lakeside-public-center.md")
+    assert again == public

@@ -26,6 +26,7 @@ from typing import Any
 
 from waystation.opendata.hsds_import.findings import Findings
 from waystation.opendata.hsds_import.tables import _AIRS, Tables
+from waystation.opendata.hsds_import.taxonomy import waystation_terms
 
 Row = dict[str, Any]
 
@@ -233,6 +234,8 @@ def join(tables: Tables, findings: Findings) -> tuple[list[Joined], dict[str, li
         for link in per_service["service_term"].get(sid, []):
             term_id = link.get("taxonomy_term_id") or ""
             term = terms.get(term_id)
+            if term is None and term_id in waystation_terms():  # Waystation's own export
+                term = waystation_terms()[term_id][2]
             if term is None and _AIRS.match(term_id):
                 term = {"id": term_id, "code": term_id, "name": "", "_where": link["_where"]}
             if term is None:

@@ -27,6 +27,7 @@ from waystation.opendata.hsds_import.joins import Joined
 from waystation.opendata.hsds_import.taxonomy import OUTPUTS, Mapping, term_label, words
 from waystation.records import languages as language_codes
 from waystation.records import phones as phone_numbers
+from waystation.records import vocabulary
 from waystation.records.listing_writer import FIELD_ORDER, clean_text
 
 TODO = "TODO"
@@ -381,6 +382,8 @@ def draft(
                         found[vocab].append(term_id)
             if entry.confidential:
                 confidential_terms.append(f"shelter-type taxonomy term {term_label(term)!r}")
+    for vocab in OUTPUTS:  # the vocabulary's order, not the export's
+        found[vocab].sort(key=vocabulary.get(vocab).ids.index)
     result.mapped = found
     result.terms = record.terms
     fm["services"] = found["services"] or [TODO]
@@ -473,5 +476,43 @@ def draft(
     if text(org.get("description")) and text(org.get("description")) not in body:
         body.append(text(org.get("description")))
     result.body = "\n\n".join(b for b in body if b)
+    if fm["location"]["visibility"] != "public":
+        _remove_streets(record, result, findings)
     result.front_matter = {k: fm[k] for k in ORDER if k in fm}
     return result
+
+
+def _remove_streets(record: Joined, result: Draft, findings: Findings) -> None:
+    """A non-public place's street must not reach the file through a text: a description
+    that says "we are at 12 Harbor Rd" has it removed (and reported by place only)."""
+    streets = {
+        str(a.get(k)).strip()
+        for a in record.addresses
+        for k in ("address_1", "address_2")
+        if a.get(k) and any(c.isdigit() for c in str(a.get(k))) and len(str(a.get(k))) >= 6
+    }
+    if not streets:
+        return
+    pattern = re.compile(
+        "|".join(re.escape(s) for s in sorted(streets, key=len, reverse=True)), re.I
+    )
+    removed = False
+
+    def clean(value: Any) -> Any:
+        nonlocal removed
+        if isinstance(value, str) and pattern.search(value):
+            removed = True
+            return pattern.sub("[address removed]", value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    result.front_matter = {k: clean(v) for k, v in result.front_matter.items()}
+    result.body = clean(result.body)
+    if removed:
+        result.comments.append("the street of this confidential place was removed from its texts")
+        findings.warn(
+            "a confidential place's street was in its texts: removed", record.service["_where"]
+        )

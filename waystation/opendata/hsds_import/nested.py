@@ -89,7 +89,7 @@ class _Flattener:
                 "attribute",
                 {k: v for k, v in attribute.items() if k != "taxonomy_term"},
                 link_id=sid,
-                link_type="service",
+                link_entity="service",
                 taxonomy_term_id=term_id,
             )
         for key in ("service_areas", "cost_options"):

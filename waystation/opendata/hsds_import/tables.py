@@ -333,8 +333,10 @@ def canonical(raw: dict[str, list[Row]]) -> Tables:
     for row in rows.pop("service_attribute", []):
         links.append(row)
     for row in rows.pop("other_attribute", []) + rows.pop("attribute", []):
-        kind = str(row.get("link_type") or row.get("link_entity") or "service").lower()
-        if kind in ("service", "services"):
+        # 3.0: link_entity names the table (link_type is free, e.g. a vocabulary);
+        # 2.0 other_attributes: link_type names it
+        entity = row.get("link_entity") or row.get("link_type") or "service"
+        if str(entity).lower() in ("service", "services"):
             links.append({**row, "service_id": row.get("link_id")})
     for row in rows.get("service", []):
         for term_id in str(row.get("taxonomy_ids") or "").split(","):

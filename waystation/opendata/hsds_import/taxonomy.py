@@ -56,6 +56,31 @@ def code_under(code: str, prefix: str) -> bool:
     return code[len(prefix)] in "-.*" or (len(prefix) == 1 and prefix.isalpha())
 
 
+@lru_cache(maxsize=1)
+def waystation_terms() -> dict[str, tuple[str, str, Row]]:
+    """Waystation's own HSDS terms (its exports name them by id only): id -> (vocabulary,
+    term id, the term as exported)."""
+    from waystation.opendata.hsds import SERVICE_TAXONOMIES, taxonomy_term
+
+    result = {}
+    for vocab in (*SERVICE_TAXONOMIES, "visibility"):
+        for term in vocabulary.get(vocab).terms:
+            row = taxonomy_term(vocab, term.id)
+            result[row["id"]] = (vocab, term.id, {**row, "_where": "Waystation's terms"})
+    return result
+
+
+def _own_entry(term: Row) -> Entry | None:
+    """The entry for one of Waystation's own terms (a round trip of its export)."""
+    known = waystation_terms().get(str(term.get("id") or ""))
+    if known is None:
+        return None
+    vocab, term_id, _ = known
+    if vocab == "visibility":
+        return Entry(None, None, {}, term_id != "public", "Waystation's visibility")
+    return Entry(None, None, {vocab: (term_id,)}, False, f"Waystation's {vocab}")
+
+
 @dataclass
 class Mapping:
     code_entries: list[Entry] = field(default_factory=list)
@@ -63,6 +88,9 @@ class Mapping:
     _memo: dict[tuple, list[Entry]] = field(default_factory=dict, repr=False)
 
     def _own(self, term: Row) -> list[Entry]:
+        ours = _own_entry(term)
+        if ours is not None:
+            return [ours]
         found: list[Entry] = []
         code = str(term.get("code") or "").strip()
         if code:
