@@ -1030,3 +1030,46 @@ def test_our_own_hsds_export_round_trips(tmp_path, capsys):
     run_import(tmp_path / "output" / "hsds", tmp_path / "q", capsys=capsys)
     again, _ = front_matter(tmp_path / "q" / "lakeside-public-center.md")
     assert again == public
+
+
+# ---------- the taxonomy map ----------
+
+
+def test_a_coordinators_own_taxonomy_map_extends_the_projects(tmp_path, capsys):
+    extra = tmp_path / "our-terms.yaml"
+    extra.write_text(
+        'terms:\n  - code: "PL-5000"\n    services: [peer-support]\n'
+        '    note: "drum circles are our peer support groups"\n',
+        "utf-8",
+    )
+    package = hsds_11_package(tmp_path / "export")
+    _, out = run_import(package, tmp_path / "p", "--taxonomy-map", str(extra), capsys=capsys)
+    drums, _ = front_matter(tmp_path / "p" / "drum-circle.md")
+    assert drums["services"] == ["peer-support"]
+    assert "PL-5000 Drum Circles" not in out
+
+
+def test_a_broken_taxonomy_map_names_every_bad_entry(tmp_path, capsys):
+    extra = tmp_path / "bad.yaml"
+    extra.write_text(
+        'terms:\n  - code: "X"\n    name: "both"\n  - name: "food"\n    services: [meals]\n',
+        "utf-8",
+    )
+    code = cli.main(["import-hsds", str(hsds_11_package(tmp_path / "e")), "--out",
+                     str(tmp_path / "p"), "--taxonomy-map", str(extra)])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "bad.yaml: entry 1: give exactly one of 'code' or 'name'" in err
+    assert "bad.yaml: entry 2: services: ['meals'] not in the services vocabulary" in err
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10_000))
+def test_any_row_order_gives_byte_identical_files(tmp_path_factory, seed):
+    root = tmp_path_factory.mktemp("perm")
+    run = {}
+    for name, shuffle in (("plain", None), ("shuffled", seed)):
+        package = hsds_11_package(root / f"export-{name}", shuffle=shuffle)
+        import_hsds(package, ImportOptions(out=root / name))
+        run[name] = {p.name: p.read_bytes() for p in (root / name).iterdir()}
+    assert run["plain"] == run["shuffled"]
