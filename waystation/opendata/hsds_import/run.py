@@ -114,7 +114,7 @@ def file_names(drafts: list[Draft], taken: dict[str, str]) -> dict[str, str]:
 
 
 def listing_text(front_matter: dict[str, Any], body: str, d: Draft) -> str:
-    todo = [k for k, v in front_matter.items() if _has_todo(v)]
+    todo = todo_fields(front_matter)
     lines = ["---"]
     if todo:
         lines.append(
@@ -136,6 +136,14 @@ def listing_text(front_matter: dict[str, Any], body: str, d: Draft) -> str:
             lines.extend(field_lines(key, value))
     lines += ["---", "", body.strip()]
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: The fields a draft may hold a TODO in (see :mod:`.mapping`).
+TODO_FIELDS = ("services", "trafficking_types", "location", "phones", "last_verified")
+
+
+def todo_fields(front_matter: dict[str, Any]) -> list[str]:
+    return [k for k in TODO_FIELDS if k in front_matter and _has_todo(front_matter[k])]
 
 
 def _has_todo(value: Any) -> bool:
@@ -202,15 +210,12 @@ def import_hsds(path: Path, options: ImportOptions) -> ImportResult:
             continue
         elif previous:
             outcome.status = "updated"
-        outcome.todo = [k for k, v in fm.items() if _has_todo(v)]
+        outcome.todo = todo_fields(fm)
         text = listing_text(fm, body, d)
         if outcome.status != "unchanged" or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
-        new_state[d.source_id] = {
-            "file": stem,
-            "front_matter": import_state.jsonable(d.front_matter),
-            "body": d.body,
-        }
+        # a draft holds no dates (last_verified is a TODO): JSON as it is
+        new_state[d.source_id] = {"file": stem, "front_matter": d.front_matter, "body": d.body}
         result.outcomes.append(outcome)
     result.gone = sorted(
         (sid, entry.get("file", "")) for sid, entry in last.items() if sid not in seen
