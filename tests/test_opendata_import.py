@@ -414,6 +414,9 @@ def test_reimport_in_reverse_order_keeps_names_and_reviewers_changes(tmp_path, c
     assert fm["how_to_apply"] == "Walk in."  # the reviewer's, kept although the export changed
     assert body.startswith("Case management for survivors, 24 hours.")  # export's update
     assert "~ anti-trafficking-case-management.md: description" in report
+    diff_line = next(line for line in report.splitlines() if "description: " in line)
+    assert diff_line.strip().startswith('description: "Case management for survivors.\\n')
+    assert '-> "Case management for survivors, 24 hours.' in diff_line
     assert "! anti-trafficking-case-management.md: kept the reviewer's how_to_apply" in report
     assert "2 unchanged" in report and "1 updated" in report
     assert sorted(p.name for p in out.glob("*.md")) == sorted(first)

@@ -57,6 +57,7 @@ def _sections(result: ImportResult, limit: int) -> list[tuple[str, list[str]]]:
     updated = result.by_status("updated")
     for o in updated[:limit]:
         lines.append(f"~ {o.file}: " + ", ".join(o.changed))
+        lines += [f"    {key}: {before} -> {after}" for key, before, after in o.diff[:limit]]
     lines.append(_more(len(updated), limit))
     kept = [o for o in result.outcomes if o.kept]
     for o in kept[:limit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,14 @@ class Outcome:
     visibility: str = ""
     changed: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    diff: list[tuple[str, str, str]] = field(default_factory=list)  # field, before, after
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    if value is None:
+        return "(none)"
+    text = json.dumps(import_state.jsonable(value), ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass
@@ -203,6 +212,10 @@ def import_hsds(path: Path, options: ImportOptions) -> ImportResult:
             merged = import_state.merge(current, previous, fm, body)
             fm, body = merged.front_matter, merged.body
             outcome.changed, outcome.kept = merged.changed, merged.kept
+            for key in merged.changed:
+                before = current[1] if key == "description" else current[0].get(key)
+                after = body if key == "description" else fm.get(key)
+                outcome.diff.append((key, _short(before), _short(after)))
             outcome.status = "updated" if merged.changed else "unchanged"
         elif target.exists() and not options.force and not previous:
             outcome.status = "exists"
