@@ -1058,8 +1058,16 @@ def test_a_broken_taxonomy_map_names_every_bad_entry(tmp_path, capsys):
         'terms:\n  - code: "X"\n    name: "both"\n  - name: "food"\n    services: [meals]\n',
         "utf-8",
     )
-    code = cli.main(["import-hsds", str(hsds_11_package(tmp_path / "e")), "--out",
-                     str(tmp_path / "p"), "--taxonomy-map", str(extra)])  # fmt: skip
+    code = cli.main(
+        [
+            "import-hsds",
+            str(hsds_11_package(tmp_path / "e")),
+            "--out",
+            str(tmp_path / "p"),
+            "--taxonomy-map",
+            str(extra),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "bad.yaml: entry 1: give exactly one of 'code' or 'name'" in err
@@ -1076,3 +1084,62 @@ def test_any_row_order_gives_byte_identical_files(tmp_path_factory, seed):
         import_hsds(package, ImportOptions(out=root / name))
         run[name] = {p.name: p.read_bytes() for p in (root / name).iterdir()}
     assert run["plain"] == run["shuffled"]
+
+
+# ---------- HSDS 1.0 and other encodings ----------
+
+
+def test_hsds_10_service_location_id_and_taxonomy_ids(tmp_path, capsys):
+    root = tmp_path / "export"
+    write_csv(root / "organizations.csv", [{"id": "1", "name": "Riverside Refuge"}])
+    write_csv(
+        root / "services.csv",
+        [
+            {
+                "id": "7",
+                "organization_id": "1",
+                "location_id": "3",
+                "name": "Night Beds",
+                "taxonomy_ids": "BH-1800.1500, YF-5000",
+            },
+        ],
+    )
+    write_csv(root / "locations.csv", [{"id": "3", "organization_id": "1"}])
+    write_csv(
+        root / "physical_addresses.csv",
+        [
+            {
+                "id": "1",
+                "location_id": "3",
+                "address_1": "88 River St",
+                "city": "Tulsa",
+                "state_province": "OK",
+                "postal_code": "74103",
+            }
+        ],
+    )
+    write_csv(root / "phones.csv", [{"id": "1", "service_id": "7", "number": "918-585-1111"}])
+    code, out = run_import(root, tmp_path / "p", capsys=capsys)
+    assert code == 0
+    fm, _ = front_matter(tmp_path / "p" / "night-beds.md")
+    assert fm["source_id"] == "7@3"
+    assert fm["services"] == ["emergency-shelter", "safety-planning"]
+    assert fm["location"] == {
+        "visibility": "approximate",
+        "city": "Tulsa",
+        "state": "OK",
+        "postal_code": "74103",
+    }
+    assert "1 × YF-5000" in out  # an AIRS code the map does not know, counted
+
+
+def test_latin_1_bytes_windows_1252_cannot_hold_are_read_as_latin_1(tmp_path, capsys):
+    text, encoding = decode("Caf\xe9 \x81".encode("latin-1"))
+    assert (text, encoding) == ("Caf\xe9 \x81", "latin-1")
+    root = tmp_path / "export"
+    (root).mkdir()
+    (root / "services.csv").write_bytes(b"id,name\r\n1,Caf\xe9 Solidario \x81\r\n")
+    _, out = run_import(root, tmp_path / "p", capsys=capsys)
+    assert "not UTF-8: read as latin-1" in out
+    fm, _ = front_matter(tmp_path / "p" / "cafe-solidario.md")
+    assert fm["name"] == "Café Solidario"  # the control character is cleaned away
