@@ -362,6 +362,10 @@ def draft(
     result = Draft(record.source_id, {}, "")
     fm = result.front_matter
     fm["name"] = name[:150]
+    if len(name) > 150:
+        findings.warn(
+            "name longer than 150 characters: cut (shorten it by hand)", service["_where"]
+        )
     fm["source_id"] = record.source_id
     org_name = text(org.get("name"))
     if org_name and org_name != name:
