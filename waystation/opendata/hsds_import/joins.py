@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from waystation.opendata.hsds_import.findings import Findings
-from waystation.opendata.hsds_import.tables import _AIRS, Tables
+from waystation.opendata.hsds_import.tables import AIRS_CODE, Tables
 from waystation.opendata.hsds_import.taxonomy import waystation_terms
 
 Row = dict[str, Any]
@@ -236,7 +236,7 @@ def join(tables: Tables, findings: Findings) -> tuple[list[Joined], dict[str, li
             term = terms.get(term_id)
             if term is None and term_id in waystation_terms():  # Waystation's own export
                 term = waystation_terms()[term_id][2]
-            if term is None and _AIRS.match(term_id):
+            if term is None and AIRS_CODE.match(term_id):
                 term = {"id": term_id, "code": term_id, "name": "", "_where": link["_where"]}
             if term is None:
                 findings.warn(

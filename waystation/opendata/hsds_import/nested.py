@@ -18,7 +18,7 @@ from typing import Any
 from waystation.exc import UsageError
 from waystation.opendata.hsds_import.encoding import decode, is_utf8
 from waystation.opendata.hsds_import.findings import Findings
-from waystation.opendata.hsds_import.tables import ALIASES, Tables, _stem, canonical
+from waystation.opendata.hsds_import.tables import ALIASES, Tables, canonical, table_stem
 
 Row = dict[str, Any]
 
@@ -94,7 +94,7 @@ class _Flattener:
             )
         for key in ("service_areas", "cost_options"):
             for item in self._each(obj, key):
-                self.add(ALIASES[_stem(key)], item, service_id=sid)
+                self.add(ALIASES[table_stem(key)], item, service_id=sid)
         for sal in self._each(obj, "service_at_locations"):
             self.service_at_location(sal, service_id=sid)
         return sid
@@ -150,7 +150,7 @@ class _Flattener:
             self.any(obj["contents"])
         elif any(isinstance(k, str) and k.endswith(".csv") for k in obj):  # tabular JSON
             for name, rows in obj.items():
-                table = ALIASES.get(_stem(name))
+                table = ALIASES.get(table_stem(name))
                 if table and isinstance(rows, list):
                     for n, row in enumerate(rows, 1):
                         if isinstance(row, dict):
@@ -206,6 +206,5 @@ def read_json(paths: list[Path], findings: Findings) -> Tables:
             "tabular package)"
         )
     tables = canonical(merged)
-    tables.version = "3.0" if tables.version == "3.0" else tables.version
     findings.read_as.append(f"HSDS JSON, {len(paths)} file(s), {len(merged['service'])} services")
     return tables

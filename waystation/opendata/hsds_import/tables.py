@@ -133,7 +133,7 @@ class Tables:
         return self.rows.get(table, [])
 
 
-def _stem(name: str) -> str:
+def table_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", PurePosixPath(name).stem.lower())
 
 
@@ -223,7 +223,9 @@ def _declared(source: _Source, findings: Findings) -> dict[str, str]:
             continue
         path = str(base / resource["path"]) if str(base) != "." else resource["path"]
         path = path.lstrip("./") if path.startswith("./") else path
-        table = ALIASES.get(_stem(str(resource.get("name") or ""))) or ALIASES.get(_stem(path))
+        table = ALIASES.get(table_stem(str(resource.get("name") or ""))) or ALIASES.get(
+            table_stem(path)
+        )
         if path in source.names and table:
             declared.setdefault(table, path)
         elif table and path not in source.names:
@@ -268,7 +270,7 @@ def read_tables(path: Path, findings: Findings) -> Tables:
     for name in source.names:
         if not name.lower().endswith(".csv"):
             continue
-        stem = _stem(name)
+        stem = table_stem(name)
         table = ALIASES.get(stem)
         if table is None:
             reason = NOT_IMPORTED.get(stem)
@@ -358,7 +360,7 @@ def _term(row: Row) -> Row:
     ``name``, ``parent_id``, ``taxonomy``."""
     name = row.get("name") or row.get("term") or ""
     code = row.get("code") or ""
-    if not code and _AIRS.match(str(row.get("id") or "")):
+    if not code and AIRS_CODE.match(str(row.get("id") or "")):
         code = row["id"]  # 1.x packages often use the AIRS code as the term's id
     return {
         **row,
@@ -369,4 +371,4 @@ def _term(row: Row) -> Row:
 
 
 #: An AIRS/211 LA taxonomy code: two capital letters, then optional ``-1234.5678-910`` parts.
-_AIRS = re.compile(r"^[A-Z]{1,2}(-[0-9]{4}(\.[0-9]{3,4}){0,3}(-[0-9]{3})?)?(\*[A-Z]{1,2}.*)?$")
+AIRS_CODE = re.compile(r"^[A-Z]{1,2}(-[0-9]{4}(\.[0-9]{3,4}){0,3}(-[0-9]{3})?)?(\*[A-Z]{1,2}.*)?$")
