@@ -8,9 +8,11 @@ OUTPUT ?= output
 PORT ?= 8000
 N ?= 10000
 REPEAT ?= 1
+IMPORT_N ?= 5000
+RUNS ?= 3
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map bench-coordinates clean
+        schema messages bench bench-validate bench-search bench-map bench-coordinates bench-import clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -25,6 +27,7 @@ help:
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
+	@echo "make bench-import  import a 5,000-service HSDS 1.1 package (RUNS=3: medians)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +92,9 @@ bench-coordinates: $(STAMP)
 
 bench-map: $(STAMP)
 	$(PY) scripts/bench_map.py --count $(N)
+
+bench-import: $(STAMP)
+	$(PY) scripts/bench_import.py --count $(IMPORT_N) --runs $(RUNS)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .ruff_cache

@@ -1,6 +1,7 @@
-"""HSDS 3.0: the export validates against the official schemas; import-hsds on the official
-examples.  The official files live in HSDS_DIR (default ../shared/hsds-3.0): these tests skip
-without them, except when WAYSTATION_REQUIRE_HSDS=1 (CI), where they fail."""
+"""HSDS 3.0: the export validates against the official schemas (the import is tested in
+tests/test_opendata_import.py).  The official files live in HSDS_DIR (default
+../shared/hsds-3.0): these tests skip without them, except when WAYSTATION_REQUIRE_HSDS=1
+(CI), where they fail."""
 
 from __future__ import annotations
 
@@ -188,92 +189,3 @@ def test_tables_match_the_official_hsds_tables(hsds_dir):
         assert {c.name for c in table.columns if c.required} == set(official.get("required", []))
         csv_header = (hsds_dir / "examples" / "csv" / table.path).read_text("utf-8").splitlines()[0]
         assert csv_header.split(",") == table.column_names
-
-
-# ---------- import-hsds ----------
-
-EXAMPLES = [
-    "organization_full.json",
-    "service_full.json",
-    "service_at_location_full.json",
-    "service_list.json",
-    "tabular.json",
-    "csv",
-]
-
-
-@pytest.mark.parametrize("example", EXAMPLES)
-def test_import_official_example(example, hsds_dir, tmp_path, capsys):
-    from waystation import cli
-
-    code = cli.main(["import-hsds", str(hsds_dir / "examples" / example), "--out",
-                     str(tmp_path), "--today", "2026-12-01"])  # fmt: skip
-    out = capsys.readouterr().out
-    assert code == 0
-    written = tmp_path / "community-counselling.md"
-    assert written.is_file()
-    text = written.read_text("utf-8")
-    assert 'name: "Community Counselling"' in text
-    assert 'organization: "Example Organization Inc."' in text
-    if example != "service_list.json":  # the list example carries no schedules
-        assert 'days: ["thu", "fri"]' in text and 'opens: "10:00"' in text
-    assert "last_verified: 2005-01-01" in text
-    assert "fill in: services, trafficking_types, location" in out
-    unmapped = [line for line in out.splitlines() if line.startswith("not mapped: ")]
-    assert any(": location: " in line for line in unmapped)
-    assert any("wait_time: no Waystation field" in line for line in unmapped)
-
-
-def test_imported_file_is_reported_by_the_validator_until_reviewed(hsds_dir, tmp_path, capsys):
-    from waystation import cli
-
-    cli.main(["import-hsds", str(hsds_dir / "examples" / "csv"), "--out", str(tmp_path),
-              "--today", "2026-12-01"])  # fmt: skip
-    capsys.readouterr()
-    code = cli.main(["validate", str(tmp_path), "--today", "2026-12-01"])
-    report = capsys.readouterr().out
-    assert code == 1
-    errors = sorted(line.split(": error: ")[1].split(":")[0] for line in report.splitlines()
-                    if ": error: " in line)  # fmt: skip
-    assert errors == ["location", "services", "trafficking_types"]
-
-
-def test_import_never_overwrites_without_force(hsds_dir, tmp_path, capsys):
-    from waystation import cli
-
-    target = tmp_path / "community-counselling.md"
-    target.write_text("mine\n", encoding="utf-8")
-    example = str(hsds_dir / "examples" / "service_full.json")
-    code = cli.main(["import-hsds", example, "--out", str(tmp_path), "--today", "2026-12-01"])
-    assert code == 1
-    assert "exists, not overwritten (use --force" in capsys.readouterr().out
-    assert target.read_text("utf-8") == "mine\n"
-    code = cli.main(["import-hsds", example, "--out", str(tmp_path), "--force",
-                     "--today", "2026-12-01"])  # fmt: skip
-    assert code == 0
-    assert "Community Counselling" in target.read_text("utf-8")
-
-
-def test_import_of_our_own_export_round_trips(exported, tmp_path, capsys):
-    """Waystation's export, imported back: the public listing keeps its fields."""
-    from waystation import cli
-    from waystation.records.source import read_listing  # noqa: F401  (the loader the validator uses)
-
-    _, out = exported
-    cli.main(["import-hsds", str(out / "hsds" / "organizations.json"), "--out", str(tmp_path),
-              "--today", "2026-12-01"])  # fmt: skip
-    text = (tmp_path / "lakeside-public-center.md").read_text("utf-8")
-    assert 'services: ["case-management", "legal-immigration"]' in text
-    assert 'trafficking_types: ["sex", "labor"]' in text
-    assert 'street: "100 North Main Street"' in text and 'postal_code: "60601"' in text
-    hidden = (tmp_path / "northshore-hidden-refuge.md").read_text("utf-8")
-    assert "location" not in hidden.split("---")[2]  # no place to import: left for review
-
-
-def test_import_rejects_a_non_hsds_file(tmp_path, capsys):
-    from waystation import cli
-
-    bad = tmp_path / "x.json"
-    bad.write_text("{not json", encoding="utf-8")
-    assert cli.main(["import-hsds", str(bad), "--out", str(tmp_path / "o")]) == 2
-    assert "not a readable HSDS JSON file" in capsys.readouterr().err

@@ -158,6 +158,11 @@ class ListingRecord(_Model):
     tags: list[Text] | None = None
     translations: dict[LanguageCode, Translation] | None = None
     source: Text | None = None
+    source_id: Text | None = Field(
+        None,
+        description="The id of the record this listing was imported from (import-hsds); "
+        "never published",
+    )
 
     _coerce_date = field_validator("last_verified", mode="before")(_date_from_text)
 
