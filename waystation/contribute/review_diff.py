@@ -27,22 +27,20 @@ import difflib
 import os
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from waystation.contribute.github_markdown import code_block, code_span, printable
 from waystation.exc import UsageError, WaystationError
-from waystation.records import rules
-from waystation.records.model import FIELDS
+from waystation.records import git_objects, rules
+from waystation.records.field_changes import MISSING, FieldChange, compare, flatten
+from waystation.records.listing_versions import read_versions
 from waystation.records.problems import Problem
-from waystation.records.source import read_listing
 from waystation.records.validation import check_source
 
 MARKER = "<!-- waystation-review-summary -->"
 CONFIDENTIAL = ("approximate", "hidden")
-_MISSING = object()
 # "1817 S Cobblestone Ave", "25 West 4th Street": a number, words, a street type.
 _STREET_LIKE = re.compile(
     r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w'.-]*\s+){1,4}"
@@ -55,21 +53,6 @@ _STREET_LIKE = re.compile(
 class Flag:
     severity: str  # error | warning | note
     message: str
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    path: str
-    old: Any  # _MISSING when added
-    new: Any  # _MISSING when removed
-
-    @property
-    def added(self) -> bool:
-        return self.old is _MISSING
-
-    @property
-    def removed(self) -> bool:
-        return self.new is _MISSING
 
 
 @dataclass
@@ -155,8 +138,7 @@ def _is_listing(path: str, folder: str) -> bool:
         path.startswith(folder.rstrip("/") + "/")
         and name.endswith(".md")
         and not name.startswith(("_", "."))
-        and "\n" not in path
-    )
+    )  # a name with a line break or other control character is reviewed (and refused)
 
 
 def changed_files(
@@ -207,21 +189,11 @@ def changed_files(
 
 def read_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
     """The contents of ``paths`` at ``rev``, in one ``git cat-file --batch`` call."""
-    if not paths:
-        return {}
-    request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    out = _git(root, "cat-file", "--batch", data=request)
-    blobs: dict[str, bytes] = {}
-    position = 0
-    for path in paths:
-        end = out.index(b"\n", position)
-        header = out[position:end].split(b" ")
-        position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[path] = out[position : position + size]
-            position += size + 1
-    return blobs
+    try:
+        found = git_objects.read_blobs(root, [f"{rev}:{p}" for p in paths])
+    except git_objects.GitUnavailable as error:
+        raise WaystationError(str(error)) from error
+    return {p: found[f"{rev}:{p}"] for p in paths if f"{rev}:{p}" in found}
 
 
 # -- comparing -------------------------------------------------------------------------------
@@ -235,49 +207,12 @@ class _Parsed:
 
 
 def _parse(blobs: dict[str, bytes], ctx: rules.Context, validate: bool) -> dict[str, _Parsed]:
+    versions = read_versions(blobs, {path: path for path in blobs})
     parsed: dict[str, _Parsed] = {}
-    with tempfile.TemporaryDirectory(prefix="waystation-diff-") as tmp:
-        for index, (path, raw) in enumerate(sorted(blobs.items())):
-            folder = Path(tmp) / str(index)
-            folder.mkdir()
-            copy = folder / path.rsplit("/", 1)[-1]
-            copy.write_bytes(raw)
-            src = read_listing(copy, path)
-            problems = check_source(src, ctx)[1] if validate else []
-            parsed[path] = _Parsed(src.data, src.body, problems)
+    for path, src in sorted(versions.items()):
+        problems = check_source(src, ctx)[1] if validate else []
+        parsed[path] = _Parsed(src.data, src.body, problems)
     return parsed
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"location.city": "Chicago", "phones[0].number": "…", "services": [...]}``.
-
-    Lists of plain values stay whole (compared as sets of terms); lists of
-    mappings are expanded item by item."""
-    out: dict[str, Any] = {}
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        for index, item in enumerate(value):
-            out.update(flatten(item, f"{prefix}[{index}]"))
-    else:
-        out[prefix] = value
-    return out
-
-
-def _field_order(path: str) -> tuple[int, str]:
-    top = re.split(r"[.\[]", path, maxsplit=1)[0]
-    return (FIELDS.index(top) if top in FIELDS else len(FIELDS), path)
-
-
-def compare(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
-    before, after = flatten(old or {}), flatten(new or {})
-    changes = []
-    for path in sorted(set(before) | set(after), key=_field_order):
-        a, b = before.get(path, _MISSING), after.get(path, _MISSING)
-        if a != b and not (a is _MISSING and b is None) and not (b is _MISSING and a is None):
-            changes.append(FieldChange(path, a, b))
-    return changes
 
 
 def _location(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -394,8 +329,8 @@ def _redacted(change: FieldChange) -> FieldChange:
         return change
     return FieldChange(
         change.path,
-        change.old if change.old is _MISSING else REDACTED,
-        change.new if change.new is _MISSING else REDACTED,
+        change.old if change.old is MISSING else REDACTED,
+        change.new if change.new is MISSING else REDACTED,
     )
 
 
@@ -509,7 +444,7 @@ def review(
 
 
 def _value_md(value: Any) -> str:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return "*(none)*"
     if isinstance(value, list):
         return ", ".join(code_span(str(v)) for v in value) if value else "*(empty list)*"
@@ -519,7 +454,7 @@ def _value_md(value: Any) -> str:
 
 
 def _value_text(value: Any) -> str:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return "(none)"
     if isinstance(value, list):
         return "[" + ", ".join(printable(str(v), 100) for v in value) + "]"
