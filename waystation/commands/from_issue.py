@@ -147,7 +147,7 @@ def run(args) -> int:
 def _new(args, answers, shown: str, out: Path):
     conv = issue_listing.new_listing(answers, shown)
     ident = args.id or issue_listing.new_id(conv.fields)
-    if not ID_PATTERN.match(ident):
+    if not ID_PATTERN.fullmatch(ident):
         raise UsageError(
             f"'{ident}' is not a valid listing id: use 3-80 lowercase letters, digits and '-' "
             "(choose one with --id)"
@@ -168,7 +168,7 @@ def _correct(args, answers, shown: str, out: Path):
     if not ident:
         raise UsageError(f"{shown} names no listing to correct: give one with --listing ID")
     path = out / f"{ident}.md"
-    if not ID_PATTERN.match(ident) or not path.is_file():
+    if not ID_PATTERN.fullmatch(ident) or not path.is_file():
         raise UsageError(
             f"no listing {path.as_posix()}: check the listing named in the issue, or give "
             "the right one with --listing ID"

@@ -19,10 +19,12 @@ from typing import Any
 
 import yaml
 
+from waystation.records import file_safety
 from waystation.records.problems import Problem, Severity
 
 MAX_BYTES = 256 * 1024
-ID_PATTERN = re.compile(r"^[a-z0-9-]{3,80}$")
+#: A listing id: match it with ``fullmatch`` (``\Z``: no final line break gets through).
+ID_PATTERN = re.compile(r"[a-z0-9-]{3,80}\Z")
 
 Path_ = tuple[str | int, ...]
 
@@ -124,15 +126,20 @@ def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
         src.problems.append(Problem(shown, line, col, Severity.ERROR, "", message, rule))
         return src
 
+    bad_name = file_safety.file_name_problem(path.name)
+    if bad_name:
+        fail(bad_name, rule="bad_file_name")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        raw = file_safety.read_regular_file(path, MAX_BYTES)
+        if len(raw) > MAX_BYTES:
+            size = path.stat().st_size
             return fail(
                 f"the file is {size // 1024} KB; a listing must be at most "
                 f"{MAX_BYTES // 1024} KB (shorten the description or split the listing)",
                 rule="file_too_large",
             )
-        raw = path.read_bytes()
+    except file_safety.NotARegularFile as error:
+        return fail(str(error), rule="not_a_regular_file")
     except OSError as error:
         return fail(f"cannot read the file: {error.strerror}", rule="unreadable")
     if not raw.strip():
@@ -153,9 +160,20 @@ def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
             rule="not_utf8",
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not ID_PATTERN.match(src.id):
+    controls = file_safety.control_characters(text)
+    for line, col, char in controls:
         fail(
-            f"the file name '{path.name}' is not a valid listing id: use 3-80 lowercase "
+            f"invisible control character {file_safety.describe(char)}: delete it (it "
+            "often comes from copying and pasting)",
+            line,
+            col,
+            rule="control_character",
+        )
+    if controls:
+        return src
+    if not ID_PATTERN.fullmatch(src.id):
+        fail(
+            f"the file name {path.name!r} is not a valid listing id: use 3-80 lowercase "
             "letters, digits and '-', then '.md' (e.g. 'harbor-light-chicago.md')",
             rule="bad_id",
         )
@@ -194,6 +212,11 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
     def problem(message: str, line: int, col: int, rule: str) -> Problem:
         return Problem(src.path, line, col, Severity.ERROR, "", message, rule)
 
+    alias = file_safety.first_alias(yaml_text, _Loader)
+    if alias:
+        line, col, name = alias
+        return [problem(f"YAML alias '*{name}' is not allowed in a listing: write the value "
+                        "out in full", line + 1 + line_offset, col, "yaml_alias")]  # fmt: skip
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
