@@ -21,6 +21,7 @@ from pathlib import Path
 from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
 from waystation.contribute import issue_forms, issue_listing
+from waystation.contribute.github_markdown import printable, printable_lines
 from waystation.exc import UsageError, WaystationError
 from waystation.records import rules
 from waystation.records.listing_writer import read_front_matter, render_listing, replace_fields
@@ -124,18 +125,18 @@ def run(args) -> int:
             )
         )
         if diff:
-            sys.stdout.write("".join(diff))
+            sys.stdout.write(printable_lines("".join(diff)))
         else:
             print(f"{path.as_posix()}: the form changes nothing")
     if args.dry_run:
         if original is None:
-            sys.stdout.write(text)
+            sys.stdout.write(printable_lines(text))
         print(f"(dry run: {path.as_posix()} not written)")
     elif original is None or text != original:
         path.write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote {path.as_posix()}")
     for note in notes:
-        print(f"note: {note}")
+        print(f"note: {printable(note, 1000)}")
     problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"])
     problems = sort_problems(problems)
     for problem in problems:

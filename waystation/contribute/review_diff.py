@@ -51,8 +51,19 @@ _STREET_LIKE = re.compile(
 
 @dataclass(frozen=True)
 class Flag:
+    """What a reviewer must not miss.  ``message`` is the tool's own text, with ``{}``
+    where each of ``values`` (listing values, untrusted) goes: :meth:`markdown` puts
+    them in code spans, :meth:`text` makes them printable."""
+
     severity: str  # error | warning | note
     message: str
+    values: tuple[str, ...] = ()
+
+    def markdown(self) -> str:
+        return self.message.format(*(code_span(v, 150) for v in self.values))
+
+    def text(self) -> str:
+        return self.message.replace("`", "").format(*(repr(printable(v, 150)) for v in self.values))
 
 
 @dataclass
@@ -261,8 +272,9 @@ def _flags(
                 flags.append(
                     Flag(
                         "warning",
-                        f"`{key}` of this {visibility} location contains what looks like a "
+                        "{} of this " + visibility + " location contains what looks like a "
                         "street address: make sure it is not the confidential place's address",
+                        (key,),
                     )
                 )
     if old is not None and new is not None and visibility != old_visibility:
@@ -279,10 +291,11 @@ def _flags(
             )
         else:
             message = (
-                f"VISIBILITY CHANGES {old_visibility} → {visibility}: check with the provider "
-                "how much of the location may be shown"
+                "VISIBILITY CHANGES {} → {}: check with the provider how much of the "
+                "location may be shown"
             )
-        flags.append(Flag("warning", message))
+        values = (str(old_visibility), str(visibility)) if "{}" in message else ()
+        flags.append(Flag("warning", message, values))
     old_status = (old_data or {}).get("status") or "active"
     status = (new_data or {}).get("status") or "active"
     if old is not None and new is not None and status != old_status:
@@ -290,9 +303,11 @@ def _flags(
             flags.append(Flag("warning", "UNPUBLISHED: status becomes inactive, the listing "
                               "leaves the site"))  # fmt: skip
         elif old_status == "inactive":
-            flags.append(Flag("warning", f"PUBLISHED AGAIN: status {old_status} → {status}"))
+            flags.append(
+                Flag("warning", "PUBLISHED AGAIN: status {} → {}", (str(old_status), str(status)))
+            )
         else:
-            flags.append(Flag("note", f"status {old_status} → {status}"))
+            flags.append(Flag("note", "status {} → {}", (str(old_status), str(status))))
     if new is not None and old is None and status == "inactive":
         flags.append(Flag("note", "added as inactive: kept in the repository, not published"))
     if new is None and old is not None:
@@ -316,7 +331,9 @@ def _flags(
                 )
             )
         elif new_date and old_date and new_date < old_date:
-            flags.append(Flag("warning", f"`last_verified` goes back: {old_date} → {new_date}"))
+            flags.append(
+                Flag("warning", "`last_verified` goes back: {} → {}", (old_date, new_date))
+            )
     return flags
 
 
@@ -516,7 +533,7 @@ def format_markdown(review_: Review) -> str:
         if change.old_path:
             lines.append(f"- from {code_span(change.old_path)}")
         for flag in change.flags:
-            lines.append(f"- {_FLAG_ICONS[flag.severity]}: {flag.message}")
+            lines.append(f"- {_FLAG_ICONS[flag.severity]}: {flag.markdown()}")
         for problem in change.problems:
             where = f"{problem.path}: " if problem.path else ""
             lines.append(
@@ -587,7 +604,7 @@ def format_text(review_: Review) -> str:
             title += f" — {printable(change.name, 150)}"
         lines.append(title)
         for flag in change.flags:
-            lines.append(f"  {flag.severity.upper()}: {flag.message.replace('`', '')}")
+            lines.append(f"  {flag.severity.upper()}: {flag.text()}")
         for problem in change.problems:
             lines.append(f"  INVALID: {printable(problem.format_text(), 500)}")
         for key, value in change.summary:
@@ -601,9 +618,11 @@ def format_text(review_: Review) -> str:
                     bits.append("added " + ", ".join(printable(str(v)) for v in added))
                 if removed:
                     bits.append("removed " + ", ".join(printable(str(v)) for v in removed))
-                lines.append(f"  {fc.path}: {'; '.join(bits) or 'reordered'}")
+                lines.append(f"  {printable(fc.path)}: {'; '.join(bits) or 'reordered'}")
             else:
-                lines.append(f"  {fc.path}: {_value_text(fc.old)} -> {_value_text(fc.new)}")
+                lines.append(
+                    f"  {printable(fc.path)}: {_value_text(fc.old)} -> {_value_text(fc.new)}"
+                )
         if change.body_diff:
             lines.append("  description changed:")
             lines.extend("    " + printable(line, 500) for line in change.body_diff.split("\n"))
