@@ -58,6 +58,13 @@ def add_arguments(parser) -> None:
         "--dry-run", action="store_true", help="print what would be written; write nothing"
     )
     parser.add_argument(
+        "--confirmed-with-provider",
+        action="store_true",
+        help="for a correction that makes a confidential (approximate or hidden) location "
+        "public or gives it a street: a reviewer confirmed with the provider that the "
+        "place may be shown (without it, such a correction is refused)",
+    )
+    parser.add_argument(
         "--today", metavar="YYYY-MM-DD", help="check dates against this day instead of today"
     )
 
@@ -179,10 +186,34 @@ def _correct(args, answers, shown: str, out: Path):
     updates, body, problems, notes = issue_listing.apply_correction(
         src.data or {}, src.body, conv, shown
     )
+    exposed = _exposes(src.data or {}, updates)
+    if exposed and not args.confirmed_with_provider:
+        raise WaystationError(
+            f"{path.as_posix()} has a confidential location ({exposed[0]}), and this "
+            f"correction would {exposed[1]}. Nothing was written. Only if the provider "
+            "confirmed to a reviewer, in writing, that the place may be shown: run again "
+            "with --confirmed-with-provider (see CONTRIBUTING.md, 'For reviewers')"
+        )
     text = replace_fields(original, updates, body) if (updates or body is not None) else original
     if text == original.replace("\r\n", "\n"):
         text = original
     return path, original, text, conv.problems + problems, notes
+
+
+def _exposes(current: dict, updates: dict) -> tuple[str, str] | None:
+    """(current visibility, what the correction would do) when ``updates`` would publish
+    more of a confidential location than it shows now, else None."""
+    old = current.get("location") if isinstance(current.get("location"), dict) else {}
+    visibility = old.get("visibility")
+    new = updates.get("location")
+    if visibility == "public" or not isinstance(new, dict):
+        return None
+    if new.get("visibility") == "public":
+        return str(visibility), "make it public (full address, precise map point)"
+    gained = [k for k in ("street", "street2", "coordinates") if new.get(k) and not old.get(k)]
+    if gained:
+        return str(visibility), f"add location.{gained[0]} to it"
+    return None
 
 
 def _validate(path: Path, text: str, today, stale_after_days: int) -> list[Problem]:
