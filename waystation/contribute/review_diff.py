@@ -148,8 +148,8 @@ def _is_listing(path: str, folder: str) -> bool:
     return (
         path.startswith(folder.rstrip("/") + "/")
         and name.endswith(".md")
-        and not name.startswith(("_", "."))
-    )  # a name with a line break or other control character is reviewed (and refused)
+        and not name.startswith("_")
+    )  # a name with a leading dot or a control character is reviewed (and refused)
 
 
 def changed_files(

@@ -442,7 +442,10 @@ class _Walker:
 
 
 def iter_listing_paths(root: Path) -> list[Path]:
-    """The listing files under ``root``: ``*.md`` not starting with ``_`` or ``.``."""
+    """The listing files under ``root``: ``*.md`` not starting with ``_`` (templates).
+
+    A name starting with ``.`` is included so that :func:`read_listing` refuses it
+    (a hidden file would otherwise slip past a reviewer's file list unnoticed)."""
     found: list[tuple[tuple[str, ...], Path, str]] = []
     for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -450,7 +453,7 @@ def iter_listing_paths(root: Path) -> list[Path]:
         found.extend(
             ((*base.parts, name), base, name)
             for name in names
-            if name.endswith(".md") and not name.startswith(("_", "."))
+            if name.endswith(".md") and not name.startswith("_")
         )
     # Sorted as the paths sort (by their parts), without comparing Path objects.
     found.sort(key=lambda item: item[0])
