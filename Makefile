@@ -10,7 +10,7 @@ N ?= 10000
 REPEAT ?= 1
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map bench-coordinates clean
+        schema messages bench bench-validate bench-search bench-map bench-coordinates bench-history clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -24,7 +24,7 @@ help:
 	@echo "make messages    extract UI strings and update the translation catalogs"
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
-	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
+	@echo "make bench-validate / bench-coordinates / bench-search / bench-map / bench-history   other benchmarks"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,9 @@ bench-coordinates: $(STAMP)
 
 bench-map: $(STAMP)
 	$(PY) scripts/bench_map.py --count $(N)
+
+bench-history: $(STAMP)
+	$(PY) scripts/bench_history.py --count $(or $(HISTORY_N),2000)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ writing listing files safely (:mod:`.listing_writer`), hostile files refused bef
 parsing (:mod:`.file_safety`), web addresses read by the WHATWG rules
 (:mod:`.web_address`), which fields differ between two versions
 (:mod:`.field_changes`), files read from git in one batch (:mod:`.git_objects`,
-:mod:`.listing_versions`) and each file's history of changed fields (:mod:`.history`).  It may import the foundations (:mod:`waystation.runtime`,
-:mod:`waystation.gazetteer`, :mod:`waystation.text`) and nothing above them.
+:mod:`.listing_versions`) and each file's history of changed fields (:mod:`.history`).
+It may import the foundations (:mod:`waystation.runtime`, :mod:`waystation.gazetteer`,
+:mod:`waystation.text`) and nothing above them.
 """

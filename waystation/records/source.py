@@ -117,8 +117,12 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
-    """Read one listing file.  Never raises for bad content."""
+def read_listing(
+    path: Path, display_path: str | None = None, contents: bytes | None = None
+) -> SourceFile:
+    """Read one listing file.  Never raises for bad content.  ``contents``: the file's
+    bytes when they do not come from ``path`` (an old version read from git); ``path``
+    then only names the file."""
     shown = display_path or str(path)
     src = SourceFile(path=shown, id=path.stem)
 
@@ -130,9 +134,9 @@ def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
     if bad_name:
         fail(bad_name, rule="bad_file_name")
     try:
-        raw = file_safety.read_regular_file(path, MAX_BYTES)
+        raw = contents if contents is not None else file_safety.read_regular_file(path, MAX_BYTES)
         if len(raw) > MAX_BYTES:
-            size = path.stat().st_size
+            size = len(raw) if contents is not None else path.stat().st_size
             return fail(
                 f"the file is {size // 1024} KB; a listing must be at most "
                 f"{MAX_BYTES // 1024} KB (shorten the description or split the listing)",
