@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.git_repo import GitRepo, listing_fields
-from waystation.contribute import issue_forms, review_diff
+from waystation.contribute import issue_forms, issue_listing, review_diff
 from waystation.records import file_safety
 from waystation.records.source import ID_PATTERN, read_listing
 from waystation.records.validation import load_listings
@@ -199,6 +199,23 @@ def test_issue_parsing_is_linear_in_the_line_length(line):
         form = issue_forms.detect_form(body)
         assert form is issue_forms.NEW_LISTING
         issue_forms.parse_body(body, form)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [*ADVERSARIAL_LINES, "a" + ":" * LONG + "x", "a" + " :" * (LONG // 2) + " 9"],
+    ids=lambda s: repr(s[:12]),
+)
+def test_every_answer_of_a_new_listing_form_is_read_in_linear_time(line):
+    form = (FIXTURES / "issue_forms" / "new_listing_complete.md").read_text("utf-8")
+    parts = re.split(r"(?m)^(### .*)$", form)
+    body = parts[0] + "".join(
+        f"{heading}\n\n{line}\n{line}\n" for heading in parts[1::2]
+    )  # every answer: two adversarial lines
+    with finishes_within(5):
+        answers = issue_forms.parse_body(body, issue_forms.detect_form(body))
+        issue_listing.new_listing(answers, "issue.md")
+        issue_listing.correction(answers, "issue.md")
 
 
 @pytest.mark.parametrize("line", ADVERSARIAL_LINES, ids=lambda s: repr(s[:12]))

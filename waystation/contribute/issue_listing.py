@@ -199,6 +199,7 @@ _DAY_WORDS = {
     "viernes": "fri", "sab": "sat", "sáb": "sat", "sabado": "sat", "sábado": "sat",
     "dom": "sun", "domingo": "sun",
 }  # fmt: skip
+_MAX_HOURS_LINE = 200
 _HOURS_LINE = re.compile(
     r"^(?P<days>[^\d]+?)[\s:]+(?P<opens>\d{1,2}(?::\d{2})?)\s*(?:-|–|—|to|a)\s*"
     r"(?P<closes>\d{1,2}(?::\d{2})?)$",
@@ -249,7 +250,8 @@ def _hours(reader: _Reader) -> tuple[Any, str | None]:
     slots: list[dict[str, Any]] = []
     notes: list[str] = []
     for line in lines:
-        found = _HOURS_LINE.match(line)
+        # Bounded: the pattern backtracks on long runs of spaces (an hours line is short).
+        found = _HOURS_LINE.match(line) if len(line) <= _MAX_HOURS_LINE else None
         days = _days(found.group("days")) if found else None
         opens = _time(found.group("opens")) if found else None
         closes = _time(found.group("closes")) if found else None
