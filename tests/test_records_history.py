@@ -155,3 +155,33 @@ def test_without_git_installed_the_history_is_empty(tmp_path: Path, monkeypatch)
     repo.commit("Add Alpha", date="2026-01-05")
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
     assert repository_histories(repo.root, "providers") == {}
+
+
+def test_a_rebuild_reads_only_versions_committed_since(tmp_path: Path, monkeypatch):
+    repo = GitRepo(tmp_path / "directory")
+    repo.listing("alpha", **listing_fields("Alpha"))
+    repo.commit("Add", date="2026-01-05")
+    repo.listing("alpha", **listing_fields("Alpha", summary="Changed."))
+    repo.commit("Change", date="2026-01-06")
+    cache = tmp_path / "cache" / "waystation-history.json"
+    first = repository_histories(repo.root, "providers", cache_file=cache)
+    assert cache.is_file()
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(args, *rest, **kwargs):
+        calls.append(list(args))
+        return real_run(args, *rest, **kwargs)
+
+    monkeypatch.setattr(git_objects.subprocess, "run", counting_run)
+    again = repository_histories(repo.root, "providers", cache_file=cache)
+    assert again == first
+    assert [args[3] for args in calls] == ["log"]  # nothing to read: every pair is known
+    repo.listing("alpha", **listing_fields("Alpha", summary="Changed again.", cost="free"))
+    repo.commit("Change again", date="2026-01-07")
+    calls.clear()
+    newest = repository_histories(repo.root, "providers", cache_file=cache)
+    assert newest["providers/alpha.md"][0].fields == ("summary", "cost")
+    assert [args[3] for args in calls] == ["log", "cat-file"]
+    cache.write_text("{not json", encoding="utf-8")  # a damaged cache is only slower
+    assert repository_histories(repo.root, "providers", cache_file=cache) == newest
