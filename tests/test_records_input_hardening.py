@@ -159,6 +159,19 @@ def test_symbolic_links_are_refused_never_followed(tmp_path: Path, target):
     ]
 
 
+def test_a_symbolic_link_to_a_folder_is_refused_not_followed(tmp_path: Path):
+    folder = tmp_path / "providers"
+    folder.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "sneaked-in.md").write_bytes(GOOD.read_bytes().replace(b"loop: &a [*a]\n", b""))
+    (folder / "more").symlink_to(elsewhere)
+    errors = _errors(folder)
+    assert [(Path(p.file).name, p.rule) for p in errors] == [("more", "not_a_regular_file")]
+    assert "symbolic link" in errors[0].message
+    assert load_listings([folder], today=TODAY).listings == []
+
+
 def test_a_pipe_is_refused_without_waiting_for_it(tmp_path: Path):
     folder = tmp_path / "providers"
     folder.mkdir()

@@ -449,11 +449,14 @@ def iter_listing_paths(root: Path) -> list[Path]:
     """The listing files under ``root``: ``*.md`` not starting with ``_`` (templates).
 
     A name starting with ``.`` is included so that :func:`read_listing` refuses it
-    (a hidden file would otherwise slip past a reviewer's file list unnoticed)."""
+    (a hidden file would otherwise slip past a reviewer's file list unnoticed), and so
+    is a symbolic link to a folder (never followed: :func:`read_listing` refuses it)."""
     found: list[tuple[tuple[str, ...], Path, str]] = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         base = Path(folder)
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        found.extend(((*base.parts, name), base, name) for name in links)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
         found.extend(
             ((*base.parts, name), base, name)
             for name in names
