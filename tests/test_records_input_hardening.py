@@ -318,3 +318,19 @@ def test_an_accepted_address_leads_where_it_reads(host, path):
         assert "\\" not in address
         assert not parsed["username"] and not parsed["password"]
         assert urlsplit(address).hostname == parsed["hostname"]
+
+
+def test_a_long_run_of_spaces_in_a_listing_does_not_hold_the_build():
+    # 250 KB of spaces in a field reach the page as they are; the policy step scans
+    # every page (the pattern that started at each space was quadratic: minutes).
+    from waystation.site.csp import set_policy
+
+    page = (
+        "<!doctype html><html><head><meta charset=utf-8>\n"
+        '  <meta http-equiv="Content-Security-Policy" content="default-src \'none\'">\n'
+        f"</head><body><p>Hours: 9{' ' * 250_000}\t5</p></body></html>"
+    )
+    with finishes_within(5):
+        result = set_policy(page, "default-src 'self'")
+    assert result.count("Content-Security-Policy") == 1
+    assert "default-src 'self'" in result and " " * 250_000 in result
