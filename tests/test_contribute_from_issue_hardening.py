@@ -94,3 +94,12 @@ def test_an_id_with_a_final_line_break_or_other_character_is_refused(providers, 
     )  # fmt: skip
     assert code == 2
     assert "no listing" in err
+
+
+def test_refusals_of_a_bad_id_are_one_line(providers, capsys):
+    new = FIXTURES / "new_listing_complete.md"
+    _, _, err = run(capsys, str(new), "--out", str(providers), "--id", "abc\n\x1b[2J")
+    assert err.count("\n") == 1 and "\x1b" not in err
+    fix = FIXTURES / "correction_moves_to_confidential_site.md"
+    _, _, err = run(capsys, str(fix), "--out", str(providers), "--listing", "abc\n\x1b[2J")
+    assert err.count("\n") == 1 and "\x1b" not in err

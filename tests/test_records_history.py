@@ -7,9 +7,14 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.git_repo import GitRepo, listing_fields
+from waystation.publish import public_history
 from waystation.records import git_objects
-from waystation.records.history import repository_histories
+from waystation.records.history import HistoryEntry, repository_histories
+from waystation.records.model import FIELDS
 
 HIDDEN = {"visibility": "hidden", "state": "VT"}
 
@@ -185,3 +190,39 @@ def test_a_rebuild_reads_only_versions_committed_since(tmp_path: Path, monkeypat
     assert [args[3] for args in calls] == ["log", "cat-file"]
     cache.write_text("{not json", encoding="utf-8")  # a damaged cache is only slower
     assert repository_histories(repo.root, "providers", cache_file=cache) == newest
+
+
+#: What a page may name: top-level fields of the record format, never ``source``.
+SHOWABLE = (set(FIELDS) | {"description"}) - {"source", "translations"}
+PATHS = st.one_of(
+    st.sampled_from(["location.street", "location.coordinates.lat", "location.city",
+                     "phones[0].number", "translations.es.description", "translations.es",
+                     "source", "description", "hours[1].opens", "name"]),
+    st.text(max_size=40),  # any key a contributor could write
+    st.builds(lambda a, b: f"{a}.{b}", st.sampled_from(FIELDS), st.text(max_size=20)),
+)  # fmt: skip
+
+
+@given(st.lists(st.tuples(st.sampled_from(["added", "changed"]), st.lists(PATHS, max_size=8)),
+                max_size=6))  # fmt: skip
+def test_public_history_names_only_showable_fields_and_no_value(raw_entries):
+    entries = [
+        HistoryEntry("0" * 40, dt.date(2026, 1, 1 + i), kind, () if kind == "added" else tuple(p))
+        for i, (kind, p) in enumerate(raw_entries)
+    ]
+    shown = public_history(entries)
+    for item in shown:
+        assert set(item) == {"date", "kind", "fields"}
+        assert set(item["fields"]) <= SHOWABLE
+        assert item["fields"] == sorted(set(item["fields"]), key=[*FIELDS, "description"].index)
+    assert [i["kind"] for i in shown if i["kind"] == "added"] == [
+        kind for kind, _ in raw_entries if kind == "added"
+    ]
+    for item, entry in zip(
+        [i for i in shown if i["kind"] == "changed"],
+        [e for e in entries if e.kind == "changed" and public_history([e])],
+        strict=True,
+    ):
+        tops = {p.split(".")[0].split("[")[0] for p in entry.fields}
+        if tops & {"location"}:
+            assert "location" in item["fields"]

@@ -157,7 +157,7 @@ def _new(args, answers, shown: str, out: Path):
     ident = args.id or issue_listing.new_id(conv.fields)
     if not ID_PATTERN.fullmatch(ident):
         raise UsageError(
-            f"'{ident}' is not a valid listing id: use 3-80 lowercase letters, digits and '-' "
+            f"{ident!r} is not a valid listing id: use 3-80 lowercase letters, digits and '-' "
             "(choose one with --id)"
         )
     path = out / f"{ident}.md"
@@ -178,8 +178,8 @@ def _correct(args, answers, shown: str, out: Path):
     path = out / f"{ident}.md"
     if not ID_PATTERN.fullmatch(ident) or not path.is_file():
         raise UsageError(
-            f"no listing {path.as_posix()}: check the listing named in the issue, or give "
-            "the right one with --listing ID"
+            f"no listing {printable(path.as_posix())}: check the listing named in the issue, "
+            "or give the right one with --listing ID"
         )
     original = path.read_text(encoding="utf-8-sig")
     src, _ = read_front_matter(original, path.as_posix())
