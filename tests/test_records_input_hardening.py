@@ -334,3 +334,16 @@ def test_a_long_run_of_spaces_in_a_listing_does_not_hold_the_build():
         result = set_policy(page, "default-src 'self'")
     assert result.count("Content-Security-Policy") == 1
     assert "default-src 'self'" in result and " " * 250_000 in result
+
+
+def test_diff_of_the_working_tree_refuses_a_link_to_a_device(tmp_path: Path, monkeypatch):
+    repo = GitRepo(tmp_path / "directory")
+    repo.listing("alpha", **listing_fields("Alpha"))
+    base = repo.commit("Base")
+    (repo.root / "providers" / "zero.md").symlink_to("/dev/zero")
+    monkeypatch.chdir(repo.root)
+    with finishes_within(30):
+        result = review_diff.review(repo.root, base, None)  # the working tree
+    (change,) = result.changes
+    assert change.kind == "added" and change.path == "providers/zero.md"
+    assert [p.rule for p in change.problems] == ["not_a_regular_file"]

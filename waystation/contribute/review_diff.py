@@ -37,6 +37,7 @@ from waystation.records import git_objects, rules
 from waystation.records.field_changes import MISSING, FieldChange, compare, flatten
 from waystation.records.listing_versions import read_versions
 from waystation.records.problems import Problem
+from waystation.records.source import SourceFile, read_listing
 from waystation.records.validation import check_source
 
 MARKER = "<!-- waystation-review-summary -->"
@@ -217,8 +218,15 @@ class _Parsed:
     problems: list[Problem]
 
 
-def _parse(blobs: dict[str, bytes], ctx: rules.Context, validate: bool) -> dict[str, _Parsed]:
-    versions = read_versions(blobs, {path: path for path in blobs})
+def _parse(
+    blobs: dict[str, bytes],
+    ctx: rules.Context,
+    validate: bool,
+    files: dict[str, SourceFile] | None = None,
+) -> dict[str, _Parsed]:
+    """``blobs`` (read from git) and ``files`` (already read from the working tree)
+    parsed and, when ``validate``, checked."""
+    versions = {**read_versions(blobs, {path: path for path in blobs}), **(files or {})}
     parsed: dict[str, _Parsed] = {}
     for path, src in sorted(versions.items()):
         problems = check_source(src, ctx)[1] if validate else []
@@ -398,14 +406,16 @@ def review(
         new_blobs = read_blobs(root, head_commit, new_paths)
     else:
         new_blobs = {}
-        for path in new_paths:
-            try:
-                new_blobs[path] = (root / path).read_bytes()
-            except OSError:
-                continue
+    # The working tree is read by the validator's own reader: a symbolic link or a
+    # device is refused there, never followed.
+    worktree = {} if head_commit else {
+        path: read_listing(root / path, path)
+        for path in new_paths
+        if (root / path).is_symlink() or (root / path).exists()
+    }  # fmt: skip
     ctx = rules.Context(today or dt.date.today(), stale_after_days)
     before = _parse(old_blobs, ctx, validate=False)
-    after = _parse(new_blobs, ctx, validate=True)
+    after = _parse(new_blobs, ctx, validate=True, files=worktree)
     result = Review(base, head or "working tree")
     for status, old_path, new_path in files:
         old = before.get(old_path) if old_path else None
