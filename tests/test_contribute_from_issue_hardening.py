@@ -103,3 +103,10 @@ def test_refusals_of_a_bad_id_are_one_line(providers, capsys):
     fix = FIXTURES / "correction_moves_to_confidential_site.md"
     _, _, err = run(capsys, str(fix), "--out", str(providers), "--listing", "abc\n\x1b[2J")
     assert err.count("\n") == 1 and "\x1b" not in err
+
+
+def test_a_correction_never_reads_through_a_symbolic_link(providers, capsys):
+    (providers / "harbor-light-chicago-loop.md").symlink_to("/dev/zero")
+    fix = FIXTURES / "correction_moves_to_confidential_site.md"
+    code, _, err = run(capsys, str(fix), "--out", str(providers))
+    assert code == 2 and "no listing" in err

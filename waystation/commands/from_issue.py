@@ -176,7 +176,7 @@ def _correct(args, answers, shown: str, out: Path):
     if not ident:
         raise UsageError(f"{shown} names no listing to correct: give one with --listing ID")
     path = out / f"{ident}.md"
-    if not ID_PATTERN.fullmatch(ident) or not path.is_file():
+    if not ID_PATTERN.fullmatch(ident) or path.is_symlink() or not path.is_file():
         raise UsageError(
             f"no listing {printable(path.as_posix())}: check the listing named in the issue, "
             "or give the right one with --listing ID"
