@@ -12,7 +12,8 @@ IMPORT_N ?= 5000
 RUNS ?= 3
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map bench-coordinates bench-import clean
+        schema messages bench bench-validate bench-search bench-map bench-coordinates bench-import \
+        bench-history clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -26,7 +27,7 @@ help:
 	@echo "make messages    extract UI strings and update the translation catalogs"
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
-	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
+	@echo "make bench-validate / bench-coordinates / bench-search / bench-map / bench-history   other benchmarks"
 	@echo "make bench-import  import a 5,000-service HSDS 1.1 package (RUNS=3: medians)"
 
 $(STAMP): pyproject.toml
@@ -95,6 +96,9 @@ bench-map: $(STAMP)
 
 bench-import: $(STAMP)
 	$(PY) scripts/bench_import.py --count $(IMPORT_N) --runs $(RUNS)
+
+bench-history: $(STAMP)
+	$(PY) scripts/bench_history.py --count $(or $(HISTORY_N),2000)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .ruff_cache

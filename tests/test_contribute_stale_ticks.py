@@ -59,9 +59,9 @@ def test_a_ticked_listing_still_due_stays_ticked_next_week(providers, capsys, tm
     path.write_text(path.read_text().replace("2025-06-01", "2026-11-29"), "utf-8")
     body = _stale(capsys, providers, "--keep-ticks-from", str(tmp_path / "issue.md"))
     ticked = _ticked(body)
-    assert len(ticked) == 1 and "**Oldest**" in ticked[0]
+    assert len(ticked) == 1 and "**`Oldest`**" in ticked[0]
     assert "Newest Due" not in body
-    assert any(line.startswith("- [ ] **Middle**") for line in body.splitlines())
+    assert any(line.startswith("- [ ] **`Middle`**") for line in body.splitlines())
 
 
 def test_without_the_option_every_box_starts_empty_as_before(providers, capsys):
@@ -72,7 +72,7 @@ def test_github_line_endings_and_an_upper_case_x_are_read(providers, capsys, tmp
     issue = _tick(_stale(capsys, providers), "Middle").replace("- [x]", "- [X]")
     (tmp_path / "issue.md").write_bytes(issue.replace("\n", "\r\n").encode())
     body = _stale(capsys, providers, "--keep-ticks-from", str(tmp_path / "issue.md"))
-    assert len(_ticked(body)) == 1 and "**Middle**" in _ticked(body)[0]
+    assert len(_ticked(body)) == 1 and "**`Middle`**" in _ticked(body)[0]
 
 
 def test_an_unreadable_previous_body_is_a_usage_error(providers, capsys, tmp_path):

@@ -102,7 +102,11 @@ def build_directory(
     providers = providers.resolve()
     inside = providers.is_relative_to(root)
     histories = (
-        history.repository_histories(root, str(providers.relative_to(root)))
+        history.repository_histories(
+            root,
+            str(providers.relative_to(root)),
+            cache_file=cache_file.with_name("waystation-history.json") if cache_file else None,
+        )
         if with_history and inside
         else {}
     )

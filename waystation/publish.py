@@ -11,6 +11,9 @@ confidentiality rules live here once:
   point, no transit.
 - never: ``source``, nor anything of an ``inactive`` listing (those never
   reach a :class:`~waystation.directory.Directory`).
+- history (:func:`public_history`): dates and the names of the fields that
+  changed, never their values nor a commit message; a change anywhere in the
+  location is "the location changed", whatever the visibility.
 
 Values are plain, unescaped strings: escaping is each output's own job
 (Jinja's autoescape, ``json.dumps``, the CSV writer).
@@ -22,7 +25,9 @@ from typing import Any
 
 from waystation.places.coordinates import ResolvedPlace
 from waystation.places.service_area import service_area
-from waystation.records.model import Listing
+from waystation.records.field_changes import top_field
+from waystation.records.history import HistoryEntry
+from waystation.records.model import FIELDS, Listing
 
 TRANSLATABLE = ("name", "summary", "eligibility", "how_to_apply", "fees", "description")
 
@@ -152,3 +157,39 @@ def language_independent(listing: Listing, place: ResolvedPlace | None) -> dict[
         "location": public_location(listing),
         "point": public_point(listing, place),
     }
+
+
+#: Fields whose changes a listing's history never mentions.
+NOT_IN_HISTORY = ("source",)
+
+
+def public_history(entries: list[HistoryEntry]) -> list[dict[str, Any]]:
+    """A listing's history as its page may show it: ``{"date", "kind", "fields"}``.
+
+    ``fields`` are top-level field names of the record format (``location``,
+    ``phones``, ``description`` …), in its order: a change to a translation is a
+    change to the field translated, a change to any part of the location is
+    ``location`` (never which part: a street that came and went on a confidential
+    listing is not hinted at), and ``source`` is never mentioned.  No value and no
+    free text is kept.  An entry left with nothing to say is left out."""
+    shown = []
+    for entry in entries:
+        fields: set[str] = set()
+        for path in entry.fields:
+            top = top_field(path)
+            if top == "translations":
+                parts = path.split(".")
+                top = top_field(parts[2]) if len(parts) > 2 else ""
+            if top in FIELDS and top not in NOT_IN_HISTORY or top == "description":
+                fields.add(top)
+        if entry.kind == "changed" and not fields:
+            continue
+        order = [*FIELDS, "description"]
+        shown.append(
+            {
+                "date": entry.date.isoformat(),
+                "kind": entry.kind,
+                "fields": sorted(fields, key=order.index),
+            }
+        )
+    return shown

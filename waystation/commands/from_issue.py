@@ -22,6 +22,7 @@ from pathlib import Path
 from waystation import settings as settings_mod
 from waystation.commands.validate import parse_today
 from waystation.contribute import issue_forms, issue_listing, item_edits
+from waystation.contribute.github_markdown import printable, printable_lines
 from waystation.exc import UsageError, WaystationError
 from waystation.records import rules
 from waystation.records.listing_writer import read_front_matter, render_listing, replace_fields
@@ -62,6 +63,13 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print what would be written; write nothing"
+    )
+    parser.add_argument(
+        "--confirmed-with-provider",
+        action="store_true",
+        help="for a correction that makes a confidential (approximate or hidden) location "
+        "public or gives it a street: a reviewer confirmed with the provider that the "
+        "place may be shown (without it, such a correction is refused)",
     )
     parser.add_argument(
         "--today", metavar="YYYY-MM-DD", help="check dates against this day instead of today"
@@ -131,18 +139,18 @@ def run(args) -> int:
             )
         )
         if diff:
-            sys.stdout.write("".join(diff))
+            sys.stdout.write(printable_lines("".join(diff)))
         else:
             print(f"{path.as_posix()}: the form changes nothing")
     if args.dry_run:
         if original is None:
-            sys.stdout.write(text)
+            sys.stdout.write(printable_lines(text))
         print(f"(dry run: {path.as_posix()} not written)")
     elif original is None or text != original:
         path.write_text(text, encoding="utf-8", newline="\n")
         print(f"wrote {path.as_posix()}")
     for note in notes:
-        print(f"note: {note}")
+        print(f"note: {printable(note, 1000)}")
     problems = problems + _validate(path, text, today, conf["STALE_AFTER_DAYS"], out)
     problems = sort_problems(problems)
     for problem in problems:
@@ -154,9 +162,9 @@ def run(args) -> int:
 def _new(args, answers, shown: str, out: Path, lang: str = "en"):
     conv = issue_listing.new_listing(answers, shown, lang)
     ident = args.id or issue_listing.new_id(conv.fields)
-    if not ID_PATTERN.match(ident):
+    if not ID_PATTERN.fullmatch(ident):
         raise UsageError(
-            f"'{ident}' is not a valid listing id: use 3-80 lowercase letters, digits and '-' "
+            f"{ident!r} is not a valid listing id: use 3-80 lowercase letters, digits and '-' "
             "(choose one with --id)"
         )
     path = out / f"{ident}.md"
@@ -187,16 +195,24 @@ def _correct(args, answers, shown: str, out: Path, lang: str = "en"):
     if not ident:
         raise UsageError(f"{shown} names no listing to correct: give one with --listing ID")
     path = out / f"{ident}.md"
-    if not ID_PATTERN.match(ident) or not path.is_file():
+    if not ID_PATTERN.fullmatch(ident) or path.is_symlink() or not path.is_file():
         raise UsageError(
-            f"no listing {path.as_posix()}: check the listing named in the issue, or give "
-            "the right one with --listing ID"
+            f"no listing {printable(path.as_posix())}: check the listing named in the issue, "
+            "or give the right one with --listing ID"
         )
     original = path.read_text(encoding="utf-8-sig")
     src, _ = read_front_matter(original, path.as_posix())
     updates, body, problems, notes = issue_listing.apply_correction(
         src.data or {}, src.body, conv, shown
     )
+    exposed = _exposes(src.data or {}, updates)
+    if exposed and not args.confirmed_with_provider:
+        raise WaystationError(
+            f"{path.as_posix()} has a confidential location ({exposed[0]}), and this "
+            f"correction would {exposed[1]}. Nothing was written. Only if the provider "
+            "confirmed to a reviewer, in writing, that the place may be shown: run again "
+            "with --confirmed-with-provider (see CONTRIBUTING.md, 'For reviewers')"
+        )
     text = replace_fields(original, updates, body) if (updates or body is not None) else original
     text, change_problems = _one_item_changes(text, conv, answers, shown)
     if conv.untranslated:
@@ -208,6 +224,22 @@ def _correct(args, answers, shown: str, out: Path, lang: str = "en"):
     if text == original.replace("\r\n", "\n"):
         text = original
     return path, original, text, conv.problems + problems + change_problems, notes
+
+
+def _exposes(current: dict, updates: dict) -> tuple[str, str] | None:
+    """(current visibility, what the correction would do) when ``updates`` would publish
+    more of a confidential location than it shows now, else None."""
+    old = current.get("location") if isinstance(current.get("location"), dict) else {}
+    visibility = old.get("visibility")
+    new = updates.get("location")
+    if visibility == "public" or not isinstance(new, dict):
+        return None
+    if new.get("visibility") == "public":
+        return str(visibility), "make it public (full address, precise map point)"
+    gained = [k for k in ("street", "street2", "coordinates") if new.get(k) and not old.get(k)]
+    if gained:
+        return str(visibility), f"add location.{gained[0]} to it"
+    return None
 
 
 def _one_item_changes(text: str, conv, answers, shown: str) -> tuple[str, list[Problem]]:

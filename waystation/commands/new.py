@@ -128,7 +128,7 @@ def run(args) -> int:
         "last_verified": today,
     }
     listing_id = args.id or new_id(data)
-    if not ID_PATTERN.match(listing_id):
+    if not ID_PATTERN.fullmatch(listing_id):
         raise UsageError(
             f"--id '{listing_id}' is not a valid id: use 3-80 lowercase letters, digits and '-'"
         )

@@ -3,7 +3,9 @@
 Listing values come from pull requests.  In a comment GitHub renders, a value
 must not become a link, an image, a mention (``@someone``), a heading or a fake
 "all clear": :func:`code_span` shows it literally.  In a terminal, control
-characters must not become escape sequences: :func:`printable`.
+characters must not become escape sequences: :func:`printable` (one line) and
+:func:`printable_lines`.  These are the only ways listing values reach GitHub or a
+terminal: ``waystation diff``, ``stale`` and ``from-issue`` use nothing else.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import re
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _BACKTICKS = re.compile("`+")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~])")
 
 
 def printable(value: str, limit: int = 300) -> str:
@@ -22,6 +23,15 @@ def printable(value: str, limit: int = 300) -> str:
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return value
+
+
+def printable_lines(text: str) -> str:
+    """``text`` for a terminal, line breaks and tabs kept: every other control
+    character (an escape sequence, a carriage return that overwrites a line, a bidi
+    override) written as an escape."""
+    return _CONTROL.sub(
+        lambda m: m.group() if m.group() in "\n\t" else f"\\x{ord(m.group()):02x}", text
+    )
 
 
 def code_span(value: str, limit: int = 300) -> str:
@@ -42,10 +52,3 @@ def code_block(text: str, info: str = "") -> str:
     longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}{info}\n{text}\n{fence}"
-
-
-def escape(value: str, limit: int = 300) -> str:
-    """``value`` as plain Markdown text: punctuation escaped, mentions defused."""
-    value = printable(value, limit)
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    return value.replace("@", "&#64;")

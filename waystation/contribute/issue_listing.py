@@ -130,7 +130,8 @@ class _Reader:
         terms = vocabulary.get(vocab)
         if term in terms.ids:
             return term
-        exact = [t.id for t in terms.terms if suggest.fold(value) in {
+        folded = suggest.fold(value) if len(value) <= suggest.MAX_TEXT else None
+        exact = [t.id for t in terms.terms if folded in {
             suggest.fold(t.id), *(suggest.fold(label) for label in t.label.values())}]  # fmt: skip
         if len(exact) == 1:
             return exact[0]

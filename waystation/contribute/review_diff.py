@@ -27,22 +27,21 @@ import difflib
 import os
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from waystation.contribute.github_markdown import code_block, code_span, printable
 from waystation.exc import UsageError, WaystationError
-from waystation.records import rules
-from waystation.records.model import FIELDS
+from waystation.records import git_objects, rules
+from waystation.records.field_changes import MISSING, FieldChange, compare, flatten
+from waystation.records.listing_versions import read_versions
 from waystation.records.problems import Problem
-from waystation.records.source import read_listing
+from waystation.records.source import SourceFile, read_listing
 from waystation.records.validation import check_source
 
 MARKER = "<!-- waystation-review-summary -->"
 CONFIDENTIAL = ("approximate", "hidden")
-_MISSING = object()
 # "1817 S Cobblestone Ave", "25 West 4th Street": a number, words, a street type.
 _STREET_LIKE = re.compile(
     r"\b\d{1,6}\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w'.-]*\s+){1,4}"
@@ -53,23 +52,19 @@ _STREET_LIKE = re.compile(
 
 @dataclass(frozen=True)
 class Flag:
+    """What a reviewer must not miss.  ``message`` is the tool's own text, with ``{}``
+    where each of ``values`` (listing values, untrusted) goes: :meth:`markdown` puts
+    them in code spans, :meth:`text` makes them printable."""
+
     severity: str  # error | warning | note
     message: str
+    values: tuple[str, ...] = ()
 
+    def markdown(self) -> str:
+        return self.message.format(*(code_span(v, 150) for v in self.values))
 
-@dataclass(frozen=True)
-class FieldChange:
-    path: str
-    old: Any  # _MISSING when added
-    new: Any  # _MISSING when removed
-
-    @property
-    def added(self) -> bool:
-        return self.old is _MISSING
-
-    @property
-    def removed(self) -> bool:
-        return self.new is _MISSING
+    def text(self) -> str:
+        return self.message.replace("`", "").format(*(repr(printable(v, 150)) for v in self.values))
 
 
 @dataclass
@@ -154,9 +149,8 @@ def _is_listing(path: str, folder: str) -> bool:
     return (
         path.startswith(folder.rstrip("/") + "/")
         and name.endswith(".md")
-        and not name.startswith(("_", "."))
-        and "\n" not in path
-    )
+        and not name.startswith("_")
+    )  # a name with a leading dot or a control character is reviewed (and refused)
 
 
 def changed_files(
@@ -207,21 +201,11 @@ def changed_files(
 
 def read_blobs(root: Path, rev: str, paths: list[str]) -> dict[str, bytes]:
     """The contents of ``paths`` at ``rev``, in one ``git cat-file --batch`` call."""
-    if not paths:
-        return {}
-    request = "".join(f"{rev}:{p}\n" for p in paths).encode("utf-8", "surrogateescape")
-    out = _git(root, "cat-file", "--batch", data=request)
-    blobs: dict[str, bytes] = {}
-    position = 0
-    for path in paths:
-        end = out.index(b"\n", position)
-        header = out[position:end].split(b" ")
-        position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[path] = out[position : position + size]
-            position += size + 1
-    return blobs
+    try:
+        found = git_objects.read_blobs(root, [f"{rev}:{p}" for p in paths])
+    except git_objects.GitUnavailable as error:
+        raise WaystationError(str(error)) from error
+    return {p: found[f"{rev}:{p}"] for p in paths if f"{rev}:{p}" in found}
 
 
 # -- comparing -------------------------------------------------------------------------------
@@ -234,50 +218,20 @@ class _Parsed:
     problems: list[Problem]
 
 
-def _parse(blobs: dict[str, bytes], ctx: rules.Context, validate: bool) -> dict[str, _Parsed]:
+def _parse(
+    blobs: dict[str, bytes],
+    ctx: rules.Context,
+    validate: bool,
+    files: dict[str, SourceFile] | None = None,
+) -> dict[str, _Parsed]:
+    """``blobs`` (read from git) and ``files`` (already read from the working tree)
+    parsed and, when ``validate``, checked."""
+    versions = {**read_versions(blobs, {path: path for path in blobs}), **(files or {})}
     parsed: dict[str, _Parsed] = {}
-    with tempfile.TemporaryDirectory(prefix="waystation-diff-") as tmp:
-        for index, (path, raw) in enumerate(sorted(blobs.items())):
-            folder = Path(tmp) / str(index)
-            folder.mkdir()
-            copy = folder / path.rsplit("/", 1)[-1]
-            copy.write_bytes(raw)
-            src = read_listing(copy, path)
-            problems = check_source(src, ctx)[1] if validate else []
-            parsed[path] = _Parsed(src.data, src.body, problems)
+    for path, src in sorted(versions.items()):
+        problems = check_source(src, ctx)[1] if validate else []
+        parsed[path] = _Parsed(src.data, src.body, problems)
     return parsed
-
-
-def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"location.city": "Chicago", "phones[0].number": "…", "services": [...]}``.
-
-    Lists of plain values stay whole (compared as sets of terms); lists of
-    mappings are expanded item by item."""
-    out: dict[str, Any] = {}
-    if isinstance(value, dict):
-        for key, item in value.items():
-            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        for index, item in enumerate(value):
-            out.update(flatten(item, f"{prefix}[{index}]"))
-    else:
-        out[prefix] = value
-    return out
-
-
-def _field_order(path: str) -> tuple[int, str]:
-    top = re.split(r"[.\[]", path, maxsplit=1)[0]
-    return (FIELDS.index(top) if top in FIELDS else len(FIELDS), path)
-
-
-def compare(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
-    before, after = flatten(old or {}), flatten(new or {})
-    changes = []
-    for path in sorted(set(before) | set(after), key=_field_order):
-        a, b = before.get(path, _MISSING), after.get(path, _MISSING)
-        if a != b and not (a is _MISSING and b is None) and not (b is _MISSING and a is None):
-            changes.append(FieldChange(path, a, b))
-    return changes
 
 
 def _location(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -326,8 +280,9 @@ def _flags(
                 flags.append(
                     Flag(
                         "warning",
-                        f"`{key}` of this {visibility} location contains what looks like a "
+                        "{} of this " + visibility + " location contains what looks like a "
                         "street address: make sure it is not the confidential place's address",
+                        (key,),
                     )
                 )
     if old is not None and new is not None and visibility != old_visibility:
@@ -344,10 +299,11 @@ def _flags(
             )
         else:
             message = (
-                f"VISIBILITY CHANGES {old_visibility} → {visibility}: check with the provider "
-                "how much of the location may be shown"
+                "VISIBILITY CHANGES {} → {}: check with the provider how much of the "
+                "location may be shown"
             )
-        flags.append(Flag("warning", message))
+        values = (str(old_visibility), str(visibility)) if "{}" in message else ()
+        flags.append(Flag("warning", message, values))
     old_status = (old_data or {}).get("status") or "active"
     status = (new_data or {}).get("status") or "active"
     if old is not None and new is not None and status != old_status:
@@ -355,9 +311,11 @@ def _flags(
             flags.append(Flag("warning", "UNPUBLISHED: status becomes inactive, the listing "
                               "leaves the site"))  # fmt: skip
         elif old_status == "inactive":
-            flags.append(Flag("warning", f"PUBLISHED AGAIN: status {old_status} → {status}"))
+            flags.append(
+                Flag("warning", "PUBLISHED AGAIN: status {} → {}", (str(old_status), str(status)))
+            )
         else:
-            flags.append(Flag("note", f"status {old_status} → {status}"))
+            flags.append(Flag("note", "status {} → {}", (str(old_status), str(status))))
     if new is not None and old is None and status == "inactive":
         flags.append(Flag("note", "added as inactive: kept in the repository, not published"))
     if new is None and old is not None:
@@ -381,7 +339,9 @@ def _flags(
                 )
             )
         elif new_date and old_date and new_date < old_date:
-            flags.append(Flag("warning", f"`last_verified` goes back: {old_date} → {new_date}"))
+            flags.append(
+                Flag("warning", "`last_verified` goes back: {} → {}", (old_date, new_date))
+            )
     return flags
 
 
@@ -394,8 +354,8 @@ def _redacted(change: FieldChange) -> FieldChange:
         return change
     return FieldChange(
         change.path,
-        change.old if change.old is _MISSING else REDACTED,
-        change.new if change.new is _MISSING else REDACTED,
+        change.old if change.old is MISSING else REDACTED,
+        change.new if change.new is MISSING else REDACTED,
     )
 
 
@@ -446,14 +406,16 @@ def review(
         new_blobs = read_blobs(root, head_commit, new_paths)
     else:
         new_blobs = {}
-        for path in new_paths:
-            try:
-                new_blobs[path] = (root / path).read_bytes()
-            except OSError:
-                continue
+    # The working tree is read by the validator's own reader: a symbolic link or a
+    # device is refused there, never followed.
+    worktree = {} if head_commit else {
+        path: read_listing(root / path, path)
+        for path in new_paths
+        if (root / path).is_symlink() or (root / path).exists()
+    }  # fmt: skip
     ctx = rules.Context(today or dt.date.today(), stale_after_days)
     before = _parse(old_blobs, ctx, validate=False)
-    after = _parse(new_blobs, ctx, validate=True)
+    after = _parse(new_blobs, ctx, validate=True, files=worktree)
     result = Review(base, head or "working tree")
     for status, old_path, new_path in files:
         old = before.get(old_path) if old_path else None
@@ -509,7 +471,7 @@ def review(
 
 
 def _value_md(value: Any) -> str:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return "*(none)*"
     if isinstance(value, list):
         return ", ".join(code_span(str(v)) for v in value) if value else "*(empty list)*"
@@ -519,7 +481,7 @@ def _value_md(value: Any) -> str:
 
 
 def _value_text(value: Any) -> str:
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return "(none)"
     if isinstance(value, list):
         return "[" + ", ".join(printable(str(v), 100) for v in value) + "]"
@@ -581,7 +543,7 @@ def format_markdown(review_: Review) -> str:
         if change.old_path:
             lines.append(f"- from {code_span(change.old_path)}")
         for flag in change.flags:
-            lines.append(f"- {_FLAG_ICONS[flag.severity]}: {flag.message}")
+            lines.append(f"- {_FLAG_ICONS[flag.severity]}: {flag.markdown()}")
         for problem in change.problems:
             where = f"{problem.path}: " if problem.path else ""
             lines.append(
@@ -652,7 +614,7 @@ def format_text(review_: Review) -> str:
             title += f" — {printable(change.name, 150)}"
         lines.append(title)
         for flag in change.flags:
-            lines.append(f"  {flag.severity.upper()}: {flag.message.replace('`', '')}")
+            lines.append(f"  {flag.severity.upper()}: {flag.text()}")
         for problem in change.problems:
             lines.append(f"  INVALID: {printable(problem.format_text(), 500)}")
         for key, value in change.summary:
@@ -666,9 +628,11 @@ def format_text(review_: Review) -> str:
                     bits.append("added " + ", ".join(printable(str(v)) for v in added))
                 if removed:
                     bits.append("removed " + ", ".join(printable(str(v)) for v in removed))
-                lines.append(f"  {fc.path}: {'; '.join(bits) or 'reordered'}")
+                lines.append(f"  {printable(fc.path)}: {'; '.join(bits) or 'reordered'}")
             else:
-                lines.append(f"  {fc.path}: {_value_text(fc.old)} -> {_value_text(fc.new)}")
+                lines.append(
+                    f"  {printable(fc.path)}: {_value_text(fc.old)} -> {_value_text(fc.new)}"
+                )
         if change.body_diff:
             lines.append("  description changed:")
             lines.extend("    " + printable(line, 500) for line in change.body_diff.split("\n"))

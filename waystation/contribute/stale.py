@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from waystation.contribute.github_markdown import code_span, escape, printable
+from waystation.contribute.github_markdown import code_span, printable
 from waystation.records import vocabulary
 from waystation.records.model import Listing
 
@@ -70,9 +70,8 @@ def format_text(items: list[StaleListing], today: dt.date, days: int) -> str:
     ]
     for item in items:
         listing = item.listing
-        lines.append(
-            f"{printable(listing.record.name)}{_status_note(listing)}  [{listing.source_path}]"
-        )
+        name, path = printable(listing.record.name), printable(listing.source_path)
+        lines.append(f"{name}{_status_note(listing)}  [{path}]")
         lines.append(f"  last verified {item.last_verified.isoformat()} ({item.age_days} days ago)")
         for kind, value in _contacts(listing):
             lines.append(f"  {kind}: {printable(value)}")
@@ -100,7 +99,7 @@ def format_markdown(items: list[StaleListing], today: dt.date, days: int) -> str
     for shown, item in enumerate(items):
         listing = item.listing
         block = [
-            f"- [ ] **{escape(listing.record.name)}**{_status_note(listing)} "
+            f"- [ ] **{code_span(listing.record.name, 150)}**{_status_note(listing)} "
             f"({code_span(listing.source_path)}): last verified "
             f"{item.last_verified.isoformat()}, {item.age_days} days ago",
             *(f"  - {kind}: {code_span(value)}" for kind, value in _contacts(listing)),

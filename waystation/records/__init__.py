@@ -8,7 +8,11 @@ cross-field rules (:mod:`.rules`), the controlled vocabularies (:mod:`.vocabular
 languages and phone numbers (:mod:`.languages`, :mod:`.phones`), suggestions for a
 choice (:mod:`.suggest`), opening hours typed as text (:mod:`.hours_text`), problems with file,
 line and column (:mod:`.problems`), validating a whole folder (:mod:`.validation`),
-writing listing files safely (:mod:`.listing_writer`) and each file's git history
-(:mod:`.history`).  It may import the foundations (:mod:`waystation.runtime`,
-:mod:`waystation.gazetteer`, :mod:`waystation.text`) and nothing above them.
+writing listing files safely (:mod:`.listing_writer`), hostile files refused before
+parsing (:mod:`.file_safety`), web addresses read by the WHATWG rules
+(:mod:`.web_address`), which fields differ between two versions
+(:mod:`.field_changes`), files read from git in one batch (:mod:`.git_objects`,
+:mod:`.listing_versions`) and each file's history of changed fields (:mod:`.history`).
+It may import the foundations (:mod:`waystation.runtime`, :mod:`waystation.gazetteer`,
+:mod:`waystation.text`) and nothing above them.
 """

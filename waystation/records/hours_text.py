@@ -258,11 +258,23 @@ class _Ambiguous(Exception):
         return f"{_hhmm(self.opens)}–{_hhmm(self.closes)} (overnight)"
 
 
+#: The longest line read as opening hours.  Real ones are short ("Mon-Fri 9am-5pm, Sat
+#: 10am-2pm" is 28 characters); the patterns below backtrack on long runs of ':' or
+#: spaces, so a longer line is kept as a note and never matched: reading an answer stays
+#: linear in its length whatever anyone types.
+MAX_LINE = 200
+
+
 def parse_line(line: str) -> list[dict[str, Any]]:
     """The slots of one line (``Mon-Fri 9am-5pm, Sat 10-14``).
 
     Raises :class:`ValueError` with a message that says what to write instead.
     """
+    if len(line) > MAX_LINE:
+        raise ValueError(
+            f"longer than {MAX_LINE} characters, so it was kept as a note: write each "
+            "group of days on its own short line, like 'Mon-Fri 9am-5pm'"
+        )
     folded = _fold(line).strip(" .")
     overnight_said = bool(_OVERNIGHT.search(folded))
     folded = _OVERNIGHT.sub(" ", folded).strip(" .,")
@@ -328,7 +340,8 @@ def parse_hours_text(text: str) -> ParsedHours:
                 HoursProblem(number, line, "'24/7' goes alone on the first line of the hours")
             )
             continue
-        if _CLOSED.match(_fold(line).strip(" .")) and not re.search(r"\d", line):
+        short = len(line) <= MAX_LINE
+        if short and _CLOSED.match(_fold(line).strip(" .")) and not re.search(r"\d", line):
             result.notes.append(line)  # "Sun closed", "Closed on holidays": a note, as meant
             continue
         try:

@@ -8,6 +8,7 @@ issue in every file in one run, then the command fails once.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
@@ -38,8 +39,11 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def format_text(self) -> str:
+        """One line, always: a control character in a file name or a value is shown as
+        an escape (``\\x0a``), so a message cannot spill onto a second line or steer a
+        terminal."""
         where = f"{self.path}: " if self.path else ""
-        return (
+        return _one_line(
             f"{self.file}:{self.line}:{self.column}: {self.severity.value}: {where}{self.message}"
         )
 
@@ -106,3 +110,10 @@ def format_report(problems: list[Problem], fmt: str, files: int) -> str:
         lines.append("::endgroup::")
         return "\n".join(lines)
     return "\n".join([*text_lines, summary_line(problems, files)])
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

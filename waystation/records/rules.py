@@ -22,6 +22,7 @@ from waystation.gazetteer.states import STATES
 from waystation.records import languages, phones
 from waystation.records.problems import Problem, Severity
 from waystation.records.source import SourceFile
+from waystation.records.web_address import web_address_problem
 
 W = Severity.WARNING
 
@@ -257,18 +258,10 @@ def _phone(src: SourceFile, index: int, phone: dict) -> list[Problem]:
 
 
 def _website(src: SourceFile, website: str) -> list[Problem]:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(website)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in website:
-        return [
-            src.problem(
-                ("website",),
-                f"'{website}' is not a web address: write it in full, starting with https://",
-                rule="bad_website",
-            )
-        ]
-    if parts.scheme == "http":
+    problem = web_address_problem(website)
+    if problem:
+        return [src.problem(("website",), problem, rule="bad_website")]
+    if website.lower().startswith("http:"):
         return [
             src.problem(
                 ("website",),

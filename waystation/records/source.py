@@ -19,11 +19,12 @@ from typing import Any
 
 import yaml
 
-from waystation.records import yaml_lint
+from waystation.records import file_safety, yaml_lint
 from waystation.records.problems import Problem, Severity
 
 MAX_BYTES = 256 * 1024
-ID_PATTERN = re.compile(r"^[a-z0-9-]{3,80}$")
+#: A listing id: match it with ``fullmatch`` (``\Z``: no final line break gets through).
+ID_PATTERN = re.compile(r"[a-z0-9-]{3,80}\Z")
 
 Path_ = tuple[str | int, ...]
 
@@ -116,8 +117,12 @@ def format_path(path: Path_) -> str:
     return out
 
 
-def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
-    """Read one listing file.  Never raises for bad content."""
+def read_listing(
+    path: Path, display_path: str | None = None, contents: bytes | None = None
+) -> SourceFile:
+    """Read one listing file.  Never raises for bad content.  ``contents``: the file's
+    bytes when they do not come from ``path`` (an old version read from git); ``path``
+    then only names the file."""
     shown = display_path or str(path)
     src = SourceFile(path=shown, id=path.stem)
 
@@ -125,15 +130,20 @@ def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
         src.problems.append(Problem(shown, line, col, Severity.ERROR, "", message, rule))
         return src
 
+    bad_name = file_safety.file_name_problem(path.name)
+    if bad_name:
+        fail(bad_name, rule="bad_file_name")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        raw = contents if contents is not None else file_safety.read_regular_file(path, MAX_BYTES)
+        if len(raw) > MAX_BYTES:
+            size = len(raw) if contents is not None else path.stat().st_size
             return fail(
                 f"the file is {size // 1024} KB; a listing must be at most "
                 f"{MAX_BYTES // 1024} KB (shorten the description or split the listing)",
                 rule="file_too_large",
             )
-        raw = path.read_bytes()
+    except file_safety.NotARegularFile as error:
+        return fail(str(error), rule="not_a_regular_file")
     except OSError as error:
         return fail(f"cannot read the file: {error.strerror}", rule="unreadable")
     if not raw.strip():
@@ -154,9 +164,20 @@ def read_listing(path: Path, display_path: str | None = None) -> SourceFile:
             rule="not_utf8",
         )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not ID_PATTERN.match(src.id):
+    controls = file_safety.control_characters(text)
+    for line, col, char in controls:
         fail(
-            f"the file name '{path.name}' is not a valid listing id: use 3-80 lowercase "
+            f"invisible control character {file_safety.describe(char)}: delete it (it "
+            "often comes from copying and pasting)",
+            line,
+            col,
+            rule="control_character",
+        )
+    if controls:
+        return src
+    if not ID_PATTERN.fullmatch(src.id):
+        fail(
+            f"the file name {path.name!r} is not a valid listing id: use 3-80 lowercase "
             "letters, digits and '-', then '.md' (e.g. 'harbor-light-chicago.md')",
             rule="bad_id",
         )
@@ -195,6 +216,11 @@ def parse_front_matter(yaml_text: str, src: SourceFile, line_offset: int) -> lis
     def problem(message: str, line: int, col: int, rule: str) -> Problem:
         return Problem(src.path, line, col, Severity.ERROR, "", message, rule)
 
+    alias = file_safety.first_alias(yaml_text, _Loader)
+    if alias:
+        line, col, name = alias
+        return [problem(f"YAML alias '*{name}' is not allowed in a listing: write the value "
+                        "out in full", line + 1 + line_offset, col, "yaml_alias")]  # fmt: skip
     early: list[Problem] = []
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
@@ -470,15 +496,21 @@ class _Walker:
 
 
 def iter_listing_paths(root: Path) -> list[Path]:
-    """The listing files under ``root``: ``*.md`` not starting with ``_`` or ``.``."""
+    """The listing files under ``root``: ``*.md`` not starting with ``_`` (templates).
+
+    A name starting with ``.`` is included so that :func:`read_listing` refuses it
+    (a hidden file would otherwise slip past a reviewer's file list unnoticed), and so
+    is a symbolic link to a folder (never followed: :func:`read_listing` refuses it)."""
     found: list[tuple[tuple[str, ...], Path, str]] = []
     for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         base = Path(folder)
+        links = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        found.extend(((*base.parts, name), base, name) for name in links)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
         found.extend(
             ((*base.parts, name), base, name)
             for name in names
-            if name.endswith(".md") and not name.startswith(("_", "."))
+            if name.endswith(".md") and not name.startswith("_")
         )
     # Sorted as the paths sort (by their parts), without comparing Path objects.
     found.sort(key=lambda item: item[0])

@@ -29,6 +29,14 @@ from waystation.records import vocabulary
 #: Close spellings must be at least this similar (difflib's ratio).
 CUTOFF = 0.75
 
+#: The longest text looked up: no term, state, language or option is longer, so a
+#: longer answer gets no suggestion (and costs nothing, whatever anyone types).
+MAX_TEXT = 200
+
+
+def _too_long(text: str) -> bool:
+    return len(text) > MAX_TEXT
+
 
 def fold(text: str) -> str:
     """Lowercase, no accents, words separated by single spaces (``Asesoría-Legal`` ->
@@ -56,7 +64,7 @@ def terms(vocab_name: str, text: str) -> list[str]:
     """The terms of ``vocab_name`` that ``text`` most likely means, best first (may be
     several: a group's terms, or every term containing the word); [] if none is close."""
     vocab = vocabulary.get(vocab_name)
-    wanted = fold(text)
+    wanted = "" if _too_long(text) else fold(text)
     if not wanted:
         return []
     ordered = list(vocab.ids)
@@ -117,6 +125,8 @@ _STATE_NAMES = {fold(name): code for code, name in STATES.items()}
 
 def state_code(text: str) -> str | None:
     """The USPS code ``text`` names exactly (``IL``, ``il``, ``Illinois``), else None."""
+    if _too_long(text):
+        return None
     if text.strip().upper() in STATES:
         return text.strip().upper()
     return _STATE_NAMES.get(fold(text))
@@ -125,8 +135,8 @@ def state_code(text: str) -> str | None:
 def states(text: str) -> list[str]:
     """Codes of the states ``text`` is close to (``Ilinois`` -> ``IL``)."""
     exact = state_code(text)
-    if exact:
-        return [exact]
+    if exact or _too_long(text):
+        return [exact] if exact else []
     close = difflib.get_close_matches(fold(text), list(_STATE_NAMES), n=2, cutoff=CUTOFF)
     return [_STATE_NAMES[name] for name in close]
 
@@ -145,6 +155,8 @@ def _language_names() -> dict[str, str]:
 def languages(text: str) -> list[tuple[str, str]]:
     """``(code, English name)`` of the languages ``text`` is a close spelling of
     (``Spansh`` -> es, ``criolo haitiano`` -> ht)."""
+    if _too_long(text):
+        return []
     names = _language_names()
     close = difflib.get_close_matches(fold(text), list(names), n=2, cutoff=CUTOFF)
     found: dict[str, str] = {}
@@ -156,6 +168,8 @@ def languages(text: str) -> list[tuple[str, str]]:
 
 def options(text: str, choices: tuple[str, ...] | list[str]) -> list[str]:
     """The choices closest to ``text`` (compared without case, accents or punctuation)."""
+    if _too_long(text):
+        return []
     folded = {fold(c): c for c in choices}
     close = difflib.get_close_matches(fold(text), list(folded), n=3, cutoff=0.6)
     return [folded[name] for name in close]

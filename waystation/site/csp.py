@@ -69,8 +69,12 @@ _RAW_TEXT_END = {
     "script": re.compile(r"</script\s*>", re.I),
     "style": re.compile(r"</style\s*>", re.I),
 }
+# The lookbehind starts a match only where a run of spaces starts: without it, each
+# space of a long run in a listing's text began a new attempt (quadratic; 250 KB of
+# spaces in one field held the build for minutes).
 _CSP_META = re.compile(
-    r"[ \t]*<meta\s[^>]*http-equiv\s*=\s*[\"']?content-security-policy[\"']?[^>]*>[ \t]*\n?",
+    r"(?<![ \t])[ \t]*<meta\s[^>]*http-equiv\s*=\s*[\"']?content-security-policy[\"']?[^>]*>"
+    r"[ \t]*\n?",
     re.I,
 )
 _CHARSET_META = re.compile(r"<meta\s+charset\s*=\s*[\"']?[\w-]+[\"']?\s*/?>[ \t]*\n?", re.I)

@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from waystation.directory import Directory
 from waystation.gazetteer.states import STATES, state_name
-from waystation.records import vocabulary
+from waystation.publish import public_history
+from waystation.records import history, vocabulary
 from waystation.records.model import Listing
 from waystation.site import browse as site_browse
 from waystation.site import hours as site_hours
@@ -144,8 +145,8 @@ def _page(data: SiteData, lang: str, template: str, make_path, **context: Any) -
     return page_spec(data.languages, data.default_lang, lang, template, make_path, **context)
 
 
-#: How many of a listing's most recent changes its page lists.
-HISTORY_ENTRIES = 10
+#: How many of a listing's most recent changes its page lists (as many as are read).
+HISTORY_ENTRIES = history.ENTRIES
 
 
 def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
@@ -162,10 +163,7 @@ def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
                 "stale": is_stale(listing, today, stale_days),
                 "edit_url": edit_url(listing, settings),
                 "report_url": report_url(listing, settings),
-                "history": [
-                    {"date": entry.date.isoformat(), "summary": entry.summary}
-                    for entry in data.directory.history(listing)[:HISTORY_ENTRIES]
-                ],
+                "history": public_history(data.directory.history(listing))[:HISTORY_ENTRIES],
                 "time_zone": site_hours.time_zone(state),
                 # Opening hours are data, not text: the same in every language.
                 "hours_json": site_hours.hours_json(public.get("hours"), state),
