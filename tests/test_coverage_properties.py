@@ -1,0 +1,73 @@
+"""Properties of the coverage computation over any places (hypothesis).
+
+The k-d tree over unit vectors must give the same nearest great-circle distance as
+checking every listing (haversine, :func:`waystation.gazetteer.centres.distance_km`),
+anywhere on Earth, near the poles and across the antimeridian; adding a listing never
+makes any place farther from help.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from waystation.coverage.compute import compute
+from waystation.coverage.sources import Source
+from waystation.coverage.zip_areas import from_rows
+from waystation.gazetteer.centres import distance_km
+
+points = st.tuples(
+    st.floats(min_value=-89.9, max_value=89.9, allow_nan=False),
+    st.floats(min_value=-180, max_value=180, allow_nan=False),
+)
+services = st.lists(st.sampled_from(["legal-civil", "emergency-shelter", "food"]), min_size=1,
+                    max_size=3, unique=True)  # fmt: skip
+
+
+def source(i: int, point, offered) -> Source:
+    return Source(f"l{i}", f"L{i}", point, tuple(offered), (), ("sex",), ("en",), (), ())
+
+
+def areas_at(places):
+    return from_rows([
+        {"zip_code": f"{10000 + i:05d}", "state": "OR", "lat": str(lat), "long": str(lon)}
+        for i, (lat, lon) in enumerate(places)
+    ])  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    listings=st.lists(st.tuples(points, services), min_size=1, max_size=12),
+    places=st.lists(points, min_size=1, max_size=15),
+)
+def test_the_tree_finds_the_nearest_listing_like_checking_every_one(listings, places):
+    found = [source(i, p, s) for i, (p, s) in enumerate(listings)]
+    areas = areas_at(places)
+    coverage = compute(found, areas)
+    for term in ("legal-civil", "emergency-shelter", "food"):
+        offering = [s.point for s in found if term in s.services]
+        got = coverage.distance_km[coverage.row("service", term)]
+        for j in range(len(areas)):
+            lat, lon = float(areas.lat[j]), float(areas.lon[j])
+            if not offering:
+                assert np.isinf(got[j])
+                continue
+            want = min(distance_km(lat, lon, p[0], p[1]) for p in offering)
+            assert abs(float(got[j]) - want) <= 1e-3 + 1e-5 * want
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    listings=st.lists(st.tuples(points, services), min_size=0, max_size=8),
+    extra=st.tuples(points, services),
+    places=st.lists(points, min_size=1, max_size=10),
+)
+def test_a_new_listing_never_moves_help_farther(listings, extra, places):
+    found = [source(i, p, s) for i, (p, s) in enumerate(listings)]
+    areas = areas_at(places)
+    before = compute(found, areas, languages=["en"])
+    after = compute([*found, source(99, *extra)], areas, languages=["en"])
+    assert before.keys == after.keys
+    assert (after.distance_km <= before.distance_km).all()
+    assert (after.from_afar >= before.from_afar).all()
