@@ -10,7 +10,7 @@ N ?= 10000
 REPEAT ?= 1
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map bench-coordinates clean
+        schema messages bench bench-validate bench-search bench-map bench-coordinates bench-coverage clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
+	@echo "make bench-coverage  coverage report: N listings x every ZIP area x every service"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +90,9 @@ bench-coordinates: $(STAMP)
 
 bench-map: $(STAMP)
 	$(PY) scripts/bench_map.py --count $(N)
+
+bench-coverage: $(STAMP)
+	$(PY) scripts/bench_coverage.py --count $(N)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .ruff_cache

@@ -73,8 +73,29 @@ def state_order(coverage: Coverage) -> list[str]:
     return [code for code in STATES if code in present]
 
 
+#: The last results of :func:`state_rows` and :func:`regions` (the page in each language
+#: and the files ask for the same ones): ``(function, coverage, kind) -> result``.
+_KEPT: dict[tuple[str, int, str], tuple[Coverage, list]] = {}
+
+
+def _kept(name: str, coverage: Coverage, kind: str, make) -> list:
+    key = (name, id(coverage), kind)
+    found = _KEPT.get(key)
+    if found is not None and found[0] is coverage:
+        return found[1]
+    result = make()
+    if len(_KEPT) >= 8:
+        _KEPT.clear()
+    _KEPT[key] = (coverage, result)
+    return result
+
+
 def state_rows(coverage: Coverage) -> list[Row]:
     """One :class:`Row` per state (in :data:`STATES` order, then ``"US"``) and key."""
+    return list(_kept("rows", coverage, "", lambda: _state_rows(coverage)))
+
+
+def _state_rows(coverage: Coverage) -> list[Row]:
     states = state_order(coverage)
     index = {code: i for i, code in enumerate(states)}
     area_state = np.array([index[s] for s in coverage.areas.states.tolist()], dtype=np.intp)
@@ -144,6 +165,10 @@ def region_ids(coverage: Coverage) -> tuple[list[tuple[str, str]], np.ndarray]:
 
 def regions(coverage: Coverage, kind: str = "group") -> list[Region]:
     """Every ZIP3 region with its gaps for each key of ``kind``."""
+    return list(_kept("regions", coverage, kind, lambda: _regions(coverage, kind)))
+
+
+def _regions(coverage: Coverage, kind: str) -> list[Region]:
     names, inverse = region_ids(coverage)
     n = len(names)
     areas, weights = coverage.areas, coverage.weights
