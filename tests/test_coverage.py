@@ -279,3 +279,18 @@ def test_coverage_of_reads_the_settings_and_keeps_the_last_result(tmp_path):
     assert first is coverage_of(directory, {"COVERAGE_REACH_MILES": 10})
     assert first.reach_miles == 10 and first.far_miles == 100
     assert coverage_of(directory).reach_miles == 50
+
+
+def test_the_page_says_it_weighs_by_people_when_a_table_is_given(tmp_path):
+    from waystation.coverage.page import context
+
+    table = tmp_path / "people.csv"
+    table.write_text("zip,population\n97001,1000\n97002,3000\n")
+    found, kind = weights(AREAS, {"COVERAGE_POPULATION_CSV": str(table)})
+    coverage = compute(sources(directory_of(tmp_path, {"legal": listing()})), AREAS, found, kind)
+    page = context(coverage, "es", {})
+    assert page["by_people"] and page["weighting"] == "population"
+    legal = next(g for g in page["groups"] if g["id"] == "legal-help")
+    assert legal["label"] == "Ayuda legal"
+    assert legal["national"]["beyond_reach"] == "75.0"  # 3,000 of 4,000 people
+    assert [r["state"] for r in legal["states"]] == ["OR"]

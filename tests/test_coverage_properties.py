@@ -71,3 +71,28 @@ def test_a_new_listing_never_moves_help_farther(listings, extra, places):
     assert before.keys == after.keys
     assert (after.distance_km <= before.distance_km).all()
     assert (after.from_afar >= before.from_afar).all()
+
+
+names = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=80
+) | st.sampled_from(
+    ["[x](https://evil.example)", "@maintainers", "<img src=x onerror=alert(1)>", "`code`",
+     "line\n# heading", "![i](https://evil.example/i.png)", "**bold** _it_", "|a|b|"]
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(name=names, what=st.sampled_from(["added", "removed", "changed"]))
+def test_a_listing_name_never_becomes_markdown_in_the_summary(name, what):
+    from waystation.contribute.github_markdown import code_span, escape
+    from waystation.coverage.changes import CoverageChange, format_markdown
+
+    text = format_markdown(CoverageChange(50, "zip-areas", [], [(name, what)]), escape, code_span)
+    lines = text.splitlines()
+    listed = [line for line in lines if line.startswith("Listings changed: ")]
+    # One line, the name in one code span: nothing it holds starts a heading, a list,
+    # a link, an image or HTML outside of it.
+    assert listed == [f"Listings changed: {code_span(name)} ({what})."]
+    assert lines[0] == "<!-- waystation-coverage-summary -->"
+    plain = CoverageChange(50, "zip-areas", [], [("x", what)])
+    assert len(lines) == len(format_markdown(plain, escape, code_span).splitlines())
