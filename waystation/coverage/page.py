@@ -18,6 +18,7 @@ from waystation.coverage.compute import Coverage
 from waystation.coverage.files import CSV, JSON, MAP_DATA
 from waystation.coverage.report import coverage_of
 from waystation.coverage.zip_areas import WEIGHT_PEOPLE
+from waystation.gazetteer.states import state_name
 from waystation.records import vocabulary
 from waystation.site import urls as site_urls
 
@@ -61,9 +62,16 @@ def context(coverage: Coverage, lang: str, settings: dict[str, Any]) -> dict[str
     nation = summary.national(rows, "group")
     by_group = []
     for row in nation:
-        with_gap = summary.largest_gaps(rows, "group", row.id)
+        # Largest gap first; equal gaps in the alphabetical order of the page's language.
+        with_gap = sorted(
+            summary.largest_gaps(rows, "group", row.id),
+            key=lambda r: (-r.beyond_reach, -r.beyond_far, state_name(r.state, lang)),
+        )
         gap_states = {r.state for r in with_gap}
-        covered = [s for s in summary.state_order(coverage) if s not in gap_states]
+        covered = sorted(
+            (s for s in summary.state_order(coverage) if s not in gap_states),
+            key=lambda code: state_name(code, lang),
+        )
         top = sorted(
             (r for r in all_regions if r.gaps.get(row.id)),
             key=lambda r: (-r.gaps[row.id], r.state, r.zip3),
