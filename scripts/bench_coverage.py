@@ -134,8 +134,6 @@ def run_tree_groups_only(found, areas, group_ids):
     """The k-d tree for the groups alone (the same work as the reference)."""
     from scipy.spatial import cKDTree
 
-    from waystation.coverage.compute import chord_to_km
-
     xyz = unit_vectors(areas.lat, areas.lon)
     result = np.full((len(group_ids), len(areas)), np.inf)
     for k, group_id in enumerate(group_ids):
@@ -143,7 +141,8 @@ def run_tree_groups_only(found, areas, group_ids):
         points = np.array([s.point for s in found if s.point and terms & set(s.services)])
         if len(points):
             tree = cKDTree(np.unique(unit_vectors(points[:, 0], points[:, 1]), axis=0))
-            result[k] = chord_to_km(tree.query(xyz, k=1)[0])
+            chord = tree.query(xyz, k=1)[0]
+            result[k] = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
     return result
 
 

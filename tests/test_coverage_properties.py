@@ -8,10 +8,13 @@ makes any place farther from help.
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from waystation.coverage import compute as compute_module
 from waystation.coverage.compute import compute
 from waystation.coverage.sources import Source
 from waystation.coverage.zip_areas import from_rows
@@ -44,7 +47,13 @@ def areas_at(places):
 def test_the_tree_finds_the_nearest_listing_like_checking_every_one(listings, places):
     found = [source(i, p, s) for i, (p, s) in enumerate(listings)]
     areas = areas_at(places)
-    coverage = compute(found, areas)
+    # Both ways: the matrix product for a few points, the k-d tree for many.
+    for few in (compute_module.FEW_POINTS, 0):
+        with mock.patch.object(compute_module, "FEW_POINTS", few):
+            check_nearest(compute(found, areas), found, areas)
+
+
+def check_nearest(coverage, found, areas) -> None:
     for term in ("legal-civil", "emergency-shelter", "food"):
         offering = [s.point for s in found if term in s.services]
         got = coverage.distance_km[coverage.row("service", term)]

@@ -3,7 +3,8 @@
 A *key* is what a person needs: a service term, a service group, or any service for a
 population, a trafficking type or a spoken language (:func:`keys`).  For each key,
 :func:`compute` puts the published points of the listings that match it in a k-d tree
-(``scipy.spatial.cKDTree``) over 3-D unit vectors, asks it for every ZIP area's
+(``scipy.spatial.cKDTree``) over 3-D unit vectors (for a handful of points, one
+matrix product instead: :data:`FEW_POINTS`), asks it for every ZIP area's
 nearest point (the chord between unit vectors), and turns the chord into the
 great-circle distance (``2 R asin(c / 2)``): exact, and fast enough for every build
 (``make bench-coverage``).  Whether a listing reaches the area from afar (phone,
@@ -26,6 +27,12 @@ from waystation.gazetteer.centres import EARTH_RADIUS_KM
 from waystation.records import vocabulary
 
 KM_PER_MILE = 1.609344
+#: Up to this many distinct points, the nearest is found by comparing every area with
+#: every point (one matrix product, in blocks of areas): quicker than building and
+#: querying a tree for a handful of listings.  Above it, the k-d tree.
+FEW_POINTS = 32
+#: Areas per block of the matrix product (block × FEW_POINTS float64 at a time).
+BLOCK = 8192
 
 #: The kinds of key, in the order the report shows them.
 KINDS = ("group", "service", "population", "type", "language")
@@ -80,8 +87,21 @@ def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def chord_to_km(chord: np.ndarray) -> np.ndarray:
-    """The great-circle distance (km) between unit vectors ``chord`` apart."""
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))
+    """The great-circle distance (km, float32) between unit vectors ``chord`` apart."""
+    return (2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0.0, 1.0))).astype(np.float32)
+
+
+def nearest_chord(points: np.ndarray, areas: np.ndarray) -> np.ndarray:
+    """For each of ``areas`` (n × 3 unit vectors), the chord to the nearest of ``points``."""
+    if len(points) > FEW_POINTS:
+        return cKDTree(points).query(areas, k=1)[0]
+    result = np.empty(len(areas))
+    for start in range(0, len(areas), BLOCK):
+        block = areas[start : start + BLOCK]
+        # |a - p|² = 2 - 2 a·p for unit vectors: the largest dot product is the nearest.
+        closest = (block @ points.T).max(axis=1)
+        result[start : start + BLOCK] = np.sqrt(np.clip(2.0 - 2.0 * closest, 0.0, 4.0))
+    return result
 
 
 def membership(found: Sequence[Source], all_keys: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -158,8 +178,7 @@ def compute(
         found_before = done.get(mask_key)
         if found_before is None:
             xyz = np.unique(source_xyz[chosen], axis=0)
-            chord, _ = cKDTree(xyz).query(area_xyz, k=1)
-            found_before = done[mask_key] = chord_to_km(chord).astype(np.float32)
+            found_before = done[mask_key] = chord_to_km(nearest_chord(xyz, area_xyz))
         distance[k] = found_before
     area_state, by_state, area_county, by_county = _reach_tables(found, areas)
     key_member = sparse.csr_matrix(member.astype(np.float32))
