@@ -43,7 +43,7 @@
       var none = region[6][group] || 0;
       var share = Math.min(1, gap / weight);
       var marker = window.L.circleMarker([region[2], region[3]], {
-        radius: 4 + 10 * share,
+        radius: 2 + 6 * share,
         weight: 1,
         color: "#5a1a1a",
         fillColor: none > 0 ? "#b2182b" : "#ef8a62",
