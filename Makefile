@@ -13,7 +13,7 @@ RUNS ?= 3
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
         schema messages bench bench-validate bench-search bench-map bench-coordinates bench-import \
-        bench-history clean
+        bench-history bench-coverage clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -29,6 +29,7 @@ help:
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map / bench-history   other benchmarks"
 	@echo "make bench-import  import a 5,000-service HSDS 1.1 package (RUNS=3: medians)"
+	@echo "make bench-coverage  coverage report: N listings x every ZIP area x every service"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -99,6 +100,9 @@ bench-import: $(STAMP)
 
 bench-history: $(STAMP)
 	$(PY) scripts/bench_history.py --count $(or $(HISTORY_N),2000)
+
+bench-coverage: $(STAMP)
+	$(PY) scripts/bench_coverage.py --count $(N)
 
 clean:
 	rm -rf $(OUTPUT) .pytest_cache .ruff_cache

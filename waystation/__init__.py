@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("publish",),  # the one place that decides what may be published
     ("directory",),  # the directory every output sees
     ("site",),  # the page framework and the site's own pages
-    ("search", "maps", "opendata", "contribute"),  # features, and the contribution tools
+    ("search", "maps", "opendata", "coverage", "contribute"),  # features; contribution tools
     ("build",),  # the whole site composed: plan, post-build steps, generator
     ("commands", "pelican_plugin"),  # what people run: subcommands, Pelican's plugin
     ("cli",),

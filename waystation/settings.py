@@ -197,6 +197,27 @@ SETTINGS: tuple[Setting, ...] = (
         "and scan pages for the Content-Security-Policy in a large build; 0 means one per "
         "CPU core this process may use (at most 8). Output is the same whatever the number.",
     ),
+    _s(
+        "COVERAGE_REACH_MILES",
+        50,
+        "The coverage report's reach: a ZIP code area further than this (in miles, great-circle) "
+        "from the nearest in-person listing offering a service has a gap in that service.",
+        (int, float),
+    ),
+    _s(
+        "COVERAGE_FAR_MILES",
+        100,
+        "The coverage report's second, wider threshold in miles (the share of ZIP areas even "
+        "further away is shown beside the first).",
+        (int, float),
+    ),
+    _s(
+        "COVERAGE_POPULATION_CSV",
+        "",
+        "A CSV file (relative to the project root) of ZIP code populations, with the columns "
+        "`zip` and `population`; when set, the coverage report weighs each ZIP area by its "
+        "people instead of counting ZIP areas. Empty: every ZIP area counts once.",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

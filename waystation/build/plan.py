@@ -3,13 +3,14 @@
 :func:`plan` turns a :class:`~waystation.directory.Directory` into a list of
 :class:`~waystation.site.pages.PageSpec` for every language in ``LANGUAGES``: the
 listing pages first (:func:`plan_listings`: the renderer writes their search copies
-first), then the browse, search and 404 pages (:func:`plan_others`, planned while the
+first), then the browse, search, coverage and 404 pages (:func:`plan_others`, planned while the
 search copies are written).  The map pages are written by their post-build step
 (:mod:`waystation.maps.steps`).
 """
 
 from __future__ import annotations
 
+from waystation.coverage import page as coverage_page
 from waystation.directory import Directory
 from waystation.search import page as search_page
 from waystation.site.pages import (
@@ -40,10 +41,11 @@ def plan_listings(directory: Directory) -> tuple[SiteData, list[PageSpec]]:
 
 
 def plan_others(data: SiteData) -> list[PageSpec]:
-    """The browse pages in every language, the search pages and the 404 pages."""
+    """The browse pages in every language, the search, coverage and 404 pages."""
     pages: list[PageSpec] = []
     for lang in data.languages:
         pages.extend(browse_pages(data, lang))
     pages.extend(search_page.pages(data))
+    pages.extend(coverage_page.pages(data))
     pages.extend(not_found_pages(data))
     return pages

@@ -50,6 +50,7 @@ STEPS: tuple[str, ...] = (
     "waystation.search.pagefind:start_pagefind_index",
     "waystation.opendata.steps:start_open_data",
     "waystation.maps.steps:write_maps",
+    "waystation.coverage.steps:write_coverage",
     "waystation.search.data:write_search_data",
     "waystation.site.csp:apply_csp",
     "waystation.build.headers:write_header_files",

@@ -58,6 +58,11 @@ def population(term: str, lang: str, default_lang: str) -> str:
     return f"{lang_prefix(lang, default_lang)}populations/{term}/"
 
 
+def coverage(lang: str, default_lang: str) -> str:
+    """The coverage-gap report (``waystation.coverage.page``)."""
+    return f"{lang_prefix(lang, default_lang)}coverage/"
+
+
 def content_page(slug: str, lang: str, default_lang: str) -> str:
     """A Pelican page from ``content/pages`` (see PAGE_URL in pelicanconf.py)."""
     return f"{lang_prefix(lang, default_lang)}{slug}/"
