@@ -47,7 +47,7 @@ def test_expanding_groups_gives_their_terms_in_vocabulary_order_once():
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda s: s.replace('terms: ["food", ', 'terms: ['), "in none: ['food']"),
+        (lambda s: s.replace('terms: ["food", ', "terms: ["), "in none: ['food']"),
         (
             lambda s: s.replace('terms: ["education", ', 'terms: ["food", "education", '),
             "in two groups: ['food']",
