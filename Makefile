@@ -10,7 +10,7 @@ N ?= 10000
 REPEAT ?= 1
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map bench-coordinates clean
+        schema messages bench bench-validate bench-search bench-phone bench-map bench-coordinates clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint        ruff check and format check"
 	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map   other benchmarks"
+	@echo "make bench-phone  search on a throttled phone (CPU ÷4, Slow 4G): sample vs N=$(N) listings"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +84,9 @@ bench-validate: $(STAMP)
 
 bench-search: $(STAMP)
 	$(PY) scripts/bench_search.py --count $(N)
+
+bench-phone: $(STAMP)
+	$(PY) scripts/bench_phone.py --count $(N) --repeat 5
 
 bench-coordinates: $(STAMP)
 	$(PY) scripts/bench_coordinates.py --count $(N)
