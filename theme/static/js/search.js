@@ -112,6 +112,13 @@
     return url.href;
   }
 
+  // Place files (zip/, city/) come from the ZIP code gazetteer, not from the listings:
+  // unversioned, so the ZIP code's file can be asked for before the manifest arrives
+  // (and preloaded by the page's head).
+  function placeUrl(path) {
+    return new URL(path, DATA).href;
+  }
+
   var manifestVersion = "";
 
   function fetchJSON(url) {
@@ -131,9 +138,9 @@
   var manifestPromise = null;
   function manifest() {
     if (!manifestPromise) {
+      // The page's head asked for it already (a preload): this fetch takes that response.
       manifestPromise = fetch(new URL("manifest.json", DATA).href, {
         credentials: "same-origin",
-        cache: "no-cache",
       })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);
@@ -298,7 +305,7 @@
 
   async function resolveLocation(parsed) {
     if (parsed.kind === "zip") {
-      var shard = await fetchJSON(dataUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
+      var shard = await fetchJSON(placeUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
       var entry = shard[parsed.zip];
       if (!entry) return { error: "zip_unknown", vars: { zip: parsed.zip } };
       return {
@@ -310,7 +317,7 @@
       };
     }
     var key = normalizeName(parsed.city);
-    var cities = await fetchJSON(dataUrl(cityShard(parsed.state, key)));
+    var cities = await fetchJSON(placeUrl(cityShard(parsed.state, key)));
     var city = cities[key];
     if (!city) {
       return { error: "city_unknown", vars: { city: parsed.city, state: stateName(parsed.state) } };
@@ -325,7 +332,7 @@
   }
 
   async function nearestZip(lat, lon) {
-    var index = await fetchJSON(dataUrl("zip/index.json"));
+    var index = await fetchJSON(placeUrl("zip/index.json"));
     var margin = 0.3;
     var prefixes = Object.keys(index).filter(function (prefix) {
       var box = index[prefix];
@@ -336,7 +343,7 @@
     if (!prefixes.length) return null;
     var shards = await Promise.all(
       prefixes.map(function (prefix) {
-        return fetchJSON(dataUrl("zip/" + prefix + ".json"));
+        return fetchJSON(placeUrl("zip/" + prefix + ".json"));
       })
     );
     var best = null;
@@ -935,7 +942,6 @@
           clearCounts();
           return;
         }
-        await manP; // the data version, for the look-up's address
         loc = await resolveLocation(parsed);
         if (stale()) return;
         if (loc.error) {
