@@ -363,12 +363,35 @@
 
   // ---- words: Pagefind ---------------------------------------------------------
 
+  // search-pagefind.js (a module) defines the loader; it runs after this script (which
+  // comes first in the page, so that a place search does not wait for it).
+  function pagefindLoader() {
+    if (typeof window.waystationLoadPagefind === "function") {
+      return Promise.resolve(window.waystationLoadPagefind);
+    }
+    if (!window.HTMLScriptElement || !("noModule" in HTMLScriptElement.prototype)) {
+      return Promise.reject(new Error("no module support"));
+    }
+    return new Promise(function (resolve, reject) {
+      var timer = window.setTimeout(function () {
+        reject(new Error("the Pagefind loader did not run"));
+      }, 20000);
+      document.addEventListener(
+        "waystation:pagefind-loader",
+        function () {
+          window.clearTimeout(timer);
+          resolve(window.waystationLoadPagefind);
+        },
+        { once: true }
+      );
+    });
+  }
+
   function pagefind() {
     if (!pagefindPromise) {
-      if (typeof window.waystationLoadPagefind !== "function") {
-        return Promise.reject(new Error("no module support"));
-      }
-      pagefindPromise = window.waystationLoadPagefind(PAGEFIND.href).then(async function (api) {
+      pagefindPromise = pagefindLoader().then(function (load) {
+        return load(PAGEFIND.href);
+      }).then(async function (api) {
         if (api.init) await api.init();
         // Loading the filters makes every search report how many results each shard
         // holds: what a word search without a place needs to know which rows to load.
@@ -799,14 +822,16 @@
     }, 50);
   }
 
+  // The results heading at the top of the screen (below the sticky safety bar, by
+  // scroll-padding-top), so the count and the first result are in view; focus on it.
+  function bringResultsIntoView() {
+    heading.scrollIntoView({ block: "start" });
+    heading.focus({ preventScroll: true });
+  }
+
   function finish(focus, text) {
     var seq = runCounter;
-    if (focus) {
-      // The results heading at the top of the screen (below the sticky safety bar, by
-      // scroll-padding-top), so the count and the first result are in view.
-      heading.scrollIntoView({ block: "start" });
-      heading.focus({ preventScroll: true });
-    }
+    if (focus) bringResultsIntoView();
     announce(text, function () {
       if (seq === runCounter) app.setAttribute("data-state", "done");
     });
@@ -1051,14 +1076,22 @@
         areaHeading.textContent = region ? fmt("area", { state: stateName(region) }) : M.area_plain;
         areaHeading.hidden = false;
       }
-      // The first page's cards (the last data needed), then the results.
-      await Promise.all([
-        cardsFor(man, near.slice(0, PAGE_SIZE)),
-        cardsFor(man, area.slice(0, PAGE_SIZE)),
-      ]);
+      // The first page's cards (the last data needed), then the results: the nearest
+      // first, brought into view at once, and only then the listings without a place
+      // below them (their cards do not compete with the first ones on a slow network).
+      if (near.length) {
+        await cardsFor(man, near.slice(0, PAGE_SIZE));
+        if (stale()) return;
+        mark("search-cards-ready");
+        await showMore("near", false);
+        if (stale()) return;
+        if (focus) bringResultsIntoView();
+        focus = false;
+      }
+      await cardsFor(man, area.slice(0, PAGE_SIZE));
       if (stale()) return;
-      mark("search-cards-ready");
-      await Promise.all([showMore("near", false), showMore("area", false)]);
+      if (!near.length) mark("search-cards-ready");
+      await showMore("area", false);
       if (stale()) return;
       mark("search-results-rendered");
       var total = near.length + area.length;
