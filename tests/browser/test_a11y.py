@@ -28,6 +28,7 @@ PAGES = {
     "population": "POPULATION",
     "content": "/safety-and-privacy/",
     "quick-exit": "/quick-exit/",
+    "hotlines": "/hotlines/",
     "map": "/map/",
     "state-map": "/states/il/map/",
     "not-found": "/no-such-page/",
