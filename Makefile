@@ -12,8 +12,8 @@ IMPORT_N ?= 5000
 RUNS ?= 3
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
-        schema messages bench bench-validate bench-search bench-map bench-coordinates bench-import \
-        bench-history bench-coverage clean
+        schema messages bench bench-validate bench-search bench-phone bench-map bench-coordinates \
+        bench-import bench-history bench-coverage clean
 
 help:
 	@echo "make html        build the site into $(OUTPUT)/ (sets up .venv on first use)"
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map / bench-history   other benchmarks"
 	@echo "make bench-import  import a 5,000-service HSDS 1.1 package (RUNS=3: medians)"
 	@echo "make bench-coverage  coverage report: N listings x every ZIP area x every service"
+	@echo "make bench-phone  search on a throttled phone (CPU ÷4, Slow 4G): sample vs N=$(N) listings"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +89,9 @@ bench-validate: $(STAMP)
 
 bench-search: $(STAMP)
 	$(PY) scripts/bench_search.py --count $(N)
+
+bench-phone: $(STAMP)
+	$(PY) scripts/bench_phone.py --count $(N) --repeat 5
 
 bench-coordinates: $(STAMP)
 	$(PY) scripts/bench_coordinates.py --count $(N)

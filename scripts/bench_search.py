@@ -93,7 +93,7 @@ pelican.main(sys.argv[1:])
 def theme_with_search(work: Path) -> tuple[Path, bool]:
     """The theme to build with, and whether the benchmark had to wire search into it."""
     listing = ROOT / "theme" / "templates" / "listing.html"
-    if "search_meta.html" in listing.read_text(encoding="utf-8"):
+    if "search_block()" in listing.read_text(encoding="utf-8"):
         return ROOT / "theme", False
     theme = work / "theme"
     if theme.exists():

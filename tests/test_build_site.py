@@ -373,6 +373,23 @@ def test_service_pages(built_site, sample, lang):
     )
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_service_group_pages_list_every_listing_of_their_services(built_site, sample, lang):
+    published, _ = sample
+    index = read_page(built_site, f"{prefix(lang)}services/")
+    for group in vocabulary.service_groups():
+        page = read_page(built_site, f"{prefix(lang)}services/groups/{group.id}/")
+        expected = {item.id for item in published if set(group.terms) & set(item.record.services)}
+        ids = listed_ids(page)
+        assert len(ids) == len(set(ids)) and set(ids) == expected, group.id
+        assert group.label_in(lang) in page.text
+        # The group's own service pages are one tap away, and the index links the group.
+        for term in group.terms:
+            assert any(h.endswith(f"services/{term}/") for h in page.main_links), term
+        assert any(h.endswith(f"services/groups/{group.id}/") for h in index.main_links)
+    assert any(len(vocabulary.service_group(g.id).terms) > 1 for g in vocabulary.service_groups())
+
+
 def test_population_pages_count_listings_for_everyone(built_site, sample):
     published, _ = sample
     everyone = {item.id for item in published if not item.record.populations}
@@ -402,7 +419,7 @@ def test_home_page_links_browse_pages_with_counts(built_site, sample):
     page = read_page(built_site, "")
     assert f"{len(published)} services" in page.text
     hrefs = page.hrefs()
-    assert "./states/il/" in hrefs and "./services/emergency-shelter/" in hrefs
+    assert "./states/il/" in hrefs and "./services/groups/housing/" in hrefs
     assert "./populations/minors/" in hrefs
     es = read_page(built_site, "es/")
     assert any(h.endswith("es/states/il/") for h in es.hrefs())

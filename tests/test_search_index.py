@@ -7,7 +7,9 @@ page must carry the ``partials/search_meta.html`` block.
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -80,9 +82,14 @@ def test_search_pages_exist_in_both_languages(built_site):
         assert f'<html lang="{lang}"' in html
         assert 'id="search-messages"' in html and 'type="application/json"' in html
         assert "js/search.js" in html
-        # No inline executable script: the messages are a JSON data block.
-        for script in re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html):
-            assert 'type="application/json"' in script, script
+        # The messages are a JSON data block.  The one inline executable script is the
+        # head's preloader: no listing data, and allowed by its hash in the page's CSP.
+        inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, re.S)
+        code = [body for attrs, body in inline if 'type="application/json"' not in attrs]
+        assert len(code) == 1 and 'preload("manifest.json")' in code[0], code
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        digest = base64.b64encode(hashlib.sha256(code[0].encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy.group(1)
 
 
 def _index_by_fragment(folder: Path) -> dict:

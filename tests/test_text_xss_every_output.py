@@ -63,7 +63,9 @@ def listing_for(index: int, payload: str) -> str:
     """A valid listing carrying ``payload`` in every free-text field and its body."""
     one_line = payload.replace("\n", " ")
     name = f"X{index} {one_line}"[:150]
-    website_tail = re.sub(r"\s+", "/", payload)
+    # A backslash in a web address is refused (browsers read it as '/'): percent-encoded,
+    # as in any address that carries one.
+    website_tail = re.sub(r"\s+", "/", payload).replace("\\", "%5C")
     front = {
         "name": name,
         "organization": payload,

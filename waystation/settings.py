@@ -61,6 +61,13 @@ SETTINGS: tuple[Setting, ...] = (
         "`{title}` is filled with the listing's id, URL-encoded.",
     ),
     _s(
+        "CONTACT_EMAIL",
+        "corrections@example.org",
+        "The address a visitor without a GitHub account writes to about a listing: every "
+        "listing page offers a `mailto:` link to it, with the listing's name and id in the "
+        "subject. Use an inbox someone reads; it is public.",
+    ),
+    _s(
         "HOTLINES",
         [
             {

@@ -25,7 +25,9 @@ def test_no_axe_violations_with_the_map_drawn(new_page, site_url, lang):
     response = page.goto(site_url + PATHS[lang])
     assert response is not None and response.status == 200
     page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => document.querySelectorAll('#coverage-map path').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#coverage-map path.leaflet-interactive').length > 0"
+    )
     assert page.evaluate("() => document.documentElement.lang") == lang
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
@@ -55,7 +57,9 @@ def test_the_map_draws_the_chosen_kind_of_help_with_nothing_from_a_third_party(
 ):
     page = new_page()
     page.goto(site_url + PATHS["en"])
-    page.wait_for_function("() => document.querySelectorAll('#coverage-map path').length > 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#coverage-map path.leaflet-interactive').length > 0"
+    )
     assert page.locator("#coverage-map").is_visible()
     first = _circles(page)
     counts = {}

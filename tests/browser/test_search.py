@@ -34,6 +34,7 @@ DONE = "#search-app[data-state=done]"
 NATIONAL = ("northstar-national-helpline", "capitol-survivor-legal-network")
 #: A fixed moment for "open now": Tuesday 2 December 2026, 15:30 UTC (09:30 in Chicago).
 FIXED_NOW = dt.datetime(2026, 12, 1, 15, 30, tzinfo=dt.UTC)
+LEGAL = ("legal-civil", "legal-immigration", "legal-criminal")
 
 
 # ---- independent expectations ----------------------------------------------------
@@ -118,6 +119,8 @@ FILTERS = {
     "type=labor": lambda r: "labor" in r.trafficking_types,
     "cost=free": lambda r: r.cost == "free",
     "h24=1": lambda r: r.hours == "24/7" or "24-7" in (r.features or []),
+    # A service group: any of its services (legal help = civil + immigration + criminal).
+    "need=legal-help": lambda r: bool(set(LEGAL) & set(r.services)),
 }
 
 
@@ -232,6 +235,9 @@ def test_each_filter_narrows_the_results(page, site_url, directory, where, query
     assert got < everything or got == everything == want
     # The ticked boxes reflect the address.
     for name, value in (pair.split("=") for pair in query.split("&")):
+        if name == "need":
+            assert page.locator("#search-need").input_value() == value
+            continue
         assert page.locator(
             f"#f-{name}-{value}" if name not in ("h24", "open") else f"#f-{name}"
         ).is_checked()
@@ -382,7 +388,7 @@ def test_no_request_leaves_the_site_during_a_search(page, site_url):
         ("near=Atlantis%2C%20IL", "We couldn't find “Atlantis” in Illinois"),
         ("q=zzqxvwj", "No listings mention “zzqxvwj”"),
         ("near=", "Type a ZIP code, a city and state, or words to search for"),
-        ("near=60601&service=dental-care&cost=fee", "No listings match all of your choices"),
+        ("near=60601&service=dental-care&cost=fee", "match “Dental care” and “Fee”"),
     ],
 )
 def test_bad_input_gets_a_helpful_message(page, site_url, query, says):
@@ -413,17 +419,27 @@ def test_geolocation_searches_near_the_closest_zip(new_page, site_url):
     ]
     page = new_page(permissions=["geolocation"], geolocation={"latitude": lat, "longitude": lon})
     goto(page, site_url, "/search/")
+    entries = page.evaluate("() => history.length")
     page.locator("#search-geolocate").click()
-    page.wait_for_url(re.compile(rf"near={closest}"))
+    page.locator("#search-message").get_by_text(closest).wait_for()
     page.wait_for_selector(DONE, state="attached")
-    assert page.locator("#search-near").input_value() == closest
     assert results(page, "near")[0]["id"].startswith("harbor-light-chicago")
-    # Only the ZIP code went into the address, never the coordinates.
-    assert "41.87" not in page.url and "87.63" not in page.url
+    # The place found never enters the address, the search box or the history: neither
+    # the coordinates nor the ZIP code.
+    assert urlsplit(page.url).query == ""
+    assert page.locator("#search-near").input_value() == ""
+    assert page.evaluate("() => history.length") == entries
+    # Choosing a filter searches near the same place, still without putting it anywhere.
+    page.select_option("#search-need", "legal-help")
+    page.wait_for_url(re.compile(r"\?need=legal-help$"))
+    page.wait_for_selector(DONE, state="attached")
+    assert closest in page.locator("#search-results-heading").inner_text()
 
 
-def test_the_address_holds_the_search_and_back_works(page, site_url):
+def test_the_address_holds_the_search_in_one_history_entry(page, site_url):
+    page.goto(site_url + "/")
     goto(page, site_url, "/search/")
+    entries = page.evaluate("() => history.length")
     page.fill("#search-near", "10001")
     page.press("#search-near", "Enter")
     page.wait_for_url(re.compile(r"\?near=10001$"))
@@ -436,11 +452,10 @@ def test_the_address_holds_the_search_and_back_works(page, site_url):
     narrowed = len(results(page, "near")) + len(results(page, "area"))
     assert narrowed < total
     shared = page.url
+    # The searches rewrote the one entry: Back leaves the search page altogether.
+    assert page.evaluate("() => history.length") == entries
     page.go_back()
-    page.wait_for_url(re.compile(r"\?near=10001$"))
-    page.wait_for_selector(DONE, state="attached")
-    assert not page.locator("#f-service-legal-immigration").is_checked()
-    assert len(results(page, "near")) + len(results(page, "area")) == total
+    assert urlsplit(page.url).path == "/", page.url
     # The shared address opens the same search in a new tab.
     other = page.context.new_page()
     other.goto(shared)
@@ -476,13 +491,13 @@ def test_keyboard_and_screen_reader(page, site_url):
     ["/search/?near=60601", "/es/search/?near=10001&q=legal", "/search/?near=00000", "/search/"],
 )
 def test_search_page_passes_axe(page, site_url, path):
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_npm import axe_violations, report
 
     goto(page, site_url, path)
     if "near" in path:
         page.locator("#search-filters summary").click()
-    report = Axe().run(page)
-    assert report.violations_count == 0, report.generate_report()
+    violations = axe_violations(page)
+    assert not violations, report(violations)
 
 
 def test_without_javascript_the_page_offers_the_browse_pages(new_page, site_url):
@@ -490,17 +505,22 @@ def test_without_javascript_the_page_offers_the_browse_pages(new_page, site_url)
     page.goto(site_url + "/search/?near=" + quote("60601"))
     notice = page.locator(".search-nojs")
     assert notice.is_visible()
-    links = notice.locator("a")
-    assert links.count() == 3
-    assert urlsplit(links.first.get_attribute("href")).path.rstrip("/").endswith("states")
+    # Every state's page first, then the national services, then the other indexes.
+    states = notice.locator(".browse-list--states a")
+    assert states.count() == len(STATES)
+    assert re.search(r"/states/[a-z]{2}/$", states.first.get_attribute("href"))
+    assert notice.locator(".listing-list > li").count() == len(NATIONAL)
+    assert notice.locator('a[href$="services/"]').count() == 1
+    # The search form, which needs the script, is not shown.
+    assert not page.locator("#search-form").is_visible()
 
 
 def test_home_page_form_goes_to_the_search(page, site_url):
     page.goto(site_url + "/")
     page.fill("#home-near", "60601")
-    page.select_option("#home-service", "legal-immigration")
+    page.select_option("#home-need", "legal-help")
     page.locator("#home-near").press("Enter")
-    page.wait_for_url(re.compile(r"/search/\?near=60601&service=legal-immigration"))
+    page.wait_for_url(re.compile(r"/search/\?near=60601&need=legal-help"))
     page.wait_for_selector(DONE, state="attached")
-    assert page.locator("#f-service-legal-immigration").is_checked()
+    assert page.locator("#search-need").input_value() == "legal-help"
     assert results(page, "near")[0]["id"] == "harbor-light-chicago-loop"

@@ -46,6 +46,11 @@ def context(
         counts = search_data.shard_counts(directory)
     data_path = settings.get("SEARCH_DATA_PATH", "search-data").strip("/") + "/"
     return {
+        # The first choice, "what do you need": a service group stands for all its terms.
+        "need": [
+            {"id": g.id, "label": g.label_in(lang), "terms": list(g.terms)}
+            for g in vocabulary.service_groups()
+        ],
         "groups": [
             {
                 "param": param,
@@ -66,8 +71,13 @@ def context(
 
 
 def pages(site_data: Any) -> list[Any]:
-    """One :class:`waystation.site.pages.PageSpec` per language (add them to the plan)."""
-    from waystation.site.pages import PageSpec
+    """One :class:`waystation.site.pages.PageSpec` per language (add them to the plan).
+
+    Without JavaScript the page shows, first, the states (each state's browse page) and
+    the listings that serve the whole country: the home form's ZIP code cannot be read
+    without a script, so the visitor chooses the state in one more tap.
+    """
+    from waystation.site.pages import PageSpec, national_entries, state_rows
 
     directory = site_data.directory
     settings = directory.settings
@@ -85,6 +95,8 @@ def pages(site_data: Any) -> list[Any]:
                 "page_path": alternates[lang],
                 "page_template": "search",
                 "search": context(directory, lang, settings, counts),
+                "states": state_rows(site_data, lang),
+                "national": national_entries(site_data, lang),
             },
         )
         spec.in_sitemap = True

@@ -277,8 +277,42 @@ def browse_pages(data: SiteData, lang: str) -> list[PageSpec]:
         service_rows.append(
             {"term": term, "path": site_urls.service(term, lang, d), "count": len(ids)}
         )
+    group_rows = []
+    for group in vocabulary.service_groups():
+        ids = sorted({i for term in group.terms for i in browse.services[term]})
+        terms = [row for row in service_rows if row["term"] in group.terms]
+        pages.append(
+            _page(
+                data,
+                lang,
+                "service_group.html",
+                lambda lg, df, g=group.id: site_urls.service_group(g, lg, df),
+                group=group.id,
+                label=group.label_in(lang),
+                description=group.description_in(lang),
+                terms=terms,
+                count=len(ids),
+                entries=_entries(data, ids, lang),
+            )
+        )
+        group_rows.append(
+            {
+                "group": group.id,
+                "label": group.label_in(lang),
+                "path": site_urls.service_group(group.id, lang, d),
+                "count": len(ids),
+                "terms": terms,
+            }
+        )
     pages.append(
-        _page(data, lang, "services.html", site_urls.services_index, services=service_rows)
+        _page(
+            data,
+            lang,
+            "services.html",
+            site_urls.services_index,
+            services=service_rows,
+            groups=group_rows,
+        )
     )
     population_rows = []
     for term in vocabulary.get("populations").ids:
@@ -321,11 +355,34 @@ def browse_pages(data: SiteData, lang: str) -> list[PageSpec]:
             total=browse.total,
             states=state_rows,
             services=service_rows,
+            groups=group_rows,
             populations=population_rows,
             national=_entries(data, browse.national, lang),
         )
     )
     return pages
+
+
+def state_rows(data: SiteData, lang: str) -> list[dict[str, Any]]:
+    """Every state with its browse page and how many listings serve it, by name."""
+    d = data.default_lang
+    rows = [
+        {
+            "code": code,
+            "name": state_name(code, lang),
+            "path": site_urls.state(code, lang, d),
+            "count": data.browse.states[code].count,
+            "local": len(data.browse.states[code].local),
+        }
+        for code in STATES
+    ]
+    rows.sort(key=lambda row: (row["name"].casefold(), row["code"]))
+    return rows
+
+
+def national_entries(data: SiteData, lang: str) -> list[dict[str, Any]]:
+    """The listings serving the whole country, as browse-page entries."""
+    return _entries(data, data.browse.national, lang)
 
 
 def not_found_pages(data: SiteData) -> list[PageSpec]:

@@ -75,6 +75,33 @@ def labels(ctx: Any, terms: list[str], vocab: str) -> str:
     return ", ".join([found.label(term, lang) for term in terms])
 
 
+@lru_cache(maxsize=4096)
+def _service_words(terms: tuple[str, ...], lang: str) -> str:
+    services = vocabulary.get("services")
+    words: list[str] = []
+    groups = []
+    for term in terms:
+        found = services.get(term)
+        if found is not None:
+            words.extend(found.words.get(lang, ()))
+        group = vocabulary.group_of(term)
+        if group is not None and group not in groups:
+            groups.append(group)
+    for group in groups:
+        words.append(group.label_in(lang))
+        words.extend(group.words.get(lang, ()))
+    return ". ".join(dict.fromkeys(words))
+
+
+@jinja2.pass_context
+def service_words(ctx: Any, terms: list[str]) -> str:
+    """``listing.services|service_words``: the everyday words people type for the
+    services and their groups ("abogado", "refugio"), in the page's language, each once;
+    what the search copy adds so that Pagefind finds a listing by them.  Listings share
+    few combinations of services: the words are worked out once per combination."""
+    return _service_words(tuple(terms or ()), current_lang(ctx))
+
+
 @jinja2.pass_context
 def language_names(ctx: Any, codes: list[str]) -> str:
     """``listing.languages|language_names``: the languages' names, joined with ", "."""
@@ -239,6 +266,7 @@ _PATHS = {
     "city": site_urls.city,
     "services": site_urls.services_index,
     "service": site_urls.service,
+    "service_group": site_urls.service_group,
     "populations": site_urls.populations_index,
     "population": site_urls.population,
     "page": site_urls.content_page,
@@ -317,6 +345,7 @@ GLOBALS = {
 FILTERS = {
     "label": term_label,
     "labels": labels,
+    "service_words": service_words,
     "language_names": language_names,
     "state_names": state_names,
     "term_description": term_description,

@@ -50,6 +50,11 @@ def service(term: str, lang: str, default_lang: str) -> str:
     return f"{lang_prefix(lang, default_lang)}services/{term}/"
 
 
+def service_group(group_id: str, lang: str, default_lang: str) -> str:
+    """A service group's page (every listing of its services): ``services/groups/legal-help/``."""
+    return f"{lang_prefix(lang, default_lang)}services/groups/{group_id}/"
+
+
 def populations_index(lang: str, default_lang: str) -> str:
     return f"{lang_prefix(lang, default_lang)}populations/"
 

@@ -7,7 +7,10 @@
  *      stays on screen while the neutral site loads;
  *   2. replaces this page in the tab's history with the neutral site
  *      (location.replace), so Back does not return here.
- * It opens nothing new and stores nothing.  What it cannot do (clear the
+ * It opens nothing new and stores nothing.  Forms marked data-forget (the home
+ * page's search) are emptied when the page is left, so Back does not show them
+ * filled in; the search page keeps a whole search in one history entry
+ * (search.js), so the replaced entry is the only one that held it.  What it cannot do (clear the
  * rest of the history, other devices) is explained on the quick-exit page.
  */
 (function () {
@@ -92,9 +95,23 @@
     true
   );
 
+  /* A search form marked data-forget (the home page's) is emptied when the page is
+     left (its values were sent already), and again if the browser brings the page
+     back from its back/forward cache: Back never shows what was typed. */
+  function forget() {
+    var forms = document.querySelectorAll("form[data-forget]");
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].reset();
+    }
+  }
+  window.addEventListener("pagehide", forget);
+
   /* If the browser ever brings this page back from its back/forward cache
      after an exit, keep it blank and leave again. */
   window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      forget();
+    }
     if (event.persisted && exiting) {
       window.location.replace(exitUrl);
     }

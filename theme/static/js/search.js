@@ -5,7 +5,10 @@
  * turned into the nearest ZIP code) is looked up in small files this site ships
  * (search-data/zip/, search-data/city/), listings come from search-data/<lang>/rows/
  * and cards/, and words are matched by Pagefind's index in /pagefind/.  The search
- * lives in the page address only (?near=60601&service=…): no cookies, no storage.
+ * lives in the page address only (?near=60601&need=legal-help…): no cookies, no
+ * storage.  The address is rewritten in place (history.replaceState), so a whole
+ * search session is one history entry, and a place found by "Use my location" is
+ * never put in it (Back after a quick exit never shows a search: docs/safety.md).
  *
  * Plain ES2017, no framework.  Listing text is untrusted: it only ever reaches the
  * page through textContent and attribute setters, never as HTML.
@@ -16,10 +19,12 @@
 
   var app = document.getElementById("search-app");
   var messagesNode = document.getElementById("search-messages");
-  if (!app || !messagesNode || !window.fetch || !window.history.pushState || !window.URL) {
+  if (!app || !messagesNode || !window.fetch || !window.history.replaceState || !window.URL) {
     return;
   }
 
+  // Without JavaScript the page shows its <noscript> browse list instead of the form.
+  app.hidden = false;
   var M = JSON.parse(messagesNode.textContent);
   var LANG = app.getAttribute("data-lang") || "en";
   var ROOT = new URL(app.getAttribute("data-root") || "/", window.location.href);
@@ -31,14 +36,17 @@
   // A word search without a place loads the rows of the states it matched, up to these.
   var MAX_TEXT_SHARDS = 8;
   var MAX_TEXT_ROWS = 3000;
-  var GROUPS = ["service", "population", "language", "feature", "type", "cost"];
+  // "need" is a service group (legal help = civil + immigration + criminal): any of its terms.
+  var GROUPS = ["need", "service", "population", "language", "feature", "type", "cost"];
   var TOGGLES = ["open", "h24"];
 
   var form = document.getElementById("search-form");
   var nearInput = document.getElementById("search-near");
   var qInput = document.getElementById("search-q");
   var stateSelect = document.getElementById("search-state");
+  var needSelect = document.getElementById("search-need");
   var filtersBox = document.getElementById("search-filters");
+  var filtersSummary = document.getElementById("search-filters-summary");
   var geoWrap = document.getElementById("search-geolocate-wrap");
   var geoButton = document.getElementById("search-geolocate");
   var resultsBox = document.getElementById("search-results");
@@ -55,6 +63,8 @@
   var runCounter = 0;
   var pagefindPromise = null;
   var current = null; // {near: [...rows], area: [...rows], shownNear, shownArea, loc}
+  // The ZIP code found by "Use my location": searched, but never put in the address.
+  var geoZip = "";
 
   // ---- small helpers -------------------------------------------------------------
 
@@ -102,6 +112,13 @@
     return url.href;
   }
 
+  // Place files (zip/, city/) come from the ZIP code gazetteer, not from the listings:
+  // unversioned, so the ZIP code's file can be asked for before the manifest arrives
+  // (and preloaded by the page's head).
+  function placeUrl(path) {
+    return new URL(path, DATA).href;
+  }
+
   var manifestVersion = "";
 
   function fetchJSON(url) {
@@ -121,9 +138,9 @@
   var manifestPromise = null;
   function manifest() {
     if (!manifestPromise) {
+      // The page's head asked for it already (a preload): this fetch takes that response.
       manifestPromise = fetch(new URL("manifest.json", DATA).href, {
         credentials: "same-origin",
-        cache: "no-cache",
       })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);
@@ -179,13 +196,15 @@
 
   function stateFromForm() {
     var data = new FormData(form);
+    var typed = String(data.get("near") || "").trim();
     var state = {
       q: String(data.get("q") || "").trim(),
-      near: String(data.get("near") || "").trim(),
+      near: typed || geoZip,
+      nearFromDevice: !typed && Boolean(geoZip),
       state: String(data.get("state") || ""),
     };
     GROUPS.forEach(function (group) {
-      state[group] = data.getAll(group).map(String);
+      state[group] = data.getAll(group).map(String).filter(Boolean);
     });
     TOGGLES.forEach(function (name) {
       state[name] = data.get(name) === "1";
@@ -195,7 +214,7 @@
 
   function queryString(state) {
     var params = new URLSearchParams();
-    if (state.near) params.set("near", state.near);
+    if (state.near && !state.nearFromDevice) params.set("near", state.near);
     if (state.q) params.set("q", state.q);
     if (state.state) params.set("state", state.state);
     GROUPS.forEach(function (group) {
@@ -214,13 +233,22 @@
     nearInput.value = state.near;
     qInput.value = state.q;
     stateSelect.value = state.state;
-    var anyFilter = false;
+    needSelect.value = "";
+    if (state.need.length && needSelect.querySelector('option[value="' + CSS.escape(state.need[0]) + '"]')) {
+      needSelect.value = state.need[0];
+    }
     Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
       var value = state[box.name];
       box.checked = Array.isArray(value) ? value.indexOf(box.value) !== -1 : Boolean(value);
-      if (box.checked) anyFilter = true;
     });
-    if (anyFilter) filtersBox.open = true;
+    updateFiltersSummary();
+  }
+
+  // "Filters (2 selected)": the disclosure stays closed unless opened, so it never
+  // pushes the results down; its summary says how many filters are on.
+  function updateFiltersSummary() {
+    var n = form.querySelectorAll("#search-filters input[type=checkbox]:checked").length;
+    filtersSummary.textContent = n ? fmt(n === 1 ? "filters_one" : "filters_other", { n: n }) : M.filters_none;
   }
 
   // ---- where: ZIP code, "City, ST", or the browser's position ------------------
@@ -277,7 +305,7 @@
 
   async function resolveLocation(parsed) {
     if (parsed.kind === "zip") {
-      var shard = await fetchJSON(dataUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
+      var shard = await fetchJSON(placeUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
       var entry = shard[parsed.zip];
       if (!entry) return { error: "zip_unknown", vars: { zip: parsed.zip } };
       return {
@@ -289,7 +317,7 @@
       };
     }
     var key = normalizeName(parsed.city);
-    var cities = await fetchJSON(dataUrl(cityShard(parsed.state, key)));
+    var cities = await fetchJSON(placeUrl(cityShard(parsed.state, key)));
     var city = cities[key];
     if (!city) {
       return { error: "city_unknown", vars: { city: parsed.city, state: stateName(parsed.state) } };
@@ -304,7 +332,7 @@
   }
 
   async function nearestZip(lat, lon) {
-    var index = await fetchJSON(dataUrl("zip/index.json"));
+    var index = await fetchJSON(placeUrl("zip/index.json"));
     var margin = 0.3;
     var prefixes = Object.keys(index).filter(function (prefix) {
       var box = index[prefix];
@@ -315,7 +343,7 @@
     if (!prefixes.length) return null;
     var shards = await Promise.all(
       prefixes.map(function (prefix) {
-        return fetchJSON(dataUrl("zip/" + prefix + ".json"));
+        return fetchJSON(placeUrl("zip/" + prefix + ".json"));
       })
     );
     var best = null;
@@ -335,12 +363,35 @@
 
   // ---- words: Pagefind ---------------------------------------------------------
 
+  // search-pagefind.js (a module) defines the loader; it runs after this script (which
+  // comes first in the page, so that a place search does not wait for it).
+  function pagefindLoader() {
+    if (typeof window.waystationLoadPagefind === "function") {
+      return Promise.resolve(window.waystationLoadPagefind);
+    }
+    if (!window.HTMLScriptElement || !("noModule" in HTMLScriptElement.prototype)) {
+      return Promise.reject(new Error("no module support"));
+    }
+    return new Promise(function (resolve, reject) {
+      var timer = window.setTimeout(function () {
+        reject(new Error("the Pagefind loader did not run"));
+      }, 20000);
+      document.addEventListener(
+        "waystation:pagefind-loader",
+        function () {
+          window.clearTimeout(timer);
+          resolve(window.waystationLoadPagefind);
+        },
+        { once: true }
+      );
+    });
+  }
+
   function pagefind() {
     if (!pagefindPromise) {
-      if (typeof window.waystationLoadPagefind !== "function") {
-        return Promise.reject(new Error("no module support"));
-      }
-      pagefindPromise = window.waystationLoadPagefind(PAGEFIND.href).then(async function (api) {
+      pagefindPromise = pagefindLoader().then(function (load) {
+        return load(PAGEFIND.href);
+      }).then(async function (api) {
         if (api.init) await api.init();
         // Loading the filters makes every search report how many results each shard
         // holds: what a word search without a place needs to know which rows to load.
@@ -480,7 +531,12 @@
     var costIndexes = state.cost.map(function (value) {
       return terms.cost.indexOf(value);
     });
+    var needTerms = [];
+    state.need.forEach(function (group) {
+      needTerms = needTerms.concat((M.groups && M.groups[group]) || []);
+    });
     var tests = {
+      need: { on: state.need.length > 0, mask: maskOf(terms.services, needTerms) },
       service: { on: state.service.length > 0, mask: maskOf(terms.services, state.service) },
       population: { on: state.population.length > 0, mask: maskOf(terms.populations, state.population) },
       language: { on: state.language.length > 0 },
@@ -489,6 +545,9 @@
       cost: { on: state.cost.length > 0 },
       open: { on: state.open },
       h24: { on: state.h24 },
+    };
+    tests.need.pass = function (r) {
+      return (r.services & tests.need.mask) !== 0;
     };
     tests.service.pass = function (r) {
       return (r.services & tests.service.mask) !== 0;
@@ -527,8 +586,14 @@
         return (mask & (1 << i)) !== 0;
       });
     }
+    var services = fromMask(terms.services, row.services);
     return {
-      service: fromMask(terms.services, row.services),
+      need: Object.keys(M.groups || {}).filter(function (group) {
+        return M.groups[group].some(function (term) {
+          return services.indexOf(term) !== -1;
+        });
+      }),
+      service: services,
       population: fromMask(terms.populations, row.populations),
       language: row.languages.map(function (i) {
         return man.languages[i];
@@ -550,6 +615,7 @@
       counts[name] = {};
     });
     var kept = [];
+    var without = {};
     rows.forEach(function (row) {
       var failed = [];
       names.forEach(function (name) {
@@ -558,6 +624,8 @@
       });
       if (!failed.length) kept.push(row);
       if (failed.length > 1) return;
+      // What dropping each filter would give: the one-tap widening of an empty result.
+      if (failed.length === 1) without[failed[0]] = (without[failed[0]] || 0) + 1;
       var values = valuesOf(man, row, now);
       names.forEach(function (name) {
         // "any" groups count as if this group's own choices were not made; "all"
@@ -570,20 +638,21 @@
         });
       });
     });
-    return { rows: kept, counts: counts };
+    return { rows: kept, counts: counts, without: without, tests: tests };
   }
 
   function showCounts(counts) {
     Array.prototype.forEach.call(form.querySelectorAll("[data-count]"), function (node) {
       var parts = node.getAttribute("data-count").split(":");
       var n = (counts[parts[0]] && counts[parts[0]][parts[1]]) || 0;
-      node.textContent = "(" + n + ")";
+      if (node.tagName === "OPTION") node.textContent = node.getAttribute("data-label") + " (" + n + ")";
+      else node.textContent = "(" + n + ")";
     });
   }
 
   function clearCounts() {
     Array.prototype.forEach.call(form.querySelectorAll("[data-count]"), function (node) {
-      node.textContent = "";
+      node.textContent = node.tagName === "OPTION" ? node.getAttribute("data-label") : "";
     });
   }
 
@@ -753,9 +822,16 @@
     }, 50);
   }
 
+  // The results heading at the top of the screen (below the sticky safety bar, by
+  // scroll-padding-top), so the count and the first result are in view; focus on it.
+  function bringResultsIntoView() {
+    heading.scrollIntoView({ block: "start" });
+    heading.focus({ preventScroll: true });
+  }
+
   function finish(focus, text) {
     var seq = runCounter;
-    if (focus) heading.focus();
+    if (focus) bringResultsIntoView();
     announce(text, function () {
       if (seq === runCounter) app.setAttribute("data-state", "done");
     });
@@ -776,12 +852,85 @@
         button.type = "button";
         button.addEventListener("click", function () {
           stateSelect.value = code;
-          go(true, true);
+          go(true);
         });
         li.appendChild(button);
         ul.appendChild(li);
       });
     return ul;
+  }
+
+  // ---- an empty result: why, and one tap to widen ------------------------------
+
+  function choiceLabel(name, value) {
+    if (name === "need") {
+      var option = needSelect.querySelector('option[value="' + CSS.escape(value) + '"]');
+      return option ? option.getAttribute("data-label") : value;
+    }
+    var box = form.querySelector('input[name="' + name + '"][value="' + CSS.escape(value) + '"]');
+    var label = box && form.querySelector('label[for="' + box.id + '"]');
+    return label ? label.firstChild.textContent.trim() : value;
+  }
+
+  // The filters that are on, in the form's order: [{name, text}].
+  function activeFilters(state) {
+    var active = [];
+    GROUPS.concat(TOGGLES).forEach(function (name) {
+      var value = state[name];
+      var values = Array.isArray(value) ? value : value ? ["1"] : [];
+      if (!values.length) return;
+      active.push({
+        name: name,
+        text: values
+          .map(function (v) {
+            return choiceLabel(name, v);
+          })
+          .join(M.or),
+      });
+    });
+    return active;
+  }
+
+  function dropFilter(name) {
+    if (name === "need") needSelect.value = "";
+    Array.prototype.forEach.call(form.querySelectorAll('input[type=checkbox][name="' + name + '"]'), function (box) {
+      box.checked = false;
+    });
+    go(true);
+  }
+
+  // Says which filters and which place gave nothing (never a filter that is not on),
+  // and offers, for each filter on, the results without it (one tap).
+  function explainEmpty(state, filtered, loc, region) {
+    var place = loc ? loc.label : region ? stateName(region) : "";
+    var active = activeFilters(state);
+    var names = active
+      .map(function (f) {
+        return "“" + f.text + "”";
+      })
+      .join(M.and);
+    var key;
+    var vars = { place: place, filters: names, q: state.q };
+    if (active.length) key = place ? "none_filters_place" : "none_filters";
+    else key = place ? "none_place" : "none_plain";
+    var extra = el("div");
+    var ul = el("ul", "search-message__widen");
+    active.forEach(function (f) {
+      var n = filtered.without[f.name] || 0;
+      if (!n) return;
+      var li = el("li");
+      var button = el("button", null, fmt(n === 1 ? "widen_one" : "widen_other", { filter: f.text, n: n }));
+      button.type = "button";
+      button.addEventListener("click", function () {
+        dropFilter(f.name);
+      });
+      li.appendChild(button);
+      ul.appendChild(li);
+    });
+    if (ul.firstChild) extra.appendChild(ul);
+    extra.appendChild(browseLinks());
+    showMessage(key, vars, extra);
+    return fmt(key, vars);
   }
 
   // ---- one search ------------------------------------------------------------
@@ -818,7 +967,6 @@
           clearCounts();
           return;
         }
-        await manP; // the data version, for the look-up's address
         loc = await resolveLocation(parsed);
         if (stale()) return;
         if (loc.error) {
@@ -928,22 +1076,30 @@
         areaHeading.textContent = region ? fmt("area", { state: stateName(region) }) : M.area_plain;
         areaHeading.hidden = false;
       }
-      // The first page's cards (the last data needed), then the results.
-      await Promise.all([
-        cardsFor(man, near.slice(0, PAGE_SIZE)),
-        cardsFor(man, area.slice(0, PAGE_SIZE)),
-      ]);
+      // The first page's cards (the last data needed), then the results: the nearest
+      // first, brought into view at once, and only then the listings without a place
+      // below them (their cards do not compete with the first ones on a slow network).
+      if (near.length) {
+        await cardsFor(man, near.slice(0, PAGE_SIZE));
+        if (stale()) return;
+        mark("search-cards-ready");
+        await showMore("near", false);
+        if (stale()) return;
+        if (focus) bringResultsIntoView();
+        focus = false;
+      }
+      await cardsFor(man, area.slice(0, PAGE_SIZE));
       if (stale()) return;
-      mark("search-cards-ready");
-      await Promise.all([showMore("near", false), showMore("area", false)]);
+      if (!near.length) mark("search-cards-ready");
+      await showMore("area", false);
       if (stale()) return;
       mark("search-results-rendered");
       var total = near.length + area.length;
-      var summary = total === 0 ? M.count_none : fmt(total === 1 ? "count_one" : "count_other", { n: total });
+      var summary = fmt(total === 1 ? "count_one" : "count_other", { n: total });
       if (textUnavailable) {
         summary += " " + M.text_unavailable;
       }
-      if (total === 0) showMessage("count_none", null, browseLinks());
+      if (total === 0) summary = explainEmpty(state, filtered, loc, region);
       finish(focus, summary);
     } catch (error) {
       if (stale()) return;
@@ -954,22 +1110,28 @@
 
   // ---- wiring ----------------------------------------------------------------
 
-  function go(push, focus) {
+  // The whole search session is one history entry: the address is rewritten in place,
+  // never pushed, so Back (and Back after a quick exit) never steps through searches.
+  function go(focus) {
     var state = stateFromForm();
-    var target = queryString(state);
-    if (push) window.history.pushState(null, "", target);
-    else window.history.replaceState(null, "", target);
+    window.history.replaceState(null, "", queryString(state));
+    updateFiltersSummary();
     return run(state, focus);
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    go(true, true);
+    filtersBox.open = false;
+    go(true);
   });
 
   form.addEventListener("change", function (event) {
     var target = event.target;
-    if (target.type === "checkbox" || target === stateSelect) go(true, false);
+    if (target.type === "checkbox" || target === stateSelect || target === needSelect) go(false);
+  });
+
+  nearInput.addEventListener("input", function () {
+    geoZip = "";
   });
 
   moreNear.addEventListener("click", function () {
@@ -1002,8 +1164,10 @@
                 finish(true, M.geo_outside);
                 return;
               }
-              nearInput.value = zip;
-              go(true, true).then(function () {
+              // Searched near it, but neither the box nor the address shows it.
+              geoZip = zip;
+              nearInput.value = "";
+              go(true).then(function () {
                 var text = fmt("geo_found", { zip: zip });
                 messageNode.hidden = false;
                 messageNode.insertBefore(el("p", null, text), messageNode.firstChild);
@@ -1027,7 +1191,10 @@
   var initial = stateFromUrl();
   fillForm(initial);
   if (window.location.search) {
-    run(initial, false);
+    // Arriving from the home page's form is a search just submitted: show its results,
+    // under the tidy address (no empty fields), still in the same history entry.
+    window.history.replaceState(null, "", queryString(initial));
+    run(initial, true);
   } else {
     app.setAttribute("data-state", "done");
   }
