@@ -270,6 +270,7 @@ _PATHS = {
     "populations": site_urls.populations_index,
     "population": site_urls.population,
     "page": site_urls.content_page,
+    "coverage": site_urls.coverage,
 }
 
 
