@@ -1,0 +1,292 @@
+"""Incremental builds: a rebuild after a change writes what a clean build writes, byte for
+byte, rewrites nothing else, and leaves nothing of what is gone.
+
+Each case starts from one incremental build of a copy of the sample project (listings,
+content pages, theme, settings file and the ``waystation`` package itself, so that a
+template or a translation catalog can be changed without touching the repository),
+changes one thing the way a contributor would, rebuilds into the same output folder with
+the same cache, then builds the changed project from scratch into a new folder and
+compares the two trees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_TODAY
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def build(project: Path, output: Path, cache: Path, **settings) -> str:
+    """The real ``pelican`` command over ``project`` (caches on, as in pelicanconf.py)."""
+    values = {
+        "CACHE_PATH": str(cache),
+        "PROVIDERS_PATH": str(project / "providers"),
+        "THEME": str(project / "theme"),
+        **settings,
+    }
+    command = [
+        sys.executable, "-m", "pelican", str(project / "content"), "-o", str(output),
+        "-s", str(project / "pelicanconf.py"), "-v",
+        "-e", *(f"{k}={json.dumps(v)}" for k, v in sorted(values.items())),
+    ]  # fmt: skip
+    env = {
+        **os.environ,
+        "WAYSTATION_TODAY": SAMPLE_TODAY,
+        "PYTHONHASHSEED": "0",
+        "PYTHONPATH": str(project),  # the project's copy of the waystation package
+        "COLUMNS": "200",
+    }
+    proc = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"build failed:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout + proc.stderr
+
+
+def snapshot(output: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Every file: (bytes, mtime_ns, inode)."""
+    found = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            found[path.relative_to(output).as_posix()] = (
+                path.read_bytes(),
+                stat.st_mtime_ns,
+                stat.st_ino,
+            )
+    return found
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """The sample project, built once incrementally (output and cache kept)."""
+    folder = tmp_path_factory.mktemp("incremental-base")
+    project = folder / "project"
+    project.mkdir()
+    for name in ("content", "theme", "providers"):
+        shutil.copytree(ROOT / name, project / name)
+    shutil.copytree(
+        ROOT / "waystation", project / "waystation", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "pelicanconf.py", project / "pelicanconf.py")
+    shutil.copy(ROOT / "geocode-cache.json", project / "geocode-cache.json")
+    (project / "providers" / "_template.md").unlink(missing_ok=True)
+    build(project, folder / "output", folder / "cache")
+    return folder
+
+
+@pytest.fixture
+def workspace(base, tmp_path) -> Path:
+    """A copy of the base project, its output and cache (mtimes and all)."""
+    target = tmp_path / "work"
+    shutil.copytree(base, target, symlinks=True, copy_function=shutil.copy2)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path.name} has no {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def edit_listing(project: Path) -> str:
+    replace_in(
+        project / "providers" / "alamo-sunrise-housing.md",
+        'summary: "Long-term apartments for survivors and their families,',
+        'summary: "Long-term apartments (now with a 24/7 line) for survivors and families,',
+    )
+    return "providers/alamo-sunrise-housing/index.html"
+
+
+def add_listing(project: Path) -> str:
+    source = (project / "providers" / "alamo-sunrise-housing.md").read_text(encoding="utf-8")
+    new = source.replace("name: Alamo Sunrise Housing", "name: Alamo Dawn Apartments")
+    new = new.replace("615 Mesquite Courtyard Drive", "700 Mesquite Courtyard Drive")
+    (project / "providers" / "alamo-dawn-apartments.md").write_text(new, encoding="utf-8")
+    return "providers/alamo-dawn-apartments/index.html"
+
+
+def remove_listing(project: Path) -> str:
+    (project / "providers" / "yakima-valley-promise.md").unlink()
+    return "providers/yakima-valley-promise/index.html"
+
+
+def rename_listing(project: Path) -> str:
+    old = project / "providers" / "yakima-valley-promise.md"
+    old.rename(project / "providers" / "yakima-promise-center.md")
+    return "providers/yakima-valley-promise/index.html"
+
+
+def hide_listing(project: Path) -> str:
+    path = project / "providers" / "harbor-light-chicago-loop.md"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(
+        r"location:\n  visibility: public\n(?:  .*\n)*?(?=  state: IL\n)",
+        "location:\n  visibility: hidden\n",
+        text,
+    )
+    text = re.sub(r"  postal_code: .*\n|  coordinates: .*\n|  accessibility: .*\n", "", text)
+    path.write_text(text, encoding="utf-8")
+    return "providers/harbor-light-chicago-loop/index.html"
+
+
+def edit_template(project: Path) -> str:
+    replace_in(
+        project / "theme" / "templates" / "state.html",
+        "{% block content %}",
+        '{% block content %}<p class="note">Call before you visit.</p>',
+    )
+    return "states/il/index.html"
+
+
+def edit_translation(project: Path) -> str:
+    catalog = project / "waystation" / "locale" / "es" / "LC_MESSAGES" / "messages.po"
+    text = catalog.read_text(encoding="utf-8")
+    found = re.search(r'msgid "Services"\nmsgstr "([^"]+)"', text)
+    assert found, "the Spanish catalog translates 'Services'"
+    catalog.write_text(
+        text.replace(found.group(0), 'msgid "Services"\nmsgstr "Servicios ofrecidos"'),
+        encoding="utf-8",
+    )
+    return "es/providers/alamo-sunrise-housing/index.html"
+
+
+CHANGES = {
+    "listing edited": edit_listing,
+    "listing added": add_listing,
+    "listing removed": remove_listing,
+    "listing renamed": rename_listing,
+    "public listing made hidden": hide_listing,
+    "template edited": edit_template,
+    "translation edited": edit_translation,
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_rebuild_after_a_change_is_a_clean_build_and_touches_nothing_else(workspace, change):
+    project, output, cache = workspace / "project", workspace / "output", workspace / "cache"
+    before = snapshot(output)
+    page = CHANGES[change](project)
+    build(project, output, cache)
+    after = snapshot(output)
+    clean = snapshot(build_clean(workspace, project))
+
+    assert sorted(after) == sorted(clean), "the rebuild left or lacks files"
+    differing = [path for path in clean if after[path][0] != clean[path][0]]
+    assert differing == [], f"the rebuild differs from a clean build in {differing[:5]}"
+    if change in ("listing removed", "listing renamed"):
+        assert page in before and page not in after
+    else:
+        assert after[page][0] != before.get(page, (b"",))[0], f"{page} did not change"
+    untouched = [p for p in after if p in before and after[p][0] == before[p][0]]
+    assert len(untouched) > len(after) / 2
+    rewritten = [p for p in untouched if after[p][1] != before[p][1]]
+    assert rewritten == [], f"unchanged files got a new mtime: {rewritten[:5]}"
+    # The pages the page writer writes are not even opened for writing.
+    pages = [p for p in untouched if p.endswith(".html") and not p.startswith(("map/", "es/map"))]
+    moved = [p for p in pages if after[p][2] != before[p][2]]
+    assert moved == [], f"unchanged pages were written again: {moved[:5]}"
+
+
+def build_clean(workspace: Path, project: Path) -> Path:
+    output = workspace / "clean-output"
+    build(project, output, workspace / "clean-cache")
+    return output
+
+
+def test_a_setting_changed_rewrites_every_page_like_a_clean_build(workspace):
+    project, output, cache = workspace / "project", workspace / "output", workspace / "cache"
+    build(project, output, cache, SITENAME="Waystation Midwest")
+    after = snapshot(output)
+    clean_output = workspace / "clean-output"
+    build(project, clean_output, workspace / "clean-cache", SITENAME="Waystation Midwest")
+    clean = snapshot(clean_output)
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+    assert b"Waystation Midwest" in after["providers/alamo-sunrise-housing/index.html"][0]
+
+
+def test_nothing_changed_writes_no_file(workspace):
+    project, output, cache = workspace / "project", workspace / "output", workspace / "cache"
+    before = snapshot(output)
+    log = build(project, output, cache)
+    after = snapshot(output)
+    assert "nothing changed since the last build" in log
+    assert sorted(after) == sorted(before)
+    changed = [p for p in after if after[p][:2] != before[p][:2]]
+    assert changed == [], f"files changed although no input did: {changed[:5]}"
+
+
+def test_a_listing_made_hidden_leaves_no_precise_trace(workspace):
+    project, output, cache = workspace / "project", workspace / "output", workspace / "cache"
+    street, zip_code = "1420 N Lantern Way", "60601"
+    assert any(street.encode() in data for data, _, _ in snapshot(output).values())
+    hide_listing(project)
+    build(project, output, cache)
+    leaks = [
+        path
+        for path, (data, _, _) in snapshot(output).items()
+        if street.encode() in data or b"41.8862" in data
+    ]
+    assert leaks == [], f"the hidden listing's street or point is still in {leaks}"
+    page = (output / "providers" / "harbor-light-chicago-loop" / "index.html").read_text("utf-8")
+    assert zip_code not in page
+
+
+def test_a_failing_page_is_reported_once_and_the_next_build_writes_it(workspace):
+    """An unsafe template fails the incremental build with file and line; once fixed, the
+    next build writes the pages (the manifest of the failed build is not trusted)."""
+    project, output, cache = workspace / "project", workspace / "output", workspace / "cache"
+    template = project / "theme" / "templates" / "state.html"
+    good = template.read_text(encoding="utf-8")
+    template.write_text(
+        good.replace(
+            "{% block content %}",
+            '{% block content %}<img src="https://tracker.example.com/p.gif" alt="">',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    values = {
+        "CACHE_PATH": str(cache),
+        "PROVIDERS_PATH": str(project / "providers"),
+        "THEME": str(project / "theme"),
+    }
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(project / "content"),
+            "-o",
+            str(output),
+            "-s",
+            str(project / "pelicanconf.py"),
+            "-e",
+            *(f"{k}={json.dumps(v)}" for k, v in sorted(values.items())),
+        ],  # fmt: skip
+        cwd=project,
+        env={**os.environ, "WAYSTATION_TODAY": SAMPLE_TODAY, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert re.search(r"states/il/index\.html:\d+: ", proc.stdout + proc.stderr)
+    template.write_text(good, encoding="utf-8")
+    build(project, output, cache)
+    clean = snapshot(build_clean(workspace, project))
+    after = snapshot(output)
+    assert [p for p in clean if after.get(p, (b"",))[0] != clean[p][0]] == []
