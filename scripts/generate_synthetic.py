@@ -113,7 +113,12 @@ HOW_TO_APPLY_ES = "Llame a la línea de admisión y pida hablar con una persona 
 @cache
 def _vocabularies() -> dict[str, tuple[str, ...]]:
     data = YAML(typ="safe", pure=True).load(VOCABULARY_FILE.read_text(encoding="utf-8"))
-    return {name: tuple(str(t["id"]) for t in section["terms"]) for name, section in data.items()}
+    # Only the vocabularies (sections with terms): service_groups groups services.
+    return {
+        name: tuple(str(t["id"]) for t in section["terms"])
+        for name, section in data.items()
+        if isinstance(section, dict) and "terms" in section
+    }
 
 
 @cache
