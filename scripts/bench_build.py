@@ -315,32 +315,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-incremental", action="store_true", help="skip the incremental rebuilds"
     )
+    parser.add_argument(
+        "--providers",
+        type=Path,
+        help="use these listings (written before by generate_synthetic.py with the same "
+        "--count and --seed) instead of writing them again; the incremental cases edit one",
+    )
     args = parser.parse_args(argv)
     refs = [r for r in args.references.split(",") if r]
     unknown = set(refs) - {"hugo", "plain"}
     if unknown:
         parser.error(f"--references: unknown {', '.join(sorted(unknown))} (use hugo, plain)")
     work = (args.work or ROOT / ".bench" / f"build-{args.count}").resolve()
-    providers = work / "providers"
+    providers = args.providers.resolve() if args.providers else work / "providers"
     plain = work / "plain"
     hugo_site = work / "hugo"
     trash = work.parent / f".{work.name}-deleted-after-timing"
     set_aside(work, trash)
     work.mkdir(parents=True)
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "generate_synthetic.py"),
-            "--count",
-            str(args.count),
-            "--seed",
-            str(args.seed),
-            "--out",
-            str(providers),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    if args.providers is not None:
+        found = len(list(providers.glob("*.md")))
+        if found != args.count:
+            sys.exit(f"--providers {providers}: {found} listings, not --count {args.count}")
+    else:
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "generate_synthetic.py"),
+                "--count",
+                str(args.count),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(providers),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     listing_bytes = sum(p.stat().st_size for p in providers.glob("*.md"))
     article_bytes = 0
     if "plain" in refs:
