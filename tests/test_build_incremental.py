@@ -26,16 +26,30 @@ from tests.conftest import ROOT, SAMPLE_TODAY
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
-def build(project: Path, output: Path, cache: Path, **settings) -> str:
-    """The real ``pelican`` command over ``project`` (caches on, as in pelicanconf.py)."""
+#: Python run before Pelican to make the sample build fork what a large directory forks
+#: (page renderers taking chunks in turn, the early open data and maps, the CSP scan).
+FORK_EVERYTHING = (
+    "from waystation.runtime import workers; from waystation.site import csp, write;"
+    "write.PARALLEL_MIN_PAGES = workers.PARALLEL_MIN_LISTINGS = 1;"
+    "write.CHUNK_PAGES = 3; write.CHUNK_OTHER_PAGES = 2; csp.PARALLEL_MIN_FILES = 1;"
+    "import sys; from pelican import main; sys.argv = ['pelican'] + sys.argv[1:]; main()"
+)
+
+
+def build(project: Path, output: Path, cache: Path, forked: bool = False, **settings) -> str:
+    """The real ``pelican`` command over ``project`` (caches on, as in pelicanconf.py);
+    ``forked``: with every threshold at one, as a large directory is built."""
     values = {
         "CACHE_PATH": str(cache),
         "PROVIDERS_PATH": str(project / "providers"),
         "THEME": str(project / "theme"),
         **settings,
     }
+    start = ["-c", FORK_EVERYTHING] if forked else ["-m", "pelican"]
+    if forked:
+        values["BUILD_WORKERS"] = 2
     command = [
-        sys.executable, "-m", "pelican", str(project / "content"), "-o", str(output),
+        sys.executable, *start, str(project / "content"), "-o", str(output),
         "-s", str(project / "pelicanconf.py"), "-v",
         "-e", *(f"{k}={json.dumps(v)}" for k, v in sorted(values.items())),
     ]  # fmt: skip
@@ -282,3 +296,22 @@ def test_a_failing_page_is_reported_once_and_the_next_build_writes_it(workspace)
     after = snapshot(output)
     assert sorted(after) == sorted(before)
     assert [p for p in before if after[p][0] != before[p][0]] == []
+
+
+def test_a_rebuild_by_forked_workers_is_a_clean_build(workspace):
+    """Pages rendered (or skipped) by forked workers, their fingerprints sent back to the
+    build: the same bytes as a clean build, the unchanged pages untouched."""
+    project, output, cache = workspace / "project", workspace / "output", workspace / "cache"
+    before = snapshot(output)
+    page = edit_listing(project)
+    log = build(project, output, cache, forked=True)
+    assert "write_maps started early" in log  # the forked path was taken
+    skipped = re.search(r"\((\d+) unchanged, not written\)", log)
+    assert skipped and int(skipped.group(1)) > 100, "the workers rendered every page again"
+    after = snapshot(output)
+    clean = snapshot(build_clean(workspace, project))
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+    assert after[page][0] != before[page][0]
+    untouched = [p for p in after if p in before and after[p][0] == before[p][0]]
+    assert [p for p in untouched if after[p][1] != before[p][1]] == []
