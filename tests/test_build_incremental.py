@@ -20,8 +20,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT, SAMPLE_TODAY
+from waystation.build import incremental
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -315,3 +318,106 @@ def test_a_rebuild_by_forked_workers_is_a_clean_build(workspace):
     assert after[page][0] != before[page][0]
     untouched = [p for p in after if p in before and after[p][0] == before[p][0]]
     assert [p for p in untouched if after[p][1] != before[p][1]] == []
+
+
+# The parts, without a build: fast, and messy inputs as people write them.
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+
+
+def _reordered(value):
+    if isinstance(value, dict):
+        return {k: _reordered(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reordered(v) for v in value]
+    return value
+
+
+@given(json_values)
+def test_a_context_hashes_the_same_whatever_its_keys_order(value):
+    assert incremental.canonical(value) == incremental.canonical(_reordered(value))
+
+
+@given(json_values, json_values)
+def test_different_contexts_hash_differently(first, second):
+    same = json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    assert (incremental.canonical(first) == incremental.canonical(second)) == same
+
+
+def test_a_template_fingerprint_follows_what_it_includes_and_nothing_else(tmp_path):
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "base.html").write_text(
+        '{{ partial("partials/nav.html") }}{% block c %}{% endblock %}'
+    )
+    (tmp_path / "partials" / "nav.html").write_text("<nav>Home</nav>")
+    (tmp_path / "partials" / "card.html").write_text("<div>card</div>")
+    (tmp_path / "state.html").write_text(
+        '{% extends "base.html" %}{% block c %}{% include "partials/card.html" %}{% endblock %}'
+    )
+    (tmp_path / "listing.html").write_text('{% extends "base.html" %}{# partial(x) #}')
+    (tmp_path / "dynamic.html").write_text('{% include "partials/" ~ kind ~ ".html" %}')
+
+    def prints():
+        made = incremental.TemplateFingerprints([tmp_path], "base")
+        return {name: made.get(name) for name in ("state.html", "listing.html", "dynamic.html")}
+
+    before = prints()
+    (tmp_path / "partials" / "card.html").write_text("<div>card, edited</div>")
+    after = prints()
+    assert after["state.html"] != before["state.html"]
+    assert after["listing.html"] == before["listing.html"]  # it shows no card
+    assert after["dynamic.html"] != before["dynamic.html"]  # it may include any partial
+    (tmp_path / "partials" / "nav.html").write_text("<nav>Start</nav>")
+    assert all(prints()[name] != after[name] for name in after)
+
+
+def test_a_browse_page_fingerprint_changes_with_the_listings_it_lists_only(tmp_path):
+    (tmp_path / "state.html").write_text("{{ listing_items(local) }}")
+    views = {"a": {"name": "Casa A"}, "b": {"name": "Casa B"}}
+    check = incremental.PageCheck(
+        incremental.Manifest(),
+        tmp_path,
+        incremental.TemplateFingerprints([tmp_path], "base"),
+        lambda listing_id, lang: views[listing_id],
+    )
+    context = {"lang": "en", "local": [{"id": "a", "marks": [], "based_in": None}]}
+    first = check.fingerprint("state.html", context)
+    views["b"] = {"name": "Casa B, renamed"}
+    check._listings.clear()
+    assert check.fingerprint("state.html", context) == first
+    views["a"] = {"name": "Casa A, renamed"}
+    check._listings.clear()
+    assert check.fingerprint("state.html", context) != first
+
+
+def test_finish_deletes_what_is_gone_and_keeps_the_mtime_of_what_is_the_same(tmp_path):
+    output = tmp_path / "output"
+    (output / "providers" / "gone").mkdir(parents=True)
+    (output / "providers" / "kept").mkdir(parents=True)
+    gone, kept, same = (
+        output / "providers" / "gone" / "index.html",
+        output / "providers" / "kept" / "index.html",
+        output / "providers.csv",
+    )
+    for path in (gone, kept, same):
+        path.write_text(f"{path.name} v1")
+    (output / "by-hand.txt").write_text("put here by a person")
+    previous, _ = incremental.finish(output, incremental.Manifest(), {}, "x", 0)
+    old_mtime = same.stat().st_mtime_ns
+    os.utime(same, ns=(old_mtime, old_mtime - 10**9))  # as if written a second earlier
+    previous, _ = incremental.finish(output, incremental.Manifest(), {}, "x", 0)
+    previous.files.pop("by-hand.txt")  # no build wrote it
+    started = incremental.clock_now(tmp_path / "cache")
+    same.write_text(same.read_text())  # a step writes it again, same bytes
+    manifest, deleted = incremental.finish(
+        output, previous, {"providers/kept/index.html": "fp"}, "y", started
+    )
+    assert deleted == ["providers/gone/index.html"]
+    assert not (output / "providers" / "gone").exists()
+    assert kept.exists() and (output / "by-hand.txt").exists()
+    assert same.stat().st_mtime_ns == old_mtime - 10**9
+    assert manifest.pages == {"providers/kept/index.html": "fp"}

@@ -227,6 +227,16 @@ def inputs_fingerprint(settings: dict[str, Any], project_root: Path, today: dt.d
 #: or renders through a helper (``partial("partials/csp.html")``, ``cached(…)``).
 _TEMPLATE_NAME = re.compile(r"""["']([\w./-]+\.(?:html|xml|txt|js))["']""")
 
+_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+
+#: A template named by an expression, not a literal (``{% include "x/" ~ name %}``,
+#: ``partial(name)``): which one cannot be read from the source, so a template holding
+#: one depends on every template.
+_DYNAMIC_NAME = re.compile(
+    r"""\{%-?\s*(?:include|extends|import|from)\s+(?!["'][^"'~+]*["']\s*(?:-?%\}|ignore|with|without|import|as))"""
+    r"""|\b(?:partial|cached)\(\s*(?![)]|["'][^"']*["']\s*[,)])"""
+)
+
 
 class TemplateFingerprints:
     """Each template's fingerprint: its source and that of every template it names,
@@ -249,6 +259,14 @@ class TemplateFingerprints:
                 self._sources[name] = None
         return self._sources[name]
 
+    def _all(self) -> set[str]:
+        names = set()
+        for folder in self._dirs:
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    names.add(path.relative_to(folder).as_posix())
+        return names
+
     def get(self, name: str) -> str:
         found = self._made.get(name)
         if found is None:
@@ -260,7 +278,10 @@ class TemplateFingerprints:
                 seen.add(current)
                 source = self._source(current)
                 if source is not None:
-                    todo.extend(_TEMPLATE_NAME.findall(source.decode("utf-8", "replace")))
+                    text = _COMMENT.sub("", source.decode("utf-8", "replace"))
+                    if _DYNAMIC_NAME.search(text):
+                        todo.extend(self._all())
+                    todo.extend(_TEMPLATE_NAME.findall(text))
             digest = hashlib.sha256(self._base.encode())
             for current in sorted(seen):
                 source = self._source(current)
