@@ -90,6 +90,7 @@ class WaystationGenerator:
         self.inputs = ""
         self.started_ns = 0
         self.nothing_changed = False
+        self.pelican_files: list[str] = []
 
     def generate_context(self) -> None:
         failed = _failed_content(self.context)
@@ -242,6 +243,13 @@ class WaystationGenerator:
         )
         _BUILDS[str(output.resolve())] = None
         _INCREMENTAL[str(output.resolve())] = (self, dict(self.previous.pages), False)
+        # What Pelican writes again (its own pages): all the manifest must look at.
+        self.pelican_files = [
+            item.save_as
+            for page in self.context.get("pages", [])
+            for item in (page, *page.translations)
+            if item.save_as
+        ]
 
 
 def check_settings(settings: dict[str, Any]) -> None:
@@ -291,6 +299,7 @@ def _write_manifest(
         generator.started_ns,
         keep_under=[str(settings.get("THEME_STATIC_DIR") or "theme")],
         delete=wrote,
+        only=None if wrote else generator.pelican_files,
     )
     manifest.save(incremental.manifest_path(settings, output))
     logger.info(

@@ -168,10 +168,22 @@ def canonical(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+#: Settings that say where the build reads and writes.  As absolute paths they print in
+#: no output (a page names a listing file by its name under "providers/"); the folders'
+#: contents are hashed instead (:func:`inputs_fingerprint`), so a project moved or copied
+#: whole keeps its manifest.
+LOCATIONS = frozenset({"PATH", "OUTPUT_PATH", "CACHE_PATH", "THEME", "PROVIDERS_PATH"})
+
+
 def settings_fingerprint(settings: dict[str, Any]) -> str:
-    """The settings (every upper-case one: templates may read them all).  A value that
-    prints with a memory address (a function) is hashed by its name alone."""
-    values = {k: v for k, v in settings.items() if k.isupper()}
+    """The settings (every upper-case one: templates may read them all), but
+    :data:`LOCATIONS` given as absolute paths.  A value that prints with a memory address
+    (a function) is hashed by its name alone."""
+    values = {
+        k: v
+        for k, v in settings.items()
+        if k.isupper() and not (k in LOCATIONS and isinstance(v, str) and os.path.isabs(v))
+    }
     text = _ADDRESS.sub("", canonical(values).decode("utf-8"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -355,6 +367,20 @@ class PageCheck:
         return stat
 
 
+def _files(output: Path, only: Iterable[str] | None):
+    """(relative path, path) of every file under ``output`` in sorted order, or of
+    ``only``."""
+    if only is not None:
+        for relative in sorted(set(only)):
+            yield relative, os.path.join(output, relative)
+        return
+    for dirpath, dirnames, filenames in os.walk(output):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            yield os.path.relpath(path, output).replace(os.sep, "/"), path
+
+
 def clock_now(folder: Path) -> int:
     """The file system's clock now, in ns (the mtime of a file made now in ``folder``):
     files written from now on have an mtime at least this."""
@@ -376,6 +402,7 @@ def finish(
     started_ns: int,
     keep_under: Iterable[str] = (),
     delete: bool = True,
+    only: Iterable[str] | None = None,
 ) -> tuple[Manifest, list[str]]:
     """The new manifest of ``output``, once every step has written; deletes what the last
     build wrote and this one did not; returns (manifest, deleted files).
@@ -386,32 +413,41 @@ def finish(
     the last build wrote that this one did not produce is deleted (with its folders, once
     empty).  A file written again with the bytes it had gets its previous mtime back.
     Files no build wrote (put there by hand) are left alone.  With ``delete`` false (a
-    build that wrote nothing of its own: nothing changed), nothing is deleted.
+    build that wrote nothing of its own: nothing changed), nothing is deleted.  With
+    ``only`` (the files the build may have written: Pelican's pages, when nothing
+    changed), only those and the files under ``keep_under`` are looked at; the rest of
+    the manifest is kept as it was.
     """
     output = Path(output)
     keep = tuple(k.rstrip("/") + "/" for k in keep_under)
     files: dict[str, list] = {}
-    for dirpath, dirnames, filenames in os.walk(output):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            relative = os.path.relpath(path, output).replace(os.sep, "/")
+    if only is not None:
+        files = {relative: list(entry) for relative, entry in previous.files.items()}
+        # Pelican copies the theme's files again too (same bytes, a new mtime).
+        only = set(only)
+        for folder in keep:
+            only.update(f"{folder}{r}" for r, _ in _files(output / folder, None))
+    for relative, path in _files(output, only):
+        try:
             stat = os.stat(path)
-            old = previous.files.get(relative)
-            if old is not None and (stat.st_size, stat.st_mtime_ns) == (old[1], old[2]):
-                entry = list(old)
-            else:
-                sha = _hash_file(path)
-                mtime = stat.st_mtime_ns
-                if old is not None and old[0] == sha and old[1] == stat.st_size:
-                    os.utime(path, ns=(stat.st_atime_ns, old[2]))
-                    mtime = old[2]
-                entry = [sha, stat.st_size, mtime]
-            # ctime, not mtime: a file linked or copied in with its mtime kept (the ZIP
-            # shards, from their cache) was still put there now.
-            if stat.st_ctime_ns >= started_ns:
-                entry.append(True)  # produced now (dropped below)
-            files[relative] = entry
+        except OSError:
+            files.pop(relative, None)
+            continue
+        old = previous.files.get(relative)
+        if old is not None and (stat.st_size, stat.st_mtime_ns) == (old[1], old[2]):
+            entry = list(old)
+        else:
+            sha = _hash_file(path)
+            mtime = stat.st_mtime_ns
+            if old is not None and old[0] == sha and old[1] == stat.st_size:
+                os.utime(path, ns=(stat.st_atime_ns, old[2]))
+                mtime = old[2]
+            entry = [sha, stat.st_size, mtime]
+        # ctime, not mtime: a file linked or copied in with its mtime kept (the ZIP
+        # shards, from their cache) was still put there now.
+        if stat.st_ctime_ns >= started_ns:
+            entry.append(True)  # produced now (dropped below)
+        files[relative] = entry
     deleted = []
     for relative in sorted(set(previous.files) & set(files)):
         produced = relative in planned or relative.startswith(keep) or len(files[relative]) == 4
