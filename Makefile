@@ -10,6 +10,7 @@ N ?= 10000
 REPEAT ?= 1
 IMPORT_N ?= 5000
 RUNS ?= 3
+REFS ?= hugo,plain
 
 .PHONY: help install html publish serve devserver test lint format validate geocode new \
         schema messages bench bench-validate bench-search bench-phone bench-map bench-coordinates \
@@ -26,7 +27,8 @@ help:
 	@echo "make schema      regenerate waystation/data/listing.schema.json"
 	@echo "make messages    extract UI strings and update the translation catalogs"
 	@echo "make lint        ruff check and format check"
-	@echo "make bench       build N=$(N) synthetic listings vs plain Pelican (REPEAT=3: medians)"
+	@echo "make bench       build N=$(N) synthetic listings vs Hugo + Pagefind and plain Pelican,"
+	@echo "                 then the incremental rebuilds (REPEAT=3: medians; REFS=hugo: no plain)"
 	@echo "make bench-validate / bench-coordinates / bench-search / bench-map / bench-history   other benchmarks"
 	@echo "make bench-import  import a 5,000-service HSDS 1.1 package (RUNS=3: medians)"
 	@echo "make bench-coverage  coverage report: N listings x every ZIP area x every service"
@@ -82,7 +84,7 @@ messages: $(STAMP)
 		--no-fuzzy-matching --omit-header
 
 bench: $(STAMP)
-	$(PY) scripts/bench_build.py --count $(N) --repeat $(REPEAT)
+	$(PY) scripts/bench_build.py --count $(N) --repeat $(REPEAT) --references $(REFS)
 
 bench-validate: $(STAMP)
 	$(PY) scripts/bench_validate.py --count $(N)

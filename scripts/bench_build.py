@@ -1,25 +1,40 @@
 #!/usr/bin/env python3
-"""Benchmark: the Waystation build of N listings against plain Pelican.
+"""Benchmark: the Waystation build of N listings against Hugo + Pagefind and plain Pelican.
 
     python scripts/bench_build.py --count 10000 [--seed 1] [--repeat 1] [--work DIR]
+                                  [--references hugo,plain] [--no-incremental]
 
 1. writes N synthetic listings (scripts/generate_synthetic.py --count N --seed S);
-2. writes N ordinary Markdown articles of the same size for plain Pelican (each
-   holds its listing's description and, as a code block, its front matter);
-3. builds both, alternately, ``--repeat`` times, each in its own process with
-   the real ``pelican`` command, each into a new output folder (after ``sync`` and
-   a short pause, so that neither pays for disk work left by the last, and with
-   nothing deleted before it: see :func:`set_aside`): Waystation with this project's pelicanconf.py
-   (every listing page in every language, browse pages, sitemap, post-build
-   steps; the content cache off, a cold build), plain Pelican with its default
-   settings and theme;
-4. prints the median wall time of each, the ratio, and each build's peak
-   memory (maximum resident set size of the build process); with ``--repeat``,
-   also each run's ratio to the plain run right after it.
+2. writes the same listings' text for the references: for Hugo, one Markdown page per
+   listing and language (name as title, summary, description; the Spanish page from the
+   listing's ``translations.es`` where it has them) with a minimal template (one
+   ``<html lang>`` page per listing, a ``data-pagefind-body`` block, a list page per
+   language), generated into ``work/hugo``; for plain Pelican, N ordinary Markdown
+   articles of the same size (each holds its listing's description and, as a code
+   block, its front matter);
+3. builds them, alternately, ``--repeat`` times, each in its own process, each into a
+   new output folder (after ``sync`` and a short pause, so that none pays for disk work
+   left by the last, and with nothing deleted before it: see :func:`set_aside`):
+   Waystation with this project's pelicanconf.py (every listing page in every language,
+   browse pages, sitemap, post-build steps; the content cache off, a cold build); Hugo
+   (Debian's ``hugo``, installed with apt-get when missing) then Pagefind (the
+   ``pagefind`` binary of the ``pagefind[bin]`` package) over Hugo's output; plain
+   Pelican with its default settings and theme;
+4. then the incremental cases, with Waystation's caches on, into one output folder built
+   once beforehand: nothing changed; one listing's summary edited; one template edited
+   (a copy of the theme, so the repository's is never touched).  For each it prints the
+   whole build's time and the time until the edited listing's page holds the new text
+   (what ``make devserver`` serves while the search index is still being made); Hugo's
+   rebuild after the same listing edit is timed beside it;
+5. prints the median wall time of each, Waystation / (Hugo + Pagefind) as the ratio of
+   the medians, plain Pelican's ratio on a second line, and each build's peak memory:
+   the sum over the build's whole process tree (the build, its workers, Pagefind …) of
+   each process's proportional set size (PSS, ``/proc/<pid>/smaps_rollup``: a page
+   shared by k processes counts 1/k in each, so shared pages count once), sampled every
+   50 ms.
 
-The work folder (default: .bench/build-N) is kept for inspection, with the
-last output of each build; the earlier outputs and the last run's work folder are
-deleted once every build is timed.
+The work folder (default: .bench/build-N) is kept for inspection, with the last output
+of each build; the earlier outputs are deleted once every build is timed.
 """
 
 from __future__ import annotations
@@ -31,11 +46,15 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+from ruamel.yaml import YAML
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-12-01"
+SAMPLE_SECONDS = 0.05
 
 PLAIN_CONF = """\
 SITENAME = "Plain Pelican benchmark"
@@ -44,29 +63,133 @@ TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
 """
 
+HUGO_CONFIG = """\
+baseURL = "http://example.org/"
+title = "Hugo benchmark"
+defaultContentLanguage = "en"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[languages.en]
+contentDir = "content/en"
+weight = 1
+[languages.es]
+contentDir = "content/es"
+weight = 2
+[markup.goldmark.renderer]
+unsafe = false
+"""
 
-def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
-    """Run ``command``; return (seconds, peak RSS in KiB, output)."""
+HUGO_BASEOF = """\
+<!DOCTYPE html>
+<html lang="{{ .Site.Language.Lang }}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{{ .Title }}</title></head>
+<body><main>{{ block "main" . }}{{ end }}</main></body>
+</html>
+"""
+
+HUGO_SINGLE = """\
+{{ define "main" }}<article data-pagefind-body>
+<h1>{{ .Title }}</h1>
+<p>{{ .Params.summary }}</p>
+{{ .Content }}
+</article>{{ end }}
+"""
+
+HUGO_LIST = """\
+{{ define "main" }}<h1>{{ .Title }}</h1>
+<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>
+{{ end }}
+"""
+
+
+class PeakMemory:
+    """Samples a process tree every :data:`SAMPLE_SECONDS`: the peak of the sum of its
+    processes' PSS (``/proc/<pid>/smaps_rollup``), in KiB."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        """The process and its descendants (``/proc/<pid>/task/<tid>/children``: no walk
+        over every process of the machine every 50 ms)."""
+        tree, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            try:
+                tasks = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tasks:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/children", "rb") as file:
+                        todo.extend(int(child) for child in file.read().split())
+                except OSError:
+                    continue
+        return tree
+
+    @staticmethod
+    def _pss(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as file:
+                for line in file:
+                    if line.startswith(b"Pss:"):
+                        return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            self.peak = max(self.peak, sum(self._pss(pid) for pid in self._tree()))
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(
+    command: list[str], cwd: Path, env: dict[str, str], watch=None
+) -> tuple[float, int, str, float | None]:
+    """Run ``command``; return (seconds, peak summed PSS in KiB, output, seconds until
+    ``watch()`` first returned true, polled every 20 ms, or None)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    output = b""
-    assert proc.stdout is not None
-    for chunk in iter(lambda: proc.stdout.read(65536), b""):
-        output += chunk
-    _, status, usage = os.wait4(proc.pid, 0)
+    memory = PeakMemory(proc.pid)
+    seen: list[float] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.is_set():
+            if watch():
+                seen.append(time.perf_counter() - started)
+                return
+            time.sleep(0.02)
+
+    poller = threading.Thread(target=poll, daemon=True) if watch else None
+    if poller:
+        poller.start()
+    output = proc.communicate()[0]
     seconds = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
+    if poller:
+        poller.join()
+    peak = memory.stop()
     text = output.decode("utf-8", "replace")
     if proc.returncode != 0:
         sys.exit(f"build failed ({' '.join(command)}):\n{text[-4000:]}")
-    return seconds, usage.ru_maxrss, text
+    return seconds, peak, text, (seen[0] if seen else None)
 
 
 def settle() -> None:
     """Let the disk finish what earlier runs left (deleted folders, dirty pages) so that
-    neither build pays for it: both start from a flushed, quiet disk."""
+    no build pays for it: each starts from a flushed, quiet disk."""
     os.sync()
     time.sleep(2)
 
@@ -86,6 +209,11 @@ def set_aside(folder: Path, trash: Path) -> None:
         folder.rename(trash / f"{len(list(trash.iterdir()))}-{folder.name}")
 
 
+def split_listing(text: str) -> tuple[dict, str]:
+    _, front, body = text.split("---\n", 2)
+    return YAML(typ="safe").load(front) or {}, body.strip()
+
+
 def write_articles(providers: Path, content: Path) -> int:
     """One article per listing, of the same size; return the total bytes."""
     content.mkdir(parents=True, exist_ok=True)
@@ -103,87 +231,297 @@ def write_articles(providers: Path, content: Path) -> int:
     return total
 
 
+def hugo_page(front: dict, body: str, lang: str) -> str:
+    text = dict(front.get("translations", {}).get(lang) or {}) if lang != "en" else {}
+    title = text.get("name") or front.get("name", "")
+    summary = text.get("summary") or front.get("summary", "")
+    description = text.get("description") or body
+    head = json.dumps({"title": title, "summary": summary}, ensure_ascii=False, sort_keys=True)
+    return f"{head}\n\n{description}\n"
+
+
+def write_hugo_site(providers: Path, site: Path) -> None:
+    """The listings' text in English and Spanish as a minimal Hugo site."""
+    (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    layouts = site / "layouts" / "_default"
+    layouts.joinpath("baseof.html").write_text(HUGO_BASEOF, encoding="utf-8")
+    layouts.joinpath("single.html").write_text(HUGO_SINGLE, encoding="utf-8")
+    layouts.joinpath("list.html").write_text(HUGO_LIST, encoding="utf-8")
+    (site / "layouts" / "index.html").write_text(
+        HUGO_BASEOF.replace('{{ block "main" . }}{{ end }}', "<h1>{{ .Title }}</h1>"),
+        encoding="utf-8",
+    )
+    for lang in ("en", "es"):
+        folder = site / "content" / lang / "providers"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "_index.md").write_text('{"title": "Providers"}\n', encoding="utf-8")
+    for path in sorted(providers.glob("*.md")):
+        front, body = split_listing(path.read_text(encoding="utf-8"))
+        for lang in ("en", "es"):
+            target = site / "content" / lang / "providers" / path.name
+            target.write_text(hugo_page(front, body, lang), encoding="utf-8")
+
+
+def hugo_executable() -> str:
+    """Debian's ``hugo``, installed first when missing (the machine is Debian)."""
+    found = shutil.which("hugo")
+    if found:
+        return found
+    print("hugo is missing: apt-get install hugo", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "hugo"], check=True, env=env)
+    found = shutil.which("hugo")
+    if not found:
+        sys.exit("hugo could not be installed: install Debian's hugo package and run again")
+    return found
+
+
+def pagefind_executable() -> str:
+    from pagefind.service import get_executable
+
+    found = get_executable()
+    if found is None:
+        sys.exit("pagefind is missing: pip install 'pagefind[bin]' (make install does)")
+    return str(found)
+
+
+def edit_listing(providers: Path, marker: str) -> tuple[Path, str]:
+    """Change one listing's summary (the first file's); return it and the new summary."""
+    path = sorted(providers.glob("*.md"))[0]
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines):
+        if line.startswith("summary:"):
+            summary = f"Edited for the benchmark {marker}: open every weekday."
+            lines[number] = f"summary: {json.dumps(summary)}\n"
+            path.write_text("".join(lines), encoding="utf-8")
+            return path, summary
+    sys.exit(f"{path}: no summary line to edit")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each build (median)")
     parser.add_argument("--work", type=Path, help="work folder (default .bench/build-N)")
+    parser.add_argument(
+        "--references",
+        default="hugo,plain",
+        help="comma-separated references to build beside Waystation: hugo, plain",
+    )
+    parser.add_argument(
+        "--no-incremental", action="store_true", help="skip the incremental rebuilds"
+    )
+    parser.add_argument(
+        "--providers",
+        type=Path,
+        help="use these listings (written before by generate_synthetic.py with the same "
+        "--count and --seed) instead of writing them again; the incremental cases edit one",
+    )
     args = parser.parse_args(argv)
+    refs = [r for r in args.references.split(",") if r]
+    unknown = set(refs) - {"hugo", "plain"}
+    if unknown:
+        parser.error(f"--references: unknown {', '.join(sorted(unknown))} (use hugo, plain)")
     work = (args.work or ROOT / ".bench" / f"build-{args.count}").resolve()
-    providers = work / "providers"
+    providers = args.providers.resolve() if args.providers else work / "providers"
     plain = work / "plain"
+    hugo_site = work / "hugo"
     trash = work.parent / f".{work.name}-deleted-after-timing"
     set_aside(work, trash)
     work.mkdir(parents=True)
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "generate_synthetic.py"),
-            "--count",
-            str(args.count),
-            "--seed",
-            str(args.seed),
-            "--out",
-            str(providers),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    if args.providers is not None:
+        found = len(list(providers.glob("*.md")))
+        if found != args.count:
+            sys.exit(f"--providers {providers}: {found} listings, not --count {args.count}")
+    else:
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "generate_synthetic.py"),
+                "--count",
+                str(args.count),
+                "--seed",
+                str(args.seed),
+                "--out",
+                str(providers),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     listing_bytes = sum(p.stat().st_size for p in providers.glob("*.md"))
-    article_bytes = write_articles(providers, plain / "content")
-    (plain / "pelicanconf.py").write_text(PLAIN_CONF, encoding="utf-8")
+    article_bytes = 0
+    if "plain" in refs:
+        article_bytes = write_articles(providers, plain / "content")
+        (plain / "pelicanconf.py").write_text(PLAIN_CONF, encoding="utf-8")
+    hugo = pagefind = ""
+    if "hugo" in refs:
+        hugo, pagefind = hugo_executable(), pagefind_executable()
+        write_hugo_site(providers, hugo_site)
 
     env = {**os.environ, "WAYSTATION_TODAY": TODAY, "PYTHONHASHSEED": "0"}
-    settings = {
-        "PROVIDERS_PATH": str(providers),
-        "CACHE_PATH": str(work / "cache"),
-        "LOAD_CONTENT_CACHE": False,
-        "CACHE_CONTENT": False,
-    }
-    waystation_cmd = [
-        sys.executable, "-m", "pelican", str(ROOT / "content"),
-        "-o", str(work / "output-waystation"), "-s", str(ROOT / "pelicanconf.py"),
-        "-e", *(f"{k}={json.dumps(v)}" for k, v in sorted(settings.items())),
-    ]  # fmt: skip
+
+    def waystation_cmd(output: Path, **extra) -> list[str]:
+        settings = {
+            "PROVIDERS_PATH": str(providers),
+            "CACHE_PATH": str(work / "cache"),
+            "LOAD_CONTENT_CACHE": False,
+            "CACHE_CONTENT": False,
+            **extra,
+        }
+        return [
+            sys.executable, "-m", "pelican", str(ROOT / "content"),
+            "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
+            "-e", *(f"{k}={json.dumps(v)}" for k, v in sorted(settings.items())),
+        ]  # fmt: skip
+
     plain_cmd = [
         sys.executable, "-m", "pelican", "content", "-o", str(work / "output-plain"),
         "-s", "pelicanconf.py",
     ]  # fmt: skip
-    times: dict[str, list[float]] = {"waystation": [], "plain": []}
-    peaks: dict[str, int] = {"waystation": 0, "plain": 0}
+    hugo_cmd = [hugo, "--quiet", "--destination", str(work / "output-hugo")]
+    pagefind_cmd = [pagefind, "--site", str(work / "output-hugo"), "--quiet"]
+    hugo_env = {k: v for k, v in env.items() if not k.upper().startswith(("HUGO", "PAGEFIND"))}
+    times: dict[str, list[float]] = {"waystation": [], "hugo": [], "pagefind": [], "plain": []}
+    peaks: dict[str, int] = dict.fromkeys(times, 0)
     for attempt in range(args.repeat):
-        for name, command, cwd in (
-            ("waystation", waystation_cmd, ROOT),
-            ("plain", plain_cmd, plain),
-        ):
-            output = work / f"output-{name}"
-            set_aside(output, trash)
+        builds = [("waystation", waystation_cmd(work / "output-waystation"), ROOT, env)]
+        if "hugo" in refs:
+            builds += [("hugo", hugo_cmd, hugo_site, hugo_env)]
+            builds += [("pagefind", pagefind_cmd, hugo_site, hugo_env)]
+        if "plain" in refs:
+            builds += [("plain", plain_cmd, plain, env)]
+        for name, command, cwd, run_env in builds:
+            if name != "pagefind":  # Pagefind reads what Hugo just wrote
+                set_aside(work / f"output-{name}", trash)
             settle()
-            seconds, peak, _ = run(command, cwd, env)
+            seconds, peak, _, _ = run(command, cwd, run_env)
             times[name].append(seconds)
             peaks[name] = max(peaks[name], peak)
-            print(f"run {attempt + 1}: {name:<10} {seconds:8.2f} s  peak {peak / 1024:7.0f} MiB")
+            print(
+                f"run {attempt + 1}: {name:<10} {seconds:8.2f} s  "
+                f"peak {peak / 1024:7.0f} MiB (PSS, process tree)",
+                flush=True,
+            )
+
+    incremental: list[tuple[str, float, float | None, int]] = []
+    hugo_edit: float | None = None
+    if not args.no_incremental:
+        incremental, hugo_edit = run_incremental(
+            work, providers, hugo_site if "hugo" in refs else None, hugo_cmd, env, hugo_env,
+            waystation_cmd, trash,
+        )  # fmt: skip
+
     shutil.rmtree(trash, ignore_errors=True)
     pages = sum(1 for _ in (work / "output-waystation").rglob("*.html"))
-    plain_pages = sum(1 for _ in (work / "output-plain").rglob("*.html"))
     waystation = statistics.median(times["waystation"])
-    reference = statistics.median(times["plain"])
     print()
-    print(f"listings: {args.count} ({listing_bytes / 1e6:.1f} MB); articles: {args.count} "
-          f"({article_bytes / 1e6:.1f} MB)")  # fmt: skip
-    print(f"waystation build : {waystation:8.2f} s  (median of {args.repeat}), "
-          f"{pages} HTML pages, peak {peaks['waystation'] / 1024:.0f} MiB")  # fmt: skip
-    print(f"plain Pelican    : {reference:8.2f} s  (median of {args.repeat}), "
-          f"{plain_pages} HTML pages, peak {peaks['plain'] / 1024:.0f} MiB")  # fmt: skip
-    print(f"ratio            : {reference / waystation:8.2f}x faster than plain Pelican")
-    if args.repeat > 1:
-        # Each run against the plain run right after it: less exposed to a host whose
-        # speed drifts between runs than the ratio of the medians.
-        paired = [p / w for w, p in zip(times["waystation"], times["plain"], strict=True)]
-        print(f"paired ratios    : {', '.join(f'{r:.2f}x' for r in paired)} "
-              f"(median {statistics.median(paired):.2f}x)")  # fmt: skip
+    print(f"listings: {args.count} ({listing_bytes / 1e6:.1f} MB), seed {args.seed}, "
+          f"medians of {args.repeat} run(s); peak memory: the sum of PSS over each build's "
+          f"process tree, sampled every {SAMPLE_SECONDS * 1000:.0f} ms")  # fmt: skip
+    print(f"waystation build   : {waystation:8.2f} s  {pages} HTML pages, "
+          f"peak {peaks['waystation'] / 1024:.0f} MiB")  # fmt: skip
+    if "hugo" in refs:
+        hugo_s, find_s = statistics.median(times["hugo"]), statistics.median(times["pagefind"])
+        hugo_pages = sum(1 for _ in (work / "output-hugo").rglob("*.html"))
+        print(f"hugo               : {hugo_s:8.2f} s  {hugo_pages} HTML pages, "
+              f"peak {peaks['hugo'] / 1024:.0f} MiB")  # fmt: skip
+        print(f"pagefind over hugo : {find_s:8.2f} s  peak {peaks['pagefind'] / 1024:.0f} MiB")
+        print(f"ratio              : {waystation / (hugo_s + find_s):8.2f}  "
+              f"Waystation / (Hugo + Pagefind), ratio of medians (lower is faster)")  # fmt: skip
+        if args.repeat > 1:
+            paired = [
+                w / (h + f)
+                for w, h, f in zip(
+                    times["waystation"], times["hugo"], times["pagefind"], strict=True
+                )
+            ]
+            print(f"paired ratios      : {', '.join(f'{r:.2f}' for r in paired)}")
+    if "plain" in refs:
+        reference = statistics.median(times["plain"])
+        plain_pages = sum(1 for _ in (work / "output-plain").rglob("*.html"))
+        print(f"plain Pelican      : {reference:8.2f} s  {plain_pages} HTML pages, "
+              f"peak {peaks['plain'] / 1024:.0f} MiB "
+              f"({article_bytes / 1e6:.1f} MB articles)")  # fmt: skip
+        print(f"ratio              : {waystation / reference:8.2f}  Waystation / plain Pelican")
+    for name, seconds, to_page, peak in incremental:
+        page = f"{to_page:6.2f} s to the edited page" if to_page is not None else " " * 27
+        print(f"rebuild, {name:<19}: {seconds:6.2f} s  {page}  peak {peak / 1024:.0f} MiB")
+    if hugo_edit is not None:
+        print(f"hugo rebuild, one listing edited: {hugo_edit:6.2f} s (Hugo alone, no Pagefind)")
     return 0
+
+
+def run_incremental(work, providers, hugo_site, hugo_cmd, env, hugo_env, waystation_cmd, trash):
+    """The rebuilds with Waystation's caches on, into one output folder: nothing changed,
+    one listing edited, one template edited (a copy of the theme)."""
+    theme = work / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    output = work / "output-incremental"
+    set_aside(output, trash)
+    caches = {
+        "CACHE_PATH": str(work / "cache-incremental"),
+        "LOAD_CONTENT_CACHE": True,
+        "CACHE_CONTENT": True,
+        "THEME": str(theme),
+    }
+    command = waystation_cmd(output, **caches)
+    settle()
+    seconds, peak, _, _ = run(command, ROOT, env)
+    print(f"incremental: first build (cold, fills the caches) {seconds:8.2f} s", flush=True)
+    results = []
+    settle()
+    seconds, peak, _, _ = run(command, ROOT, env)
+    results.append(("nothing changed", seconds, None, peak))
+    print(f"incremental: nothing changed {seconds:8.2f} s", flush=True)
+
+    edited, summary = edit_listing(providers, f"{time.time_ns()}")
+    page = output / "providers" / edited.stem / "index.html"
+    needle = summary.encode("utf-8")
+
+    def page_updated() -> bool:
+        try:
+            return needle in page.read_bytes()
+        except OSError:
+            return False
+
+    settle()
+    seconds, peak, _, to_page = run(command, ROOT, env, watch=page_updated)
+    results.append(("one listing edited", seconds, to_page, peak))
+    print(f"incremental: one listing edited {seconds:8.2f} s", flush=True)
+
+    template = theme / "templates" / "listing.html"
+    marker = f"<!-- bench {time.time_ns()} -->"
+    source = template.read_text(encoding="utf-8")
+    if "{% block content %}" not in source:
+        sys.exit(f"{template}: no '{{% block content %}}' to edit")
+    template.write_text(
+        source.replace("{% block content %}", "{% block content %}" + marker, 1), encoding="utf-8"
+    )
+    needle_template = marker.encode("utf-8")
+
+    def template_applied() -> bool:
+        try:
+            return needle_template in page.read_bytes()
+        except OSError:
+            return False
+
+    settle()
+    seconds, peak, _, to_page = run(command, ROOT, env, watch=template_applied)
+    results.append(("one template edited", seconds, to_page, peak))
+    print(f"incremental: one template edited {seconds:8.2f} s", flush=True)
+
+    hugo_edit = None
+    if hugo_site is not None:
+        front, body = split_listing(edited.read_text(encoding="utf-8"))
+        target = hugo_site / "content" / "en" / "providers" / edited.name
+        target.write_text(hugo_page(front, body, "en"), encoding="utf-8")
+        settle()
+        hugo_edit, _, _, _ = run(hugo_cmd, hugo_site, hugo_env)
+    return results, hugo_edit
 
 
 if __name__ == "__main__":

@@ -2,8 +2,12 @@
 
 Pelican's own ``--autoreload`` watches only ``content/``, the theme and the
 settings file; listings live in ``providers/``, so this watches those too.
-Each rebuild runs Pelican in a fresh process (with its content cache and
-Waystation's listing cache on, an edit re-reads only the changed file).
+Each rebuild runs Pelican in a fresh process with its caches on, so the build is
+incremental (``waystation/build/incremental.py``): an edit re-reads only the changed
+listing file, renders only the pages whose inputs changed, and writes only files whose
+bytes changed.  The server keeps serving the output folder while a rebuild runs: each
+page is served as soon as it is written, before the search index and the exports
+(post-build steps) are done; "pages written" is printed at that point.
 
     python scripts/devserver.py [--port 8000] [--output output] [--settings pelicanconf.py]
 """
@@ -13,9 +17,11 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import watchfiles
@@ -26,9 +32,28 @@ WATCHED = ("content", "theme", "providers", "waystation/data", "waystation/local
 
 
 def build(output: str, settings: str) -> bool:
-    cmd = [sys.executable, "-m", "pelican", "content", "-o", output, "-s", settings]
-    proc = subprocess.run(cmd, cwd=ROOT)
-    print("build " + ("done" if proc.returncode == 0 else "FAILED: fix the messages above"))
+    """One incremental build; prints when the pages are written and when it is done."""
+    cmd = [sys.executable, "-m", "pelican", "content", "-o", output, "-s", settings, "-v"]
+    started = time.perf_counter()
+    env = {**os.environ, "COLUMNS": "1000"}  # one log record a line: no wrapping
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "pages in" in line and "unchanged" in line:
+            print(f"pages written ({time.perf_counter() - started:.1f} s): being served now")
+        elif "INFO" not in line and "Writing" not in line and "Copying" not in line:
+            print(line, end="")
+    proc.wait()
+    outcome = "done" if proc.returncode == 0 else "FAILED: fix the messages above"
+    print(f"build {outcome} ({time.perf_counter() - started:.1f} s)")
     return proc.returncode == 0
 
 

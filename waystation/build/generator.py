@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from waystation import settings as settings_mod
-from waystation.build import postbuild
+from waystation.build import incremental, postbuild
 from waystation.exc import ListingsInvalid, WaystationError
 from waystation.runtime import collector
 
@@ -61,8 +61,15 @@ def _failed_content(context: dict[str, Any]) -> list[str]:
     return sorted(path for path, item in generated.items() if item is None)
 
 
-# The last build's directory per output folder, for the post-build steps.
+# The last build's directory per output folder, for the post-build steps (None: nothing
+# changed since the build before, see WaystationGenerator._keep_last_build).
 _BUILDS: dict[str, Any] = {}
+# Incremental builds, per output folder: (generator, planned pages' fingerprints, whether
+# the build wrote its outputs), for the manifest written after the post-build steps.
+_INCREMENTAL: dict[str, tuple[Any, dict[str, str], bool]] = {}
+
+#: The one post-build step that runs when nothing changed: Pelican wrote its pages again.
+CSP_STEP = "waystation.site.csp:apply_csp"
 
 
 class WaystationGenerator:
@@ -77,6 +84,13 @@ class WaystationGenerator:
         self.output_path = output_path
         self.data = None
         self.pages = []
+        #: Incremental builds (Pelican's caches on): the last build's manifest, this
+        #: build's inputs' fingerprint, and the file system's clock when it began.
+        self.previous: incremental.Manifest | None = None
+        self.inputs = ""
+        self.started_ns = 0
+        self.nothing_changed = False
+        self.pelican_files: list[str] = []
 
     def generate_context(self) -> None:
         failed = _failed_content(self.context)
@@ -92,6 +106,22 @@ class WaystationGenerator:
             raise BuildFailed(f"{len(failed)} content page(s) could not be read")
         values = settings_mod.resolve(self.settings)
         started = time.perf_counter()
+        if incremental.enabled(self.settings):
+            output = Path(self.output_path)
+            self.started_ns = incremental.clock_now(Path(self.settings["CACHE_PATH"]))
+            self.previous = incremental.Manifest.load(
+                incremental.manifest_path(self.settings, output)
+            )
+            self.inputs = incremental.inputs_fingerprint(
+                {**values, **self.settings}, project_root(self.settings), today_from_env()
+            )
+            if self.previous.inputs == self.inputs and self.previous.unchanged_on_disk(output):
+                self.nothing_changed = True
+                logger.info(
+                    "Waystation: nothing changed since the last build (%.2f s to tell)",
+                    time.perf_counter() - started,
+                )
+                return
         # Reading and planning make no reference cycles, but allocate enough for the
         # cyclic collector to walk the growing heap again and again: pause it, and keep
         # what they made (the build uses it to the end) out of its later passes.
@@ -152,8 +182,21 @@ class WaystationGenerator:
 
         started = time.perf_counter()
         output = Path(self.output_path)
+        if self.nothing_changed:
+            self._keep_last_build(output)
+            return
         settings = {**settings_mod.resolve(self.settings), **self.settings}
         template_dirs = [Path(self.theme) / "templates"]
+        check = None
+        if self.previous is not None:
+            base = incremental.code_fingerprint() + incremental.settings_fingerprint(settings)
+            check = incremental.PageCheck(
+                self.previous,
+                output,
+                incremental.TemplateFingerprints(template_dirs, base),
+                self.data.public,
+            )
+        report = site_build.Rendered()
         try:
             site_build.render_pages(
                 self.pages,
@@ -165,6 +208,8 @@ class WaystationGenerator:
                 search_source=postbuild.search_copies(output),
                 meanwhile=postbuild.prepare_meanwhile(self.data.directory, output, settings),
                 more_pages=self._plan_others,
+                check=check,
+                report=report,
             )
         except WaystationError as error:
             _report(str(error).splitlines())
@@ -173,9 +218,38 @@ class WaystationGenerator:
         entries += self._pelican_page_entries()
         site_sitemap.write(output, entries, self.settings.get("SITEURL", ""))
         _BUILDS[str(output.resolve())] = self.data.directory
+        if self.previous is not None:
+            _INCREMENTAL[str(output.resolve())] = (self, report.fingerprints, True)
         logger.info(
-            "Waystation: %d pages written in %.2f s", len(self.pages), time.perf_counter() - started
+            "Waystation: %d pages in %.2f s (%d unchanged, not written)",
+            len(self.pages),
+            time.perf_counter() - started,
+            report.unchanged,
         )
+
+    def _keep_last_build(self, output: Path) -> None:
+        """Nothing changed: the last build's pages stay as they are (already secured:
+        the CSP step reads only Pelican's pages, written again by Pelican)."""
+        from waystation.site import csp
+
+        assert self.previous is not None
+        csp.remember_secured(
+            output,
+            [
+                (relative, size, mtime_ns)
+                for relative, (_sha, size, mtime_ns) in self.previous.files.items()
+                if relative.endswith((".html", ".htm"))
+            ],
+        )
+        _BUILDS[str(output.resolve())] = None
+        _INCREMENTAL[str(output.resolve())] = (self, dict(self.previous.pages), False)
+        # What Pelican writes again (its own pages): all the manifest must look at.
+        self.pelican_files = [
+            item.save_as
+            for page in self.context.get("pages", [])
+            for item in (page, *page.translations)
+            if item.save_as
+        ]
 
 
 def check_settings(settings: dict[str, Any]) -> None:
@@ -193,13 +267,44 @@ def check_settings(settings: dict[str, Any]) -> None:
 def run_postbuild(output_path: str | Path, settings: dict[str, Any]) -> None:
     """The post-build steps over the build just written to ``output_path`` (none when no
     Waystation build wrote there in this process)."""
-    directory = _BUILDS.pop(str(Path(output_path).resolve()), None)
-    if directory is None:
+    key = str(Path(output_path).resolve())
+    if key not in _BUILDS:
         return
+    directory = _BUILDS.pop(key)
+    state = _INCREMENTAL.pop(key, None)
     settings = {**settings_mod.resolve(settings), **settings}
     # Everything the build made lives until it ends: a full collection of the cyclic
     # collector would walk it all (about a second at 10,000 listings) and free nothing,
     # as would the interpreter's last one at exit (kept out of it; the next build in this
     # process, under `make devserver`, unfreezes it when it writes its pages).
     with collector.paused(keep=True):
-        postbuild.run(directory, Path(output_path), settings)
+        postbuild.run(
+            directory, Path(output_path), settings, steps=[CSP_STEP] if directory is None else None
+        )
+    if state is not None:
+        _write_manifest(Path(output_path), settings, *state)
+
+
+def _write_manifest(
+    output: Path, settings: dict[str, Any], generator: Any, planned: dict[str, str], wrote: bool
+) -> None:
+    """After the post-build steps: delete what the last build wrote and this one did not,
+    give files written again with the same bytes their mtime back, keep the manifest."""
+    started = time.perf_counter()
+    manifest, deleted = incremental.finish(
+        output,
+        generator.previous,
+        planned,
+        generator.inputs,
+        generator.started_ns,
+        keep_under=[str(settings.get("THEME_STATIC_DIR") or "theme")],
+        delete=wrote,
+        only=None if wrote else generator.pelican_files,
+    )
+    manifest.save(incremental.manifest_path(settings, output))
+    logger.info(
+        "Waystation: manifest of %d files kept, %d stale files deleted (%.2f s)",
+        len(manifest.files),
+        len(deleted),
+        time.perf_counter() - started,
+    )

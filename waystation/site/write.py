@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from markupsafe import Markup, escape
@@ -213,6 +213,11 @@ class Rendered:
     markdown: dict[str, Markup] = field(default_factory=dict)
     #: Listing pages' search blocks rendered, by page path (site_render.search_block).
     search_blocks: dict[str, Markup] = field(default_factory=dict)
+    #: Each page's fingerprint, by file (incremental builds: ``check``).
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    #: Pages not written: unchanged since the last build (not rendered, or rendered to
+    #: the bytes already on disk).
+    unchanged: int = 0
 
 
 def _render_chunks(_worker: int) -> Rendered:
@@ -254,6 +259,8 @@ def render_pages(
     search_source: Path | None = None,
     meanwhile: Callable[[Callable[[], bool]], None] | None = None,
     more_pages: Callable[[], list[PageSpec]] | None = None,
+    check: PageCheck | None = None,
+    report: Rendered | None = None,
 ) -> int:
     """Render and write every page, in worker processes when there are many; return the count.
 
@@ -283,14 +290,15 @@ def render_pages(
     """
     pages = list(pages)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
-    batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, PageWriter)]
+    writer = functools.partial(PageWriter, check=check)
+    batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, writer)]
     if search_source is not None:
         make_source_folders(search_source, (p.save_as for p in listing_pages))
         copies = functools.partial(SearchCopyWriter, folder=search_source)
-        batches = [(listing_pages, copies), (pages, PageWriter)]
+        batches = [(listing_pages, copies), (pages, writer)]
     elif after_listings is not None:
         others = [page for page in pages if page.context.get("listing") is None]
-        batches = [(listing_pages, PageWriter), (others, PageWriter)]
+        batches = [(listing_pages, writer), (others, writer)]
     planned: list[PageSpec] = []
 
     def plan_more(_still_rendering: Callable[[], bool] | None = None) -> None:
@@ -358,6 +366,11 @@ def render_pages(
     texts = {text: plain for part in parts for text, plain in part.texts.items()}
     if texts:
         export_text.remember_texts(texts, forget_others=True)
+    if report is not None:
+        for part in parts:  # the search copies' parts list no page
+            report.written += part.written
+            report.fingerprints.update(part.fingerprints)
+            report.unchanged += part.unchanged
     return sum(len(part.written) for part in parts)
 
 
@@ -403,8 +416,14 @@ class PageWriter:
     process, for every chunk it takes."""
 
     def __init__(
-        self, data: SiteData, output_path: Path, template_dirs: list[Path], settings: dict[str, Any]
+        self,
+        data: SiteData,
+        output_path: Path,
+        template_dirs: list[Path],
+        settings: dict[str, Any],
+        check: PageCheck | None = None,
     ):
+        self.check = check
         # The printed handout's QR code (only when SITEURL is an absolute address).
         extra = {"listing_qr": qr.make_listing_qr(settings)}
         self.envs = envs = Environments(template_dirs, settings, extra)
@@ -417,9 +436,21 @@ class PageWriter:
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
         envs, data, settings, items = self.envs, self.data, self.settings, self.items
         made_dirs = self.made_dirs
+        check = self.check
         for page in pages:
             root = page_root(page, settings)
             lang = page.context["lang"]
+            listing = page.context.get("listing")
+            if check is not None:
+                fingerprint = check.fingerprint(page.template, page.context, root)
+                result.fingerprints[page.save_as] = fingerprint
+                stat = check.unchanged(page.save_as, fingerprint)
+                if stat is not None:
+                    result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
+                    result.unchanged += 1
+                    if listing is not None and lang == data.default_lang:
+                        _note_text(listing.get("description"), result)
+                    continue
 
             def listing_items(
                 entries: list[dict[str, Any]], _l: str = lang, _r: str = root
@@ -441,18 +472,45 @@ class PageWriter:
                 result.problems.extend(f"{page.save_as}:{n}: {message}" for n, message in problems)
                 continue
             target = self.output_path / page.save_as
-            if target.parent not in made_dirs:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(target.parent)
-            with open(target, "w", encoding="utf-8", newline="\n") as file:
-                file.write(html)
-                file.flush()
-                stat = os.fstat(file.fileno())
+            data_bytes = html.encode("utf-8")
+            stat = _same_bytes(target, data_bytes) if check is not None else None
+            if stat is not None:
+                result.unchanged += 1
+            else:
+                if target.parent not in made_dirs:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made_dirs.add(target.parent)
+                with open(target, "wb") as file:
+                    file.write(data_bytes)
+                    file.flush()
+                    stat = os.fstat(file.fileno())
             result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
-            listing = page.context.get("listing")
             if listing is not None and lang == data.default_lang:
                 _note_text(listing.get("description"), result)
         return result
+
+
+def _same_bytes(path: Path, data: bytes) -> os.stat_result | None:
+    """The stat of ``path`` when it already holds exactly ``data`` (else None)."""
+    try:
+        stat = os.stat(path)
+        if stat.st_size != len(data):
+            return None
+        with open(path, "rb") as file:
+            return stat if file.read() == data else None
+    except OSError:
+        return None
+
+
+class PageCheck(Protocol):
+    """What an incremental build tells the page writers
+    (:class:`waystation.build.incremental.PageCheck`)."""
+
+    def fingerprint(self, template: str, context: dict[str, Any], extra: str = "") -> str:
+        """The page's fingerprint: its template, context and what it lists."""
+
+    def unchanged(self, save_as: str, fingerprint: str) -> os.stat_result | None:
+        """The file's stat when the page need not be rendered again, else None."""
 
 
 def _note_text(description: str | None, result: Rendered) -> None:
