@@ -26,7 +26,6 @@ import datetime as dt
 import difflib
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,21 +104,9 @@ class Review:
 
 def _git(root: Path, *args: str, data: bytes | None = None) -> bytes:
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args],
-            input=data,
-            capture_output=True,
-            timeout=300,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise WaystationError("git is not installed: install git to compare revisions") from error
-    except subprocess.TimeoutExpired as error:
-        raise WaystationError(f"git {args[0]} took too long") from error
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise WaystationError(f"git {args[0]} failed: {message[-1] if message else 'no output'}")
-    return proc.stdout
+        return git_objects.run_git(root, *args, data=data)
+    except git_objects.GitUnavailable as error:
+        raise WaystationError(f"{error} (to compare revisions)") from error
 
 
 def repository_root(start: Path) -> Path:

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from waystation.exc import ConfigurationError
+from waystation.gazetteer import centres
 from waystation.gazetteer.centres import normalize_city
 from waystation.gazetteer.states import STATES
 
@@ -85,13 +86,10 @@ def from_rows(rows: list[dict]) -> ZipAreas:
             continue
         if row.get("zip_code_type", AREA_TYPE) != AREA_TYPE or row.get("active") is False:
             continue
-        try:
-            lat, lon = float(row["lat"]), float(row["long"])
-        except (KeyError, TypeError, ValueError):
+        point = centres.row_point(row)
+        if point is None:
             continue
-        if (lat == 0 and lon == 0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            continue
-        kept.append((code, state, str(row.get("county") or ""), lat, lon))
+        kept.append((code, state, str(row.get("county") or ""), *point))
     kept.sort()
     return ZipAreas(
         codes=np.array([k[0] for k in kept], dtype=str),
@@ -105,14 +103,7 @@ def from_rows(rows: list[dict]) -> ZipAreas:
 
 def _cache_file() -> Path | None:
     """Where the areas are kept between runs (the user's cache, not the repository)."""
-    try:
-        from importlib.metadata import version
-
-        zipcodes_version = version("zipcodes")
-    except Exception:  # noqa: BLE001 - any failure: just don't cache
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "waystation" / f"coverage-areas-zipcodes-{zipcodes_version}-v2.pickle"
+    return centres.cache_path("coverage-areas", "v2.pickle")
 
 
 @lru_cache(maxsize=1)

@@ -99,7 +99,9 @@ def _rows() -> list[dict]:
     return zipcodes.list_all()
 
 
-def _coordinates(row: dict) -> tuple[float, float] | None:
+def row_point(row: dict) -> tuple[float, float] | None:
+    """A ``zipcodes`` row's centroid, or None when it has none that is usable (missing,
+    0/0, out of range): the one reading of the package's points for every index."""
     try:
         lat, lon = float(row["lat"]), float(row["long"])
     except (KeyError, TypeError, ValueError):
@@ -109,8 +111,10 @@ def _coordinates(row: dict) -> tuple[float, float] | None:
     return (lat, lon)
 
 
-def _cache_file() -> Path | None:
-    """Where the derived index is kept between runs (not part of the repository)."""
+def cache_path(prefix: str, suffix: str) -> Path | None:
+    """A file in the user's cache (never the repository) for data derived from the
+    installed ``zipcodes``: ``<prefix>-zipcodes-<version>-<suffix>``, so a new release
+    of the package is never read through an old index (None: no cache)."""
     try:
         from importlib.metadata import version
 
@@ -118,7 +122,12 @@ def _cache_file() -> Path | None:
     except Exception:  # noqa: BLE001 - any failure: just don't cache
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "waystation" / f"places-zipcodes-{zipcodes_version}-v1.pickle"
+    return Path(base) / "waystation" / f"{prefix}-zipcodes-{zipcodes_version}-{suffix}"
+
+
+def _cache_file() -> Path | None:
+    """Where the derived index is kept between runs."""
+    return cache_path("places", "v1.pickle")
 
 
 def _states_cache_file() -> Path | None:
@@ -209,7 +218,7 @@ def _build_index() -> _Index:
         zip_state[code] = state
         if state not in STATES or row.get("zip_code_type") == "MILITARY":
             continue
-        point = _coordinates(row)
+        point = row_point(row)
         if point is None:
             continue
         zip_point[code] = point

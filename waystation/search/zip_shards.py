@@ -36,6 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from waystation.gazetteer import centres
 from waystation.gazetteer.centres import normalize_city
 from waystation.gazetteer.states import STATES
 
@@ -87,12 +88,10 @@ def load_places() -> PlaceData:
         code, state = row.get("zip_code") or "", row.get("state") or ""
         if not code or state not in STATES or row.get("zip_code_type") == "MILITARY":
             continue
-        try:
-            lat, lon = float(row["lat"]), float(row["long"])
-        except (KeyError, TypeError, ValueError):
+        point = centres.row_point(row)
+        if point is None:
             continue
-        if (lat == 0 and lon == 0) or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            continue
+        lat, lon = point
         city = (row.get("city") or "").strip()
         county = _county_key(row.get("county") or "")
         zips[code] = ZipPlace(code, lat, lon, state, _title(city), county)
