@@ -21,6 +21,7 @@ from waystation.coverage.zip_areas import WEIGHT_PEOPLE
 from waystation.gazetteer.states import state_name
 from waystation.records import vocabulary
 from waystation.site import urls as site_urls
+from waystation.site.pages import PageSpec, SiteData, page_spec
 
 #: How many regions each service group's table lists (the rest: coverage.json).
 TOP_REGIONS = 10
@@ -123,28 +124,18 @@ def context(coverage: Coverage, lang: str, settings: dict[str, Any]) -> dict[str
     }
 
 
-def pages(site_data: Any) -> list[Any]:
+def pages(site_data: SiteData) -> list[PageSpec]:
     """One :class:`waystation.site.pages.PageSpec` per language (add them to the plan)."""
-    from waystation.site.pages import PageSpec
-
-    directory = site_data.directory
-    settings = directory.settings
-    coverage = coverage_of(directory)
-    default = site_data.default_lang
-    alternates = {lang: path(lang, default) for lang in site_data.languages}
-    result = []
-    for lang in site_data.languages:
-        spec = PageSpec(
-            alternates[lang],
+    coverage = coverage_of(site_data.directory)
+    settings = site_data.directory.settings
+    return [
+        page_spec(
+            site_data.languages,
+            site_data.default_lang,
+            lang,
             "coverage.html",
-            {
-                "lang": lang,
-                "alternates": alternates,
-                "page_path": alternates[lang],
-                "page_template": "coverage",
-                "coverage": context(coverage, lang, settings),
-            },
+            path,
+            coverage=context(coverage, lang, settings),
         )
-        spec.in_sitemap = True
-        result.append(spec)
-    return result
+        for lang in site_data.languages
+    ]

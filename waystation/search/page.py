@@ -17,6 +17,7 @@ from waystation.gazetteer.states import STATES
 from waystation.records import vocabulary
 from waystation.search import data as search_data
 from waystation.site import urls as site_urls
+from waystation.site.pages import national_entries, page_spec, state_rows
 
 SLUG = "search"
 
@@ -77,28 +78,19 @@ def pages(site_data: Any) -> list[Any]:
     the listings that serve the whole country: the home form's ZIP code cannot be read
     without a script, so the visitor chooses the state in one more tap.
     """
-    from waystation.site.pages import PageSpec, national_entries, state_rows
-
     directory = site_data.directory
     settings = directory.settings
-    default = site_data.default_lang
-    alternates = {lang: path(lang, default) for lang in site_data.languages}
     counts = search_data.shard_counts(directory)
-    result = []
-    for lang in site_data.languages:
-        spec = PageSpec(
-            alternates[lang],
+    return [
+        page_spec(
+            site_data.languages,
+            site_data.default_lang,
+            lang,
             "search.html",
-            {
-                "lang": lang,
-                "alternates": alternates,
-                "page_path": alternates[lang],
-                "page_template": "search",
-                "search": context(directory, lang, settings, counts),
-                "states": state_rows(site_data, lang),
-                "national": national_entries(site_data, lang),
-            },
+            path,
+            search=context(directory, lang, settings, counts),
+            states=state_rows(site_data, lang),
+            national=national_entries(site_data, lang),
         )
-        spec.in_sitemap = True
-        result.append(spec)
-    return result
+        for lang in site_data.languages
+    ]
