@@ -13,8 +13,6 @@ The weights are 1 per area, or the people of each area from a CSV file
 from __future__ import annotations
 
 import csv
-import os
-import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,26 +109,13 @@ def gazetteer_areas() -> ZipAreas:
     """Every ZIP area of the offline gazetteer (``zipcodes``), read once per process (from
     a cache file after the first run: reading ``zipcodes`` takes seconds)."""
     path = _cache_file()
-    if path is not None:
-        try:
-            with path.open("rb") as handle:
-                cached = pickle.load(handle)  # noqa: S301 - our own file in the user's cache
-            if isinstance(cached, ZipAreas):
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
-            pass
+    cached = centres.read_cache(path, ZipAreas)
+    if cached is not None:
+        return cached
     import zipcodes  # imported here: nothing is read until the report is made
 
     areas = from_rows(zipcodes.list_all())
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump(areas, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+    centres.write_cache(path, areas)
     return areas
 
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from waystation.gazetteer.states import STATES
 
@@ -145,7 +146,24 @@ class _StateIndex:
     grid: dict[tuple[int, int], list[tuple[float, float, str]]]
 
 
-def _write_pickle(path: Path, value: object) -> None:
+def read_cache(path: Path | None, kind: type) -> Any:
+    """What :func:`write_cache` left at ``path`` if it is a ``kind`` (None: no cache file,
+    unreadable, or left by another version of the code)."""
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)  # noqa: S301 - our own file in the user's cache
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+        return None
+    return cached if isinstance(cached, kind) else None
+
+
+def write_cache(path: Path | None, value: object) -> None:
+    """Keep ``value`` at ``path`` for :func:`read_cache` (written whole, then renamed; a
+    cache that cannot be written is simply not kept)."""
+    if path is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -164,18 +182,12 @@ def _state_index() -> _StateIndex:
         index = _index()
         return _StateIndex(index.zip_state, index.bbox, index.grid)
     path = _states_cache_file()
-    if path is not None:
-        try:
-            with path.open("rb") as handle:
-                cached = pickle.load(handle)  # noqa: S301 - our own file in the user's cache
-            if isinstance(cached, _StateIndex):
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            pass
+    cached = read_cache(path, _StateIndex)
+    if cached is not None:
+        return cached
     index = _index()
     states = _StateIndex(index.zip_state, index.bbox, index.grid)
-    if path is not None:
-        _write_pickle(path, states)
+    write_cache(path, states)
     return states
 
 
@@ -183,21 +195,16 @@ def _state_index() -> _StateIndex:
 def _index() -> _Index:
     """The ZIP index; built once from ``zipcodes`` (about 2 s), then read from a cache file."""
     path = _cache_file()
-    if path is not None:
-        try:
-            with path.open("rb") as handle:
-                cached = pickle.load(handle)  # noqa: S301 - our own file in the user's cache
-            if isinstance(cached, tuple) and len(cached) == 2:
-                index, others = cached
-                _other_city_names.cache_clear()
-                _PRELOADED["others"] = others
-                return index
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            pass
+    cached = read_cache(path, tuple)
+    if cached is not None and len(cached) == 2:
+        index, others = cached
+        _other_city_names.cache_clear()
+        _PRELOADED["others"] = others
+        return index
     index = _build_index()
     if path is not None:
         _PRELOADED["others"] = _build_other_city_names(index)
-        _write_pickle(path, (index, _PRELOADED["others"]))
+        write_cache(path, (index, _PRELOADED["others"]))
     return index
 
 
