@@ -26,6 +26,7 @@ import datetime as dt
 import difflib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -485,6 +486,17 @@ def _list_delta(change: FieldChange) -> tuple[list[Any], list[Any]] | None:
     return [v for v in new if v not in old], [v for v in old if v not in new]
 
 
+def _delta_words(delta: tuple[list[Any], list[Any]], show: Callable[[str], str]) -> str:
+    """``added 'a', 'b'; removed 'c'`` (each value through ``show``), or ``reordered``."""
+    added, removed = delta
+    bits = []
+    if added:
+        bits.append("added " + ", ".join(show(str(v)) for v in added))
+    if removed:
+        bits.append("removed " + ", ".join(show(str(v)) for v in removed))
+    return "; ".join(bits) or "reordered"
+
+
 _ICONS = {"added": "➕ Added", "removed": "➖ Removed", "changed": "✏️ Changed",
           "renamed": "🔀 Renamed"}  # fmt: skip
 _FLAG_ICONS = {"error": "❌ **ERROR**", "warning": "⚠️ **WARNING**", "note": "ℹ️"}
@@ -541,15 +553,7 @@ def format_markdown(review_: Review) -> str:
         for fc in change.fields:
             delta = _list_delta(fc)
             if delta is not None:
-                added, removed = delta
-                bits = []
-                if added:
-                    bits.append("added " + ", ".join(code_span(str(v)) for v in added))
-                if removed:
-                    bits.append("removed " + ", ".join(code_span(str(v)) for v in removed))
-                if not bits:
-                    bits.append("reordered")
-                lines.append(f"- {code_span(fc.path)}: {'; '.join(bits)}")
+                lines.append(f"- {code_span(fc.path)}: {_delta_words(delta, code_span)}")
             elif fc.added:
                 lines.append(f"- {code_span(fc.path)}: added {_value_md(fc.new)}")
             elif fc.removed:
@@ -609,13 +613,7 @@ def format_text(review_: Review) -> str:
         for fc in change.fields:
             delta = _list_delta(fc)
             if delta is not None:
-                added, removed = delta
-                bits = []
-                if added:
-                    bits.append("added " + ", ".join(printable(str(v)) for v in added))
-                if removed:
-                    bits.append("removed " + ", ".join(printable(str(v)) for v in removed))
-                lines.append(f"  {printable(fc.path)}: {'; '.join(bits) or 'reordered'}")
+                lines.append(f"  {printable(fc.path)}: {_delta_words(delta, printable)}")
             else:
                 lines.append(
                     f"  {printable(fc.path)}: {_value_text(fc.old)} -> {_value_text(fc.new)}"
