@@ -143,10 +143,12 @@ def test_rate_limit_spaces_requests_in_real_time(server):
     times = server.times()
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(gaps) == 4
-    # Spacing is kept at the client; arrival times at the server jitter a little.
-    assert min(gaps) >= 0.15, gaps
-    assert times[-1] - times[0] >= 0.77, gaps
-    assert statistics.median(gaps) >= 0.19, gaps
+    # Spacing is kept at the client; arrival times at the server jitter (a loaded CI
+    # machine delays one request's arrival, shortening the next gap): the bounds leave
+    # room for that and still fail for an unlimited client (gaps of a few ms).
+    assert min(gaps) >= 0.1, gaps
+    assert times[-1] - times[0] >= 0.7, gaps
+    assert statistics.median(gaps) >= 0.18, gaps
 
 
 def test_timeout_is_retried_with_backoff(server):
@@ -240,4 +242,6 @@ def test_backoff_sleep_is_injected_not_real(server):
     server.script(Reply("500"), Reply("500"), Reply("500"))
     start = time.monotonic()
     assert lookup(server, [], max_retries=3)(QUERY) is not None
-    assert time.monotonic() - start < 1.0
+    # Real back-off sleeps would take 2 + 4 + 8 s: well above this bound even on a
+    # loaded machine.
+    assert time.monotonic() - start < 5.0
