@@ -104,7 +104,10 @@ STEPS = """() => {
   const origin = performance.timeOrigin;
   const steps = {};
   const nav = performance.getEntriesByType('navigation')[0];
-  if (nav) steps['search page HTML'] = origin + nav.responseEnd;
+  if (nav) {
+    steps['search page HTML'] = origin + nav.responseEnd;
+    steps['search page: DOMContentLoaded'] = origin + nav.domContentLoadedEventStart;
+  }
   const kinds = [
     ['CSS', /\\.css/], ['search.js', /search\\.js/], ['manifest', /manifest\\.json/],
     ['ZIP file', /\\/zip\\//], ['rows', /\\/rows\\//], ['cards', /\\/cards\\//],
@@ -116,6 +119,8 @@ STEPS = """() => {
       const key = kind + ' (first)';
       steps[key] = Math.min(steps[key] || Infinity, at);
       steps[kind + ' (last)'] = Math.max(steps[kind + ' (last)'] || 0, at);
+      const asked = kind + ' (asked for)';
+      steps[asked] = Math.min(steps[asked] || Infinity, origin + entry.startTime);
     }
   }
   for (const entry of performance.getEntriesByType('mark')) {

@@ -609,38 +609,34 @@
     return tests;
   }
 
-  // Values of each row, for the counts: {group: [values]}.
-  function valuesOf(man, row, now) {
-    var terms = man.terms;
-    function fromMask(list, mask) {
-      return list.filter(function (value, i) {
-        return (mask & (1 << i)) !== 0;
-      });
+  // counts[value] += 1 for the value of each bit set in mask (bit i: list[i]).
+  function countBits(counts, list, mask) {
+    for (var i = 0, bits = mask; bits && i < list.length; i++, bits >>>= 1) {
+      if (bits & 1) counts[list[i]] = (counts[list[i]] || 0) + 1;
     }
-    var services = fromMask(terms.services, row.services);
-    return {
-      need: Object.keys(M.groups || {}).filter(function (group) {
-        return M.groups[group].some(function (term) {
-          return services.indexOf(term) !== -1;
-        });
-      }),
-      service: services,
-      population: fromMask(terms.populations, row.populations),
-      language: row.languages.map(function (i) {
-        return man.languages[i];
-      }),
-      feature: fromMask(terms.features, row.features),
-      type: fromMask(terms.trafficking_types, row.trafficking),
-      cost: row.cost >= 0 ? [terms.cost[row.cost]] : [],
-      open: isOpenNow(row, man.flags, now) ? ["1"] : [],
-      h24: row.flags & man.flags.always ? ["1"] : [],
-    };
+  }
+
+  function countOne(counts, value) {
+    counts[value] = (counts[value] || 0) + 1;
   }
 
   // Filter the rows; count, for every choice, how many results choosing it would give.
+  // (Bit by bit over each row's masks, without building lists: at 10,000 listings a
+  // state's rows are a thousand or more, on a phone's slow processor.)
   function applyFilters(man, rows, state, now) {
     var tests = makeTests(man, state, now);
+    var terms = man.terms;
+    var flags = man.flags;
     var names = GROUPS.concat(TOGGLES);
+    var active = names.filter(function (name) {
+      return tests[name].on;
+    });
+    var groupNames = Object.keys(M.groups || {});
+    var groupMasks = groupNames.map(function (group) {
+      return M.groups[group].reduce(function (mask, term) {
+        return mask | bitOf(terms.services, term);
+      }, 0);
+    });
     var counts = {};
     names.forEach(function (name) {
       counts[name] = {};
@@ -648,28 +644,72 @@
     var kept = [];
     var without = {};
     rows.forEach(function (row) {
-      var failed = [];
-      names.forEach(function (name) {
-        var test = tests[name];
-        if (test.on && !test.pass(row)) failed.push(name);
-      });
-      if (!failed.length) kept.push(row);
-      if (failed.length > 1) return;
+      var failed = "";
+      var failures = 0;
+      for (var k = 0; k < active.length && failures < 2; k++) {
+        if (!tests[active[k]].pass(row)) {
+          failures += 1;
+          failed = active[k];
+        }
+      }
+      if (!failures) kept.push(row);
+      if (failures > 1) return;
       // What dropping each filter would give: the one-tap widening of an empty result.
-      if (failed.length === 1) without[failed[0]] = (without[failed[0]] || 0) + 1;
-      var values = valuesOf(man, row, now);
-      names.forEach(function (name) {
-        // "any" groups count as if this group's own choices were not made; "all"
-        // groups (features) and toggles count what adding the choice would leave.
-        var own = name !== "feature" && GROUPS.indexOf(name) !== -1;
-        var ok = failed.length === 0 || (own && failed[0] === name);
-        if (!ok) return;
-        values[name].forEach(function (value) {
-          counts[name][value] = (counts[name][value] || 0) + 1;
+      if (failures === 1) without[failed] = (without[failed] || 0) + 1;
+      // "any" groups count as if this group's own choices were not made; "all" groups
+      // (features) and toggles count what adding the choice would leave.
+      var ok = function (name) {
+        return failures === 0 || (failed === name && name !== "feature" && GROUPS.indexOf(name) !== -1);
+      };
+      if (ok("need")) {
+        groupMasks.forEach(function (mask, i) {
+          if (row.services & mask) countOne(counts.need, groupNames[i]);
         });
-      });
+      }
+      if (ok("service")) countBits(counts.service, terms.services, row.services);
+      if (ok("population")) countBits(counts.population, terms.populations, row.populations);
+      if (ok("language")) {
+        row.languages.forEach(function (i) {
+          countOne(counts.language, man.languages[i]);
+        });
+      }
+      if (ok("feature")) countBits(counts.feature, terms.features, row.features);
+      if (ok("type")) countBits(counts.type, terms.trafficking_types, row.trafficking);
+      if (ok("cost") && row.cost >= 0) countOne(counts.cost, terms.cost[row.cost]);
+      if (ok("open") && isOpenNow(row, flags, now)) countOne(counts.open, "1");
+      if (ok("h24") && row.flags & flags.always) countOne(counts.h24, "1");
     });
     return { rows: kept, counts: counts, without: without, tests: tests };
+  }
+
+  // Only the rows that pass every filter that is on: what the first results need.  The
+  // counts (applyFilters) come after those are painted and filled in: they sit in the
+  // closed filter panel and the need menu, and take longer (every choice of every row).
+  function filterRows(man, rows, state, now) {
+    var tests = makeTests(man, state, now);
+    var names = GROUPS.concat(TOGGLES).filter(function (name) {
+      return tests[name].on;
+    });
+    return rows.filter(function (row) {
+      return names.every(function (name) {
+        return tests[name].pass(row);
+      });
+    });
+  }
+
+  // Resolves once the browser has had the chance to paint what was just put on the
+  // page (or after 100 ms, in a tab that is not painting).
+  function afterNextPaint() {
+    return new Promise(function (resolve) {
+      var done = false;
+      function go() {
+        if (done) return;
+        done = true;
+        window.setTimeout(resolve, 0);
+      }
+      if (window.requestAnimationFrame) window.requestAnimationFrame(go);
+      window.setTimeout(go, 100);
+    });
   }
 
   function showCounts(counts) {
@@ -1085,11 +1125,13 @@
           });
         });
       }
-      var filtered = applyFilters(man, rows, state, now);
-      showCounts(filtered.counts);
+      var kept = filterRows(man, rows, state, now);
+      // Nothing to show: the counts say what to widen (explainEmpty), so they come first.
+      var filtered = kept.length ? null : applyFilters(man, rows, state, now);
+      if (filtered) showCounts(filtered.counts);
       var near = [];
       var area = [];
-      filtered.rows.forEach(function (row) {
+      kept.forEach(function (row) {
         if (loc && row.lat !== null && row.lon !== null) {
           row.distanceKm = haversineKm(loc.lat, loc.lon, row.lat, row.lon);
           near.push(row);
@@ -1127,9 +1169,12 @@
         areaHeading.textContent = region ? fmt("area", { state: stateName(region) }) : M.area_plain;
         areaHeading.hidden = false;
       }
-      // Both lists' first page, painted at once from the rows (nearest first), and
-      // brought into view; the count announced; the summaries filled in as they arrive.
-      var filling = [showMore("near", false), showMore("area", false)];
+      // The first page of results, painted at once from the rows (the nearest, or the
+      // listings without a place when no place was given) and brought into view; the
+      // count announced; the other list's first page (below, off screen) right after
+      // that paint; the summaries filled in as they arrive.
+      var first = near.length ? "near" : "area";
+      var filling = [showMore(first, false)];
       mark("search-first-results");
       var total = near.length + area.length;
       var summary = fmt(total === 1 ? "count_one" : "count_other", { n: total });
@@ -1141,9 +1186,18 @@
       var announced = new Promise(function (resolve) {
         announce(summary, resolve);
       });
+      // The counts last, once the results are on screen and their summaries in: a
+      // long task right after the first results would hold the next frames back.
+      await afterNextPaint();
+      if (stale()) return;
+      if (first === "near") filling.push(showMore("area", false));
       await Promise.all(filling);
       if (stale()) return;
       mark("search-cards-ready");
+      if (!filtered) {
+        showCounts(applyFilters(man, rows, state, now).counts);
+        mark("search-counts-ready");
+      }
       mark("search-results-rendered");
       await announced;
       if (!stale()) app.setAttribute("data-state", "done");
