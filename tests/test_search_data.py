@@ -48,13 +48,13 @@ def _rows(folder: Path, lang: str = "en") -> dict[str, list]:
     return {p.stem: _json(p)["rows"] for p in sorted((folder / lang / "rows").glob("*.json"))}
 
 
-def _cards(folder: Path, shard: str, lang: str = "en") -> list[dict]:
-    cards: list[dict] = []
+def _summaries(folder: Path, shard: str, lang: str = "en") -> list[dict]:
+    summaries: list[dict] = []
     n = 0
-    while (folder / lang / "cards" / f"{shard}-{n}.json").is_file():
-        cards.extend(_json(folder / lang / "cards" / f"{shard}-{n}.json"))
+    while (folder / lang / "summaries" / f"{shard}-{n}.json").is_file():
+        summaries.extend(_json(folder / lang / "summaries" / f"{shard}-{n}.json"))
         n += 1
-    return cards
+    return summaries
 
 
 def test_every_listing_is_in_the_shard_of_every_state_it_serves(directory, written):
@@ -94,24 +94,65 @@ def test_rows_carry_only_published_points(directory, written):
 
 
 def test_cards_of_hidden_listings_name_no_place(directory, written):
+    """Each row carries what its result shows at once (name, city, link, phone); the
+    summaries come in their own files, in the rows' order."""
+    seen_hidden = 0
     for shard in _rows(written):
         for lang in ("en", "es"):
             rows = _json(written / lang / "rows" / f"{shard}.json")["rows"]
-            cards = _cards(written, shard, lang)
-            assert len(cards) == len(rows)
-            for row, card in zip(rows, cards, strict=True):
+            summaries = _summaries(written, shard, lang)
+            assert len(summaries) == len(rows)
+            for row, summary in zip(rows, summaries, strict=True):
                 listing = directory.listings[row[0]]
+                public = directory.public(listing, lang)
+                card = row[search_data.ROW_FIELDS.index("card")]
                 assert card["u"].endswith(f"providers/{listing.id}/")
+                assert card["n"] == public["name"]
+                assert summary.get("s") == public.get("summary"), listing.id
+                assert "s" not in card
                 if listing.visibility == "hidden":
-                    assert set(card) <= {"n", "s", "st", "u", "ph", "ut"}, listing.id
+                    seen_hidden += 1
+                    assert set(card) <= {"n", "st", "u", "ph", "ut"}, listing.id
                     assert card["st"] == listing.record.location.state
+                else:
+                    assert card.get("c") == public["location"].get("city"), listing.id
+    assert seen_hidden
+
+
+def test_rows_carry_the_data_version_of_the_manifest(written):
+    """The page's head asks for rows before it knows the version: each rows file says
+    which it is, and search.js compares it with the manifest's."""
+    version = _json(written / "manifest.json")["version"]
+    assert len(version) == 16
+    for lang in ("en", "es"):
+        for path in (written / lang / "rows").glob("*.json"):
+            assert _json(path)["version"] == version, path
+
+
+def test_the_zip_prefix_table_names_the_state_of_almost_every_zip_code(written):
+    """What the search page's head reads to ask for a state's rows with the ZIP code's
+    file: right for all but the few ZIP codes of a prefix that crosses a state line."""
+    ranges = (written / "zip" / "states.txt").read_text(encoding="ascii")
+    assert ranges == zip_shards.prefix_states()
+    assert len(ranges) % 5 == 0 and len(ranges) < 1000
+    assert zip_shards.state_of_prefix(ranges, "606") == "IL"
+    assert zip_shards.state_of_prefix(ranges, "100") == "NY"
+    assert zip_shards.state_of_prefix(ranges, "063") == "CT"  # and one New York ZIP code
+    assert zip_shards.state_of_prefix(ranges, "000") == ""
+    wrong = total = 0
+    for n in range(1000):
+        prefix = f"{n:03d}"
+        for code, entry in _json(written / "zip" / f"{prefix}.json").items():
+            total += 1
+            wrong += zip_shards.state_of_prefix(ranges, code[:3]) != entry[2]
+    assert total > 40_000 and wrong < 10, (wrong, total)
 
 
 def test_no_street_address_or_private_field_in_any_search_file(directory, written):
     text = "\n".join(
         p.read_text(encoding="utf-8")
         for p in written.rglob("*.json")
-        if p.parent.name in ("rows", "cards") or p.name == "manifest.json"
+        if p.parent.name in ("rows", "summaries") or p.name == "manifest.json"
     )
     for listing in directory.listings:
         location = listing.record.location

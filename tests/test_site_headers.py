@@ -224,7 +224,8 @@ def _check_served(base: str) -> dict[str, dict[str, str]]:
     """The headers the server at ``base`` sends for the addresses that matter."""
     sent = {}
     for address in ("/", "/embed/", "/embed/map/", "/es/embed/map/", "/es/states/",
-                    "/theme/css/site.css", "/map/listings.geojson"):  # fmt: skip
+                    "/theme/css/site.css", "/map/listings.geojson", "/search/",
+                    "/es/search/", "/search-data/manifest.json"):  # fmt: skip
         status, got = header_rules.fetch_headers(base + address)
         assert status == 200, address
         sent[address] = got
@@ -234,6 +235,11 @@ def _check_served(base: str) -> dict[str, dict[str, str]]:
         assert "frame-ancestors 'none'" in sent[address]["content-security-policy"]
     assert sent["/theme/css/site.css"]["cache-control"] == headers.CACHE_THEME
     assert sent["/map/listings.geojson"]["cache-control"] == headers.CACHE_PAGES
+    # The search page may be reused a few minutes (the home page's form prefetches it:
+    # docs/search.md, "Loading"); the listings it searches are revalidated every time.
+    for address in ("/search/", "/es/search/"):
+        assert sent[address]["cache-control"] == headers.CACHE_SEARCH_PAGE, address
+    assert sent["/search-data/manifest.json"]["cache-control"] == headers.CACHE_PAGES
     status, missing = header_rules.fetch_headers(base + "/no/such/page/")
     assert status == 404 and missing["referrer-policy"] == "no-referrer"
     return sent

@@ -524,3 +524,91 @@ def test_home_page_form_goes_to_the_search(page, site_url):
     page.wait_for_selector(DONE, state="attached")
     assert page.locator("#search-need").input_value() == "legal-help"
     assert results(page, "near")[0]["id"] == "harbor-light-chicago-loop"
+
+
+# ---- loading on a slow network (docs/search.md, "Loading") ------------------------
+
+
+def _data_requests(page, site_url: str, part: str) -> list[str]:
+    return [u for u in page.request_log if u.startswith(site_url + "/search-data/") and part in u]
+
+
+def test_the_head_asks_for_the_states_rows_and_each_file_is_fetched_once(page, site_url, directory):
+    """The page's head preloads the ZIP code's file and its state's and the national
+    rows (its state from the ZIP prefix table); search.js takes those responses instead
+    of asking again, and paints the results from the rows, summaries filled in after."""
+    goto(page, site_url, "/search/?near=60623")
+    preloaded = page.eval_on_selector_all(
+        "link[rel=preload][as=fetch]", "links => links.map((l) => l.getAttribute('href'))"
+    )
+    assert sorted(h.rsplit("search-data/", 1)[1] for h in preloaded) == [
+        "en/rows/IL.json",
+        "en/rows/national.json",
+        "manifest.json",
+        "zip/606.json",
+    ]
+    for part in ("/rows/IL.json", "/rows/national.json", "/zip/606.json", "/manifest.json"):
+        assert len(_data_requests(page, site_url, part)) == 1, (part, page.request_log)
+    assert not _data_requests(page, site_url, "/cards/")
+    first = results(page, "near")[0]
+    listing = next(item for item in directory.listings if item.id == first["id"])
+    assert listing.record.summary and listing.record.summary in first["text"]
+
+
+def test_a_zip_prefix_that_crosses_a_state_line_still_finds_the_zip_codes_state(page, site_url):
+    """06390 (Fishers Island) is New York's, in a prefix of Connecticut's: the table's
+    guess is wrong, and the ZIP code's own file puts it right (one more round trip)."""
+    goto(page, site_url, "/search/?near=06390")
+    heading = page.locator("#search-results-heading").inner_text()
+    assert "06390 (Fishers Island, NY)" in heading
+    assert _data_requests(page, site_url, "/rows/NY.json")
+    assert any("Serves the whole country" in r["text"] for r in results(page, "near"))
+
+
+def test_rows_of_another_version_than_the_manifest_are_asked_for_again(page, site_url):
+    """A deploy between the manifest and the rows (or a stale copy): the page asks for
+    both again instead of reading the rows with another version's term lists."""
+    served = []
+
+    def stale_once(route):
+        served.append(route.request.url)
+        if len(served) > 1:
+            route.continue_()
+            return
+        response = route.fetch()
+        body = response.json()
+        body["version"] = "0000000000000000"
+        route.fulfill(response=response, json=body)
+
+    page.route(re.compile(r"/search-data/en/rows/IL\.json"), stale_once)
+    goto(page, site_url, "/search/?near=60623")
+    assert len(served) == 2
+    assert results(page, "near")
+    assert "listing" in page.locator("#search-status").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["", "/es"])
+def test_the_home_form_prefetches_the_search_page_and_never_sends_the_place(page, site_url, lang):
+    """Once the form is used (not before: no data spent on visitors who browse), the
+    browser fetches the search page and its scripts; the search itself goes in the
+    address's fragment, so the ZIP code typed is never sent to the site."""
+    page.goto(f"{site_url}{lang}/")
+    page.wait_for_load_state("networkidle")
+    search_page = f"{site_url}{lang}/search/"
+    assert search_page not in page.request_log
+    page.click("#home-near")
+    page.wait_for_function(
+        "(href) => [...document.querySelectorAll('link[rel=prefetch]')]"
+        ".some((l) => l.href === href)",
+        arg=search_page,
+    )
+    page.fill("#home-near", "60623")
+    page.select_option("#home-need", "legal-help")
+    page.locator(".search-form--home button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/search/\?near=60623&need=legal-help$"))
+    page.wait_for_selector(DONE, state="attached")
+    assert search_page in page.request_log
+    assert results(page, "near")
+    for url in page.request_log:
+        parts = urlsplit(url)
+        assert "60623" not in parts.path + parts.query, url

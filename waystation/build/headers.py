@@ -45,6 +45,7 @@ from urllib.parse import urlsplit
 
 from waystation.exc import ConfigurationError
 from waystation.maps.pages import embed_map_path
+from waystation.search import page as search_page
 from waystation.settings import embed_origin_errors
 from waystation.site.csp import PageScan, policy, tile_source
 
@@ -72,6 +73,13 @@ CACHE_PAGES = "no-cache"
 CACHE_THEME = "public, max-age=86400"
 #: ``Cache-Control`` of the search index (rebuilt with the listings).
 CACHE_SEARCH_INDEX = "public, max-age=3600"
+#: ``Cache-Control`` of the search page (``/search/``, ``/es/search/``): a form with no
+#: listing's phone or address in it but a few national services' for visitors without
+#: JavaScript (the listings come from search-data/, ``no-cache``).  Reusable for five
+#: minutes, so that the copy the home page's form asks the browser to fetch while the
+#: visitor types (js/home-search.js) is used when they press Search, instead of one
+#: more round trip (docs/search.md, "Loading"); a deploy reaches it within five minutes.
+CACHE_SEARCH_PAGE = "public, max-age=300"
 
 #: Cloudflare Pages reads at most this many rules from ``_headers``.
 MAX_RULES = 100
@@ -148,6 +156,7 @@ def areas(settings: Mapping[str, Any]) -> list[Area]:
     theme = str(settings.get("THEME_STATIC_DIR") or "theme").strip("/")
     found.append(Area(f"{theme}/", cache=CACHE_THEME))
     found.append(Area("pagefind/", cache=CACHE_SEARCH_INDEX))
+    found += [Area(search_page.path(lang, default), cache=CACHE_SEARCH_PAGE) for lang in langs]
     return sorted(found, key=lambda area: (-len(area.prefix), area.prefix))
 
 

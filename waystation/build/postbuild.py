@@ -115,7 +115,7 @@ def cancel_early(output: Path | None = None) -> None:
 #: Work a step can do in the build's own process while the page renderers' workers
 #: write the pages (it would wait for them otherwise): ``{step: preparer}``.  A preparer
 #: is ``preparer(directory, output, settings)``; it keeps what it made for its step
-#: (which must also work without it).  The search data's rows and cards are made so,
+#: (which must also work without it).  The search data's rows and summaries are made so,
 #: and in its turn the step only adds Pagefind's page ids and writes them.
 PREPARE: dict[str, str] = {
     "waystation.search.data:write_search_data": "waystation.search.data:prepare_search_data",

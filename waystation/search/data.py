@@ -10,25 +10,32 @@ area's centre.
 
 Layout (every file is compact, sorted JSON; same directory, same bytes)::
 
-    search-data/manifest.json            vocabularies, shards, row layout
+    search-data/manifest.json            vocabularies, shards, row layout, version
     search-data/<lang>/rows/<shard>.json  one row per listing serving the shard
-    search-data/<lang>/cards/<shard>-<n>.json  name, summary, city, link, phone
+    search-data/<lang>/summaries/<shard>-<n>.json  the summary of each row
     search-data/zip/…, search-data/city/… ZIP and city centres (zip_shards.py)
 
 Shards: one per state (every listing whose service area covers the state,
 wholly or in some counties) and ``national`` (listings serving the whole
 country, kept out of the state shards).  A ZIP search loads the ZIP's
 shard, its state's rows and the national rows: a few tens of KB even with
-10,000 listings.  Rows carry what filtering and sorting need (filters as
-bit masks, the published point, hours); the text of a result (its *card*)
-sits in chunks of :data:`CHUNK` rows, fetched only for the results shown.
+10,000 listings, asked for all at once by the search page's head (docs/search.md,
+"Loading").  Rows carry what filtering and sorting need (filters as bit
+masks, the published point, hours) and what a result shows at once (its
+*card*: name, city, link, one phone), so the first results are painted as
+soon as the rows arrive; the summaries, the longest text, sit in chunks of
+:data:`CHUNK` rows, fetched only for the results shown and filled in after.
 Rows are ordered along a Z-order curve of their points, so the nearest
 results mostly share a chunk.
+
+Each rows file carries the data version (also in the manifest): the rows are
+asked for under a plain address (the page's head cannot know the version),
+and the page checks that they match the manifest before using them.
 
 A row (see ``ROW_FIELDS``)::
 
     [g, hash, lat, lon, flags, services, populations, features, trafficking,
-     cost, languages, hours, counties, rank]
+     cost, languages, hours, counties, rank, card]
 
 - ``g``: the listing's index in the directory (ids sorted): the same listing
   in two shards has the same ``g``;
@@ -44,7 +51,9 @@ A row (see ``ROW_FIELDS``)::
   [[day mask, opens minute, closes minute, overnight], …]]``), -1 if none;
 - ``counties``: county keys (:func:`zip_shards.county_key`) when the listing
   serves only some counties of the shard's state, else [];
-- ``rank``: position of the listing's name in alphabetical order (per language).
+- ``rank``: position of the listing's name in alphabetical order (per language);
+- ``card``: :func:`card`: name, city and state, link, one phone (a hidden
+  listing's card has its state only: no city).
 """
 
 from __future__ import annotations
@@ -64,10 +73,10 @@ from waystation.site import hours as site_hours
 from waystation.site import phones as site_phones
 from waystation.site import urls as site_urls
 
-#: Rows per card chunk.
+#: Rows per summary chunk.
 CHUNK = 32
 #: Format of the files; the page refuses data of another version.
-FORMAT = 1
+FORMAT = 2
 
 ROW_FIELDS = (
     "g",
@@ -84,6 +93,7 @@ ROW_FIELDS = (
     "hours",
     "counties",
     "rank",
+    "card",
 )
 
 FLAGS = {
@@ -174,19 +184,26 @@ def _phone(public: dict[str, Any]) -> list[str] | None:
 
 
 def card(public: dict[str, Any], path: str) -> dict[str, Any]:
-    """What a result shows: name, summary, city and state, link, one phone."""
+    """What a result shows at once (in its row): name, city and state, link, one phone."""
     location = public["location"]
     data = {
         "n": public["name"],
-        "s": public.get("summary"),
         "c": location.get("city"),
         "st": location["state"],
         "u": path,
         "ph": _phone(public),
-        # Name or summary shown untranslated (in the listing's own English): marked lang="en".
-        "ut": [k for k, f in (("n", "name"), ("s", "summary")) if f in public["untranslated"]],
+        # The name shown untranslated (in the listing's own English): marked lang="en".
+        "ut": ["n"] if "name" in public["untranslated"] else [],
     }
     return {k: v for k, v in data.items() if v}
+
+
+def summary(public: dict[str, Any]) -> dict[str, Any]:
+    """What a result's summary file holds for it: the summary (``{}`` when none)."""
+    text = public.get("summary")
+    if not text:
+        return {}
+    return {"s": text, "ut": ["s"]} if "summary" in public["untranslated"] else {"s": text}
 
 
 def pagefind_hashes(output: Path, lang: str) -> dict[str, str]:
@@ -251,7 +268,7 @@ class ShardWriter:
         ]
 
     def build(self, languages: list[str]) -> dict[str, dict[str, Any]]:
-        """``{shard: {"rows": [...], "hours": [...], "cards": [[card, …], …]}}``."""
+        """``{shard: {"rows": [...], "hours": [...], "summaries": [[summary, …], …]}}``."""
         items = self.listings()
         ranks = {
             g: rank
@@ -267,17 +284,17 @@ class ShardWriter:
         for shard, entries in sorted(members.items()):
             entries.sort(key=lambda gp: self._order(gp[1], ranks[gp[0]]))
             hours_table: list[str] = []
-            rows, cards, paths = [], [], []
+            rows, summaries, paths = [], [], []
             for g, public in entries:
                 path = site_urls.listing(public["id"], self.lang, self.default_lang)
                 rows.append(self._row(g, public, shard, ranks[g], languages, hours_table, path))
-                cards.append(card(public, path))
+                summaries.append(summary(public))
                 paths.append(path)
             self.paths[shard] = paths
             shards[shard] = {
                 "rows": rows,
                 "hours": [json.loads(h) for h in hours_table],
-                "cards": [cards[i : i + CHUNK] for i in range(0, len(cards), CHUNK)],
+                "summaries": [summaries[i : i + CHUNK] for i in range(0, len(summaries), CHUNK)],
             }
         return shards
 
@@ -348,6 +365,7 @@ class ShardWriter:
             hours_index,
             counties,
             rank,
+            card(public, path),
         ]
 
 
@@ -417,24 +435,32 @@ def write_search_data(directory: Directory, output: Path, settings: dict[str, An
         prepared = _prepare(directory, output, settings)
     _, folder, languages, built = prepared
     pagefind_index.wait(Path(output))
+    # The version: a digest of every rows and summary file (the rows written without it,
+    # as the digest cannot hold itself), then written into each rows file too.
     digest = hashlib.sha256()
     shard_sizes: dict[str, int] = {}
+    files: dict[Path, bytes] = {}
+    rows_files: dict[Path, dict[str, Any]] = {}
     for lang, writer, shards in built:
         writer.set_hashes(shards, pagefind_hashes(Path(output), lang))
         (folder / lang / "rows").mkdir(parents=True)
-        (folder / lang / "cards").mkdir(parents=True)
+        (folder / lang / "summaries").mkdir(parents=True)
         for name, shard in shards.items():
-            rows = _dump({"format": FORMAT, "hours": shard["hours"], "rows": shard["rows"]})
-            (folder / lang / "rows" / f"{name}.json").write_bytes(rows)
-            digest.update(rows)
-            for n, chunk in enumerate(shard["cards"]):
-                data = _dump(chunk)
-                (folder / lang / "cards" / f"{name}-{n}.json").write_bytes(data)
+            rows = {"format": FORMAT, "hours": shard["hours"], "rows": shard["rows"]}
+            rows_files[folder / lang / "rows" / f"{name}.json"] = rows
+            digest.update(_dump(rows))
+            for n, chunk in enumerate(shard["summaries"]):
+                data = files[folder / lang / "summaries" / f"{name}-{n}.json"] = _dump(chunk)
                 digest.update(data)
             shard_sizes[name] = len(shard["rows"])
+    version = digest.hexdigest()[:16]
+    for path, rows in rows_files.items():
+        files[path] = _dump(dict(rows, version=version))
+    for path, data in files.items():
+        path.write_bytes(data)
     manifest = {
         "format": FORMAT,
-        "version": digest.hexdigest()[:16],
+        "version": version,
         "chunk": CHUNK,
         "fields": list(ROW_FIELDS),
         "flags": FLAGS,

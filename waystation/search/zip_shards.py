@@ -11,6 +11,9 @@ enough that one look-up loads a few KB, never the whole country:
   (:func:`county_key`, for listings that serve some counties only);
 * ``zip/index.json``: for each three-digit prefix, the box around its ZIP
   centroids: what geolocation needs to find the nearest ZIP;
+* ``zip/states.txt``: which state each three-digit prefix belongs to, as ranges
+  (:func:`prefix_state_ranges`): what the search page's head reads to ask for a
+  state's listings before the ZIP code's own file has arrived;
 * ``city/<st>-<letter>.json``: ``{"chicago": ["Chicago", lat, lon, ["cook",
   "dupage"]], …}``: a city's centre (the mean of its ZIP centroids, as
   :func:`waystation.gazetteer.centres.city_centre` computes it) and the counties of its
@@ -143,6 +146,52 @@ def zip_index(shards: dict[str, dict[str, list[Any]]]) -> dict[str, list[float]]
     return index
 
 
+#: Where :func:`render_place_shards` writes :func:`prefix_state_ranges`.
+PREFIX_STATES = "zip/states.txt"
+
+
+def prefix_state_ranges(shards: dict[str, dict[str, list[Any]]]) -> str:
+    """Which state each three-digit ZIP prefix belongs to, as ranges: ``"000--005NY006PR…"``.
+
+    Five characters per range: its first prefix and the state of every prefix from it
+    to the next range's first (``--``: prefixes without a ZIP code).  A prefix whose ZIP
+    codes lie in several states (7 of about 900: 063 is Connecticut and one New York
+    ZIP code) gets the state of most of them; the ZIP code's own file has the truth.
+    About 150 ranges, 700 characters.
+    """
+    ranges: list[str] = []
+    previous = None
+    for n in range(1000):
+        prefix = f"{n:03d}"
+        counts = Counter(entry[2] for entry in shards.get(prefix, {}).values())
+        state = min(counts, key=lambda st: (-counts[st], st)) if counts else "--"
+        if state != previous:
+            ranges.append(prefix + state)
+            previous = state
+    return "".join(ranges)
+
+
+def state_of_prefix(ranges: str, prefix: str) -> str:
+    """The state :func:`prefix_state_ranges` gives a prefix (``""`` for none): what the
+    search page's head script does, in Python (for the tests)."""
+    found = ""
+    for i in range(0, len(ranges), 5):
+        if ranges[i : i + 3] > prefix:
+            break
+        found = ranges[i + 3 : i + 5]
+    return "" if found == "--" else found
+
+
+@lru_cache(maxsize=1)
+def prefix_states() -> str:
+    """:func:`prefix_state_ranges` of the ``zipcodes`` package, from the place shards'
+    cache when there is one (reading the package takes about a second)."""
+    cached = _cached_files()
+    if cached is not None and PREFIX_STATES in cached:
+        return cached[PREFIX_STATES][0].read_text(encoding="utf-8")
+    return prefix_state_ranges(zip_shards(load_places()))
+
+
 def city_shards(places: PlaceData) -> dict[str, dict[str, list[Any]]]:
     shards: dict[str, dict[str, list[Any]]] = defaultdict(dict)
     for (state, key), (name, points, counties) in sorted(places.cities.items()):
@@ -170,6 +219,7 @@ def render_place_shards(places: PlaceData | None = None) -> dict[str, bytes]:
         prefix = f"{n:03d}"
         files[f"zip/{prefix}.json"] = _json(zips.get(prefix, {})).encode("utf-8")
     files["zip/index.json"] = _json(zip_index(zips)).encode("utf-8")
+    files[PREFIX_STATES] = prefix_state_ranges(zips).encode("ascii")
     cities = city_shards(places)
     letters = "0abcdefghijklmnopqrstuvwxyz"
     for name in [city_shard_name(state, letter) for state in STATES for letter in letters]:
@@ -199,8 +249,9 @@ def write_place_shards(folder: Path, places: PlaceData | None = None) -> dict[st
             (folder / name).write_bytes(data)
         total = sum(len(data) for data in files.values())
         cached = files  # type: ignore[assignment]
-    zip_files = sum(1 for name in cached if name.startswith("zip/"))
-    return {"zip_files": zip_files, "city_files": len(cached) - zip_files, "bytes": total}
+    zip_files = sum(1 for name in cached if name.startswith("zip/") and name.endswith(".json"))
+    city_files = sum(1 for name in cached if name.startswith("city/"))
+    return {"zip_files": zip_files, "city_files": city_files, "bytes": total}
 
 
 # -- the cache ----------------------------------------------------------------------

@@ -4,7 +4,9 @@
  * Nothing leaves the device: the ZIP code or city typed (or the browser's position,
  * turned into the nearest ZIP code) is looked up in small files this site ships
  * (search-data/zip/, search-data/city/), listings come from search-data/<lang>/rows/
- * and cards/, and words are matched by Pagefind's index in /pagefind/.  The search
+ * (what a result shows at once) and summaries/ (filled in after), and words are matched
+ * by Pagefind's index in /pagefind/.  The page's head asked for most of these already
+ * (search.html; docs/search.md, "Loading").  The search
  * lives in the page address only (?near=60601&need=legal-help…): no cookies, no
  * storage.  The address is rewritten in place (history.replaceState), so a whole
  * search session is one history entry, and a place found by "Use my location" is
@@ -112,18 +114,21 @@
     return url.href;
   }
 
-  // Place files (zip/, city/) come from the ZIP code gazetteer, not from the listings:
-  // unversioned, so the ZIP code's file can be asked for before the manifest arrives
-  // (and preloaded by the page's head).
-  function placeUrl(path) {
+  // Unversioned addresses, which the page's head can preload before the manifest (and
+  // its version) arrives: place files (zip/, city/: from the ZIP code gazetteer, not
+  // from the listings) and rows (which carry their version: loadRows checks it).
+  function plainUrl(path) {
     return new URL(path, DATA).href;
   }
 
   var manifestVersion = "";
 
-  function fetchJSON(url) {
+  function fetchJSON(url, reload) {
+    if (reload) cache.delete(url);
     if (!cache.has(url)) {
-      var promise = fetch(url, { credentials: "same-origin" }).then(function (response) {
+      var options = { credentials: "same-origin" };
+      if (reload) options.cache = "no-cache";
+      var promise = fetch(url, options).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status + " for " + url);
         return response.json();
       });
@@ -136,11 +141,13 @@
   }
 
   var manifestPromise = null;
-  function manifest() {
-    if (!manifestPromise) {
+  // reload: ask the site again (the rows are of another version than the manifest).
+  function manifest(reload) {
+    if (!manifestPromise || reload) {
       // The page's head asked for it already (a preload): this fetch takes that response.
       manifestPromise = fetch(new URL("manifest.json", DATA).href, {
         credentials: "same-origin",
+        cache: reload ? "no-cache" : "default",
       })
         .then(function (response) {
           if (!response.ok) throw new Error("HTTP " + response.status);
@@ -177,8 +184,17 @@
 
   // ---- the search's state: the page address <-> the form ------------------------
 
+  // The search in the address: its query (?near=…), or its fragment (#near=…) when the
+  // home page's form sent it there (the prefetched search page is reused only under an
+  // address without a query: docs/search.md, "Loading").
+  function addressQuery() {
+    if (window.location.search.length > 1) return window.location.search;
+    var fragment = window.location.hash.slice(1);
+    return fragment.indexOf("=") !== -1 ? fragment : "";
+  }
+
   function stateFromUrl() {
-    var params = new URLSearchParams(window.location.search);
+    var params = new URLSearchParams(addressQuery());
     var state = {
       q: (params.get("q") || "").trim().slice(0, 120),
       near: (params.get("near") || "").trim().slice(0, 80),
@@ -305,7 +321,7 @@
 
   async function resolveLocation(parsed) {
     if (parsed.kind === "zip") {
-      var shard = await fetchJSON(placeUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
+      var shard = await fetchJSON(plainUrl("zip/" + parsed.zip.slice(0, 3) + ".json"));
       var entry = shard[parsed.zip];
       if (!entry) return { error: "zip_unknown", vars: { zip: parsed.zip } };
       return {
@@ -317,7 +333,7 @@
       };
     }
     var key = normalizeName(parsed.city);
-    var cities = await fetchJSON(placeUrl(cityShard(parsed.state, key)));
+    var cities = await fetchJSON(plainUrl(cityShard(parsed.state, key)));
     var city = cities[key];
     if (!city) {
       return { error: "city_unknown", vars: { city: parsed.city, state: stateName(parsed.state) } };
@@ -332,7 +348,7 @@
   }
 
   async function nearestZip(lat, lon) {
-    var index = await fetchJSON(placeUrl("zip/index.json"));
+    var index = await fetchJSON(plainUrl("zip/index.json"));
     var margin = 0.3;
     var prefixes = Object.keys(index).filter(function (prefix) {
       var box = index[prefix];
@@ -343,7 +359,7 @@
     if (!prefixes.length) return null;
     var shards = await Promise.all(
       prefixes.map(function (prefix) {
-        return fetchJSON(placeUrl("zip/" + prefix + ".json"));
+        return fetchJSON(plainUrl("zip/" + prefix + ".json"));
       })
     );
     var best = null;
@@ -421,15 +437,29 @@
 
   // ---- listings: rows, filters, counts ------------------------------------------
 
-  async function loadRows(man, shardNames) {
-    var flags = man.flags;
-    var loaded = await Promise.all(
+  // Rows are asked for under a plain address (the page's head preloads them before it
+  // can know the version) and carry their version: rows of another version than the
+  // manifest (a deploy between the two) make both be asked for again.
+  function fetchRows(shardNames, reload) {
+    return Promise.all(
       shardNames.map(function (name) {
-        return fetchJSON(dataUrl(LANG + "/rows/" + name + ".json")).then(function (data) {
+        return fetchJSON(plainUrl(LANG + "/rows/" + name + ".json"), reload).then(function (data) {
           return { name: name, data: data };
         });
       })
     );
+  }
+
+  async function loadRows(man, shardNames) {
+    var loaded = await fetchRows(shardNames, false);
+    var stale = loaded.some(function (shard) {
+      return shard.data.version !== man.version;
+    });
+    if (stale) {
+      man = await manifest(true);
+      loaded = await fetchRows(shardNames, true);
+    }
+    var flags = man.flags;
     var seen = new Set();
     var rows = [];
     loaded.forEach(function (shard) {
@@ -452,13 +482,14 @@
           hours: r[11] >= 0 ? hours[r[11]] : null,
           counties: r[12],
           rank: r[13],
+          card: r[14],
           shard: shard.name,
           index: index,
           approximate: (r[4] & flags.approximate) !== 0,
         });
       });
     });
-    return rows;
+    return { man: man, rows: rows };
   }
 
   function bitOf(list, value) {
@@ -578,38 +609,34 @@
     return tests;
   }
 
-  // Values of each row, for the counts: {group: [values]}.
-  function valuesOf(man, row, now) {
-    var terms = man.terms;
-    function fromMask(list, mask) {
-      return list.filter(function (value, i) {
-        return (mask & (1 << i)) !== 0;
-      });
+  // counts[value] += 1 for the value of each bit set in mask (bit i: list[i]).
+  function countBits(counts, list, mask) {
+    for (var i = 0, bits = mask; bits && i < list.length; i++, bits >>>= 1) {
+      if (bits & 1) counts[list[i]] = (counts[list[i]] || 0) + 1;
     }
-    var services = fromMask(terms.services, row.services);
-    return {
-      need: Object.keys(M.groups || {}).filter(function (group) {
-        return M.groups[group].some(function (term) {
-          return services.indexOf(term) !== -1;
-        });
-      }),
-      service: services,
-      population: fromMask(terms.populations, row.populations),
-      language: row.languages.map(function (i) {
-        return man.languages[i];
-      }),
-      feature: fromMask(terms.features, row.features),
-      type: fromMask(terms.trafficking_types, row.trafficking),
-      cost: row.cost >= 0 ? [terms.cost[row.cost]] : [],
-      open: isOpenNow(row, man.flags, now) ? ["1"] : [],
-      h24: row.flags & man.flags.always ? ["1"] : [],
-    };
+  }
+
+  function countOne(counts, value) {
+    counts[value] = (counts[value] || 0) + 1;
   }
 
   // Filter the rows; count, for every choice, how many results choosing it would give.
+  // (Bit by bit over each row's masks, without building lists: at 10,000 listings a
+  // state's rows are a thousand or more, on a phone's slow processor.)
   function applyFilters(man, rows, state, now) {
     var tests = makeTests(man, state, now);
+    var terms = man.terms;
+    var flags = man.flags;
     var names = GROUPS.concat(TOGGLES);
+    var active = names.filter(function (name) {
+      return tests[name].on;
+    });
+    var groupNames = Object.keys(M.groups || {});
+    var groupMasks = groupNames.map(function (group) {
+      return M.groups[group].reduce(function (mask, term) {
+        return mask | bitOf(terms.services, term);
+      }, 0);
+    });
     var counts = {};
     names.forEach(function (name) {
       counts[name] = {};
@@ -617,28 +644,72 @@
     var kept = [];
     var without = {};
     rows.forEach(function (row) {
-      var failed = [];
-      names.forEach(function (name) {
-        var test = tests[name];
-        if (test.on && !test.pass(row)) failed.push(name);
-      });
-      if (!failed.length) kept.push(row);
-      if (failed.length > 1) return;
+      var failed = "";
+      var failures = 0;
+      for (var k = 0; k < active.length && failures < 2; k++) {
+        if (!tests[active[k]].pass(row)) {
+          failures += 1;
+          failed = active[k];
+        }
+      }
+      if (!failures) kept.push(row);
+      if (failures > 1) return;
       // What dropping each filter would give: the one-tap widening of an empty result.
-      if (failed.length === 1) without[failed[0]] = (without[failed[0]] || 0) + 1;
-      var values = valuesOf(man, row, now);
-      names.forEach(function (name) {
-        // "any" groups count as if this group's own choices were not made; "all"
-        // groups (features) and toggles count what adding the choice would leave.
-        var own = name !== "feature" && GROUPS.indexOf(name) !== -1;
-        var ok = failed.length === 0 || (own && failed[0] === name);
-        if (!ok) return;
-        values[name].forEach(function (value) {
-          counts[name][value] = (counts[name][value] || 0) + 1;
+      if (failures === 1) without[failed] = (without[failed] || 0) + 1;
+      // "any" groups count as if this group's own choices were not made; "all" groups
+      // (features) and toggles count what adding the choice would leave.
+      var ok = function (name) {
+        return failures === 0 || (failed === name && name !== "feature" && GROUPS.indexOf(name) !== -1);
+      };
+      if (ok("need")) {
+        groupMasks.forEach(function (mask, i) {
+          if (row.services & mask) countOne(counts.need, groupNames[i]);
         });
-      });
+      }
+      if (ok("service")) countBits(counts.service, terms.services, row.services);
+      if (ok("population")) countBits(counts.population, terms.populations, row.populations);
+      if (ok("language")) {
+        row.languages.forEach(function (i) {
+          countOne(counts.language, man.languages[i]);
+        });
+      }
+      if (ok("feature")) countBits(counts.feature, terms.features, row.features);
+      if (ok("type")) countBits(counts.type, terms.trafficking_types, row.trafficking);
+      if (ok("cost") && row.cost >= 0) countOne(counts.cost, terms.cost[row.cost]);
+      if (ok("open") && isOpenNow(row, flags, now)) countOne(counts.open, "1");
+      if (ok("h24") && row.flags & flags.always) countOne(counts.h24, "1");
     });
     return { rows: kept, counts: counts, without: without, tests: tests };
+  }
+
+  // Only the rows that pass every filter that is on: what the first results need.  The
+  // counts (applyFilters) come after those are painted and filled in: they sit in the
+  // closed filter panel and the need menu, and take longer (every choice of every row).
+  function filterRows(man, rows, state, now) {
+    var tests = makeTests(man, state, now);
+    var names = GROUPS.concat(TOGGLES).filter(function (name) {
+      return tests[name].on;
+    });
+    return rows.filter(function (row) {
+      return names.every(function (name) {
+        return tests[name].pass(row);
+      });
+    });
+  }
+
+  // Resolves once the browser has had the chance to paint what was just put on the
+  // page (or after 100 ms, in a tab that is not painting).
+  function afterNextPaint() {
+    return new Promise(function (resolve) {
+      var done = false;
+      function go() {
+        if (done) return;
+        done = true;
+        window.setTimeout(resolve, 0);
+      }
+      if (window.requestAnimationFrame) window.requestAnimationFrame(go);
+      window.setTimeout(go, 100);
+    });
   }
 
   function showCounts(counts) {
@@ -658,11 +729,12 @@
 
   // ---- results ---------------------------------------------------------------
 
-  async function cardsFor(man, rows) {
+  // The summaries of these rows (the rows carry the rest of a result): [summary, …].
+  async function summariesFor(man, rows) {
     var chunk = man.chunk;
     var wanted = new Map();
     rows.forEach(function (row) {
-      var file = LANG + "/cards/" + row.shard + "-" + Math.floor(row.index / chunk) + ".json";
+      var file = LANG + "/summaries/" + row.shard + "-" + Math.floor(row.index / chunk) + ".json";
       wanted.set(file, true);
     });
     var files = Array.from(wanted.keys());
@@ -676,7 +748,7 @@
       byFile.set(file, loaded[i]);
     });
     return rows.map(function (row) {
-      var file = LANG + "/cards/" + row.shard + "-" + Math.floor(row.index / chunk) + ".json";
+      var file = LANG + "/summaries/" + row.shard + "-" + Math.floor(row.index / chunk) + ".json";
       return byFile.get(file)[row.index % chunk];
     });
   }
@@ -691,8 +763,9 @@
     }).format(miles);
   }
 
-  function resultItem(man, row, card, loc, region, now) {
+  function resultItem(man, row, loc, region, now) {
     var flags = man.flags;
+    var card = row.card || {};
     var li = el("li", "search-result");
     var article = el("article", "search-result__card");
     var title = el("h3", "search-result__name");
@@ -710,11 +783,6 @@
     if (card.c) where.push(card.c + ", " + card.st);
     else where.push(M.location_hidden + " (" + stateName(card.st) + ")");
     article.appendChild(el("p", "search-result__where", where.join(" · ")));
-    if (card.s) {
-      var summary = el("p", "search-result__summary", card.s);
-      if (untranslated.indexOf("s") !== -1) summary.lang = "en";
-      article.appendChild(summary);
-    }
 
     var marks = [];
     if (row.flags & flags.closed) marks.push(M.closed);
@@ -755,27 +823,48 @@
     return li;
   }
 
-  async function showMore(which, focusFirst) {
+  // A result's summary, under its place, once its file has arrived.
+  function addSummary(item, entry) {
+    if (!entry || !entry.s) return;
+    var summary = el("p", "search-result__summary", entry.s);
+    if ((entry.ut || []).indexOf("s") !== -1) summary.lang = "en";
+    var where = item.querySelector(".search-result__where");
+    where.parentNode.insertBefore(summary, where.nextSibling);
+  }
+
+  // The next page of results, painted at once (the rows carry what a result shows);
+  // the promise settles when their summaries are filled in (never rejects: a result
+  // without its summary still has its name, place, link and phone).
+  function showMore(which, focusFirst) {
     var state = current;
-    if (!state) return;
+    if (!state) return Promise.resolve();
     var list = which === "near" ? listNear : listArea;
     var rows = state[which];
     var shown = state.shown[which];
     var next = rows.slice(shown, shown + PAGE_SIZE);
-    var cards = await cardsFor(state.man, next);
-    if (state !== current) return;
-    var first = null;
-    next.forEach(function (row, i) {
-      var item = resultItem(state.man, row, cards[i], state.loc, state.region, state.now);
-      if (!first) first = item;
+    var items = next.map(function (row) {
+      var item = resultItem(state.man, row, state.loc, state.region, state.now);
       list.appendChild(item);
+      return item;
     });
     state.shown[which] = shown + next.length;
     setHidden(which === "near" ? moreNear : moreArea, state.shown[which] >= rows.length);
-    if (focusFirst && first) {
-      var link = first.querySelector("a");
+    if (focusFirst && items.length) {
+      var link = items[0].querySelector("a");
       if (link) link.focus();
     }
+    if (!next.length) return Promise.resolve();
+    return summariesFor(state.man, next).then(
+      function (summaries) {
+        if (state !== current) return;
+        summaries.forEach(function (entry, i) {
+          addSummary(items[i], entry);
+        });
+      },
+      function () {
+        /* the results stand without their summaries */
+      }
+    );
   }
 
   function showMessage(key, vars, extra) {
@@ -1017,8 +1106,10 @@
       shardNames = shardNames.filter(function (name) {
         return man.shards[name];
       });
-      var rows = await loadRows(man, shardNames);
+      var loaded = await loadRows(man, shardNames);
       if (stale()) return;
+      man = loaded.man;
+      var rows = loaded.rows;
       mark("search-data-ready");
 
       if (text) {
@@ -1034,11 +1125,13 @@
           });
         });
       }
-      var filtered = applyFilters(man, rows, state, now);
-      showCounts(filtered.counts);
+      var kept = filterRows(man, rows, state, now);
+      // Nothing to show: the counts say what to widen (explainEmpty), so they come first.
+      var filtered = kept.length ? null : applyFilters(man, rows, state, now);
+      if (filtered) showCounts(filtered.counts);
       var near = [];
       var area = [];
-      filtered.rows.forEach(function (row) {
+      kept.forEach(function (row) {
         if (loc && row.lat !== null && row.lon !== null) {
           row.distanceKm = haversineKm(loc.lat, loc.lon, row.lat, row.lon);
           near.push(row);
@@ -1076,31 +1169,38 @@
         areaHeading.textContent = region ? fmt("area", { state: stateName(region) }) : M.area_plain;
         areaHeading.hidden = false;
       }
-      // The first page's cards (the last data needed), then the results: the nearest
-      // first, brought into view at once, and only then the listings without a place
-      // below them (their cards do not compete with the first ones on a slow network).
-      if (near.length) {
-        await cardsFor(man, near.slice(0, PAGE_SIZE));
-        if (stale()) return;
-        mark("search-cards-ready");
-        await showMore("near", false);
-        if (stale()) return;
-        if (focus) bringResultsIntoView();
-        focus = false;
-      }
-      await cardsFor(man, area.slice(0, PAGE_SIZE));
-      if (stale()) return;
-      if (!near.length) mark("search-cards-ready");
-      await showMore("area", false);
-      if (stale()) return;
-      mark("search-results-rendered");
+      // The first page of results, painted at once from the rows (the nearest, or the
+      // listings without a place when no place was given) and brought into view; the
+      // count announced; the other list's first page (below, off screen) right after
+      // that paint; the summaries filled in as they arrive.
+      var first = near.length ? "near" : "area";
+      var filling = [showMore(first, false)];
+      mark("search-first-results");
       var total = near.length + area.length;
       var summary = fmt(total === 1 ? "count_one" : "count_other", { n: total });
       if (textUnavailable) {
         summary += " " + M.text_unavailable;
       }
       if (total === 0) summary = explainEmpty(state, filtered, loc, region);
-      finish(focus, summary);
+      if (focus) bringResultsIntoView();
+      var announced = new Promise(function (resolve) {
+        announce(summary, resolve);
+      });
+      // The counts last, once the results are on screen and their summaries in: a
+      // long task right after the first results would hold the next frames back.
+      await afterNextPaint();
+      if (stale()) return;
+      if (first === "near") filling.push(showMore("area", false));
+      await Promise.all(filling);
+      if (stale()) return;
+      mark("search-cards-ready");
+      if (!filtered) {
+        showCounts(applyFilters(man, rows, state, now).counts);
+        mark("search-counts-ready");
+      }
+      mark("search-results-rendered");
+      await announced;
+      if (!stale()) app.setAttribute("data-state", "done");
     } catch (error) {
       if (stale()) return;
       showMessage("load_error", null, browseLinks());
@@ -1190,7 +1290,7 @@
 
   var initial = stateFromUrl();
   fillForm(initial);
-  if (window.location.search) {
+  if (addressQuery()) {
     // Arriving from the home page's form is a search just submitted: show its results,
     // under the tidy address (no empty fields), still in the same history entry.
     window.history.replaceState(null, "", queryString(initial));
