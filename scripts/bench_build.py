@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -108,6 +109,8 @@ class PeakMemory:
 
     def __init__(self, pid: int):
         self.pid, self.peak = pid, 0
+        #: At the peak: PSS in KiB by process name (``/proc/<pid>/comm``), summed.
+        self.at_peak: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -142,9 +145,23 @@ class PeakMemory:
             pass
         return 0
 
+    @staticmethod
+    def _name(pid: int) -> str:
+        try:
+            with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as file:
+                return file.read().strip()
+        except OSError:
+            return "?"
+
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
-            self.peak = max(self.peak, sum(self._pss(pid) for pid in self._tree()))
+            sizes = [(pid, self._pss(pid)) for pid in self._tree()]
+            total = sum(size for _, size in sizes)
+            if total > self.peak:
+                self.peak, self.at_peak = total, {}
+                for pid, size in sizes:
+                    name = self._name(pid)
+                    self.at_peak[name] = self.at_peak.get(name, 0) + size
 
     def stop(self) -> int:
         self._stop.set()
@@ -152,11 +169,24 @@ class PeakMemory:
         return self.peak
 
 
+#: What :func:`run` measured of the last command besides what it returns: ``cpu``, the
+#: CPU seconds (user + system) of its whole process tree; ``at_peak``, the PSS in KiB of
+#: each kind of process at the peak (:attr:`PeakMemory.at_peak`).
+LAST: dict[str, object] = {}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(
     command: list[str], cwd: Path, env: dict[str, str], watch=None
 ) -> tuple[float, int, str, float | None]:
     """Run ``command``; return (seconds, peak summed PSS in KiB, output, seconds until
-    ``watch()`` first returned true, polled every 20 ms, or None)."""
+    ``watch()`` first returned true, polled every 20 ms, or None).  Its CPU time and the
+    processes at its peak are left in :data:`LAST`."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -181,6 +211,7 @@ def run(
     if poller:
         poller.join()
     peak = memory.stop()
+    LAST.update(cpu=_children_cpu() - cpu_before, at_peak=dict(memory.at_peak))
     text = output.decode("utf-8", "replace")
     if proc.returncode != 0:
         sys.exit(f"build failed ({' '.join(command)}):\n{text[-4000:]}")
@@ -386,7 +417,9 @@ def main(argv: list[str] | None = None) -> int:
     pagefind_cmd = [pagefind, "--site", str(work / "output-hugo"), "--quiet"]
     hugo_env = {k: v for k, v in env.items() if not k.upper().startswith(("HUGO", "PAGEFIND"))}
     times: dict[str, list[float]] = {"waystation": [], "hugo": [], "pagefind": [], "plain": []}
+    cpus: dict[str, list[float]] = {name: [] for name in times}
     peaks: dict[str, int] = dict.fromkeys(times, 0)
+    at_peak: dict[str, dict[str, int]] = {}
     for attempt in range(args.repeat):
         builds = [("waystation", waystation_cmd(work / "output-waystation"), ROOT, env)]
         if "hugo" in refs:
@@ -400,10 +433,13 @@ def main(argv: list[str] | None = None) -> int:
             settle()
             seconds, peak, _, _ = run(command, cwd, run_env)
             times[name].append(seconds)
-            peaks[name] = max(peaks[name], peak)
+            cpus[name].append(float(LAST["cpu"]))
+            if peak >= peaks[name]:
+                peaks[name], at_peak[name] = peak, dict(LAST["at_peak"])
             print(
-                f"run {attempt + 1}: {name:<10} {seconds:8.2f} s  "
-                f"peak {peak / 1024:7.0f} MiB (PSS, process tree)",
+                f"run {attempt + 1}: {name:<10} {seconds:8.2f} s  cpu {LAST['cpu']:7.1f} s  "
+                f"peak {peak / 1024:7.0f} MiB (PSS, process tree; {_biggest(LAST['at_peak'])})  "
+                f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
 
@@ -423,15 +459,23 @@ def main(argv: list[str] | None = None) -> int:
           f"medians of {args.repeat} run(s); peak memory: the sum of PSS over each build's "
           f"process tree, sampled every {SAMPLE_SECONDS * 1000:.0f} ms")  # fmt: skip
     print(f"waystation build   : {waystation:8.2f} s  {pages} HTML pages, "
-          f"peak {peaks['waystation'] / 1024:.0f} MiB")  # fmt: skip
+          f"cpu {statistics.median(cpus['waystation']):.1f} s, "
+          f"peak {peaks['waystation'] / 1024:.0f} MiB "
+          f"({_biggest(at_peak.get('waystation', {}))})")  # fmt: skip
     if "hugo" in refs:
         hugo_s, find_s = statistics.median(times["hugo"]), statistics.median(times["pagefind"])
         hugo_pages = sum(1 for _ in (work / "output-hugo").rglob("*.html"))
         print(f"hugo               : {hugo_s:8.2f} s  {hugo_pages} HTML pages, "
+              f"cpu {statistics.median(cpus['hugo']):.1f} s, "
               f"peak {peaks['hugo'] / 1024:.0f} MiB")  # fmt: skip
-        print(f"pagefind over hugo : {find_s:8.2f} s  peak {peaks['pagefind'] / 1024:.0f} MiB")
+        print(f"pagefind over hugo : {find_s:8.2f} s  "
+              f"cpu {statistics.median(cpus['pagefind']):.1f} s, "
+              f"peak {peaks['pagefind'] / 1024:.0f} MiB")  # fmt: skip
         print(f"ratio              : {waystation / (hugo_s + find_s):8.2f}  "
               f"Waystation / (Hugo + Pagefind), ratio of medians (lower is faster)")  # fmt: skip
+        cpu_ref = statistics.median(cpus["hugo"]) + statistics.median(cpus["pagefind"])
+        print(f"cpu ratio          : {statistics.median(cpus['waystation']) / cpu_ref:8.2f}  "
+              f"the same, of CPU seconds (less sensitive to other load)")  # fmt: skip
         if args.repeat > 1:
             paired = [
                 w / (h + f)
@@ -453,6 +497,12 @@ def main(argv: list[str] | None = None) -> int:
     if hugo_edit is not None:
         print(f"hugo rebuild, one listing edited: {hugo_edit:6.2f} s (Hugo alone, no Pagefind)")
     return 0
+
+
+def _biggest(at_peak: dict[str, int]) -> str:
+    """The PSS of the three largest kinds of process at a peak (by name, summed)."""
+    ranked = sorted(at_peak.items(), key=lambda item: -item[1])
+    return ", ".join(f"{name} {size / 1024:.0f}" for name, size in ranked[:3]) + " MiB"
 
 
 def run_incremental(work, providers, hugo_site, hugo_cmd, env, hugo_env, waystation_cmd, trash):

@@ -220,3 +220,36 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
         )
     assert len(found[0]) == len(listing_pages)
     assert found[0] == found[1]
+
+
+def test_one_pagefind_run_per_language_writes_the_index_of_one_run_over_all(built_site, tmp_path):
+    """The build indexes each language by its own Pagefind run, one after the other (half
+    the peak memory for two languages): the index files must be those of one run over
+    every language's pages, byte for byte (the same pages, listed in the same order)."""
+    import shutil
+
+    settings = {"LANGUAGES": ["en", "es"]}
+    site = tmp_path / "site"
+    for page in _listing_pages(built_site).values():
+        target = site / page.relative_to(built_site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+    globs = pagefind_index.listing_globs(settings)
+    assert globs == ["providers/*/index.html", "es/providers/*/index.html"]
+    folders = {}
+    for name, glob in (("one run", pagefind_index.listing_glob(settings)), ("per language", globs)):
+        assert pagefind_index.index_site(site, glob) == len(_listing_pages(built_site))
+        folders[name] = {
+            str(p.relative_to(site / "pagefind")): p.read_bytes()
+            for p in sorted((site / "pagefind").rglob("*"))
+            if p.is_file()
+        }
+    entry = json.loads(folders["per language"]["pagefind-entry.json"])
+    assert {lang: info["page_count"] for lang, info in entry["languages"].items()} == {
+        lang: sum(1 for key in _listing_pages(built_site) if key[0] == lang)
+        for lang in ("en", "es")
+    }
+    assert folders["per language"] == folders["one run"]
+    # And the build's own index (read from the small copies) is that index too, page
+    # numbers aside (they follow the order the folder lists its pages in).
+    assert _index_by_fragment(built_site / "pagefind") == _index_by_fragment(site / "pagefind")

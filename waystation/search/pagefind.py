@@ -63,10 +63,30 @@ def listing_glob(settings: dict[str, Any]) -> str:
     return "{" + ",".join(folders) + "}/*/index.html"
 
 
+def listing_globs(settings: dict[str, Any]) -> list[str]:
+    """The listing pages of each language, one glob per language
+    (``providers/*/index.html``, ``es/providers/*/index.html``): what one Pagefind run
+    indexes when the languages are indexed one after the other (:class:`Indexing`)."""
+    langs = list(settings["LANGUAGES"])
+    return ["providers/*/index.html"] + [f"{lang}/providers/*/index.html" for lang in langs[1:]]
+
+
 SHELL = "/bin/sh"
-#: ``sh -c`` script: run Pagefind (the arguments after the two folders), then copy what
-#: it wrote ($1) into the site ($2).
-_THEN_COPY = 'written="$1"; target="$2"; shift 2; "$@" && cp -R "$written/." "$target"'
+#: ``sh -c`` script: run Pagefind ($3) over the folder $4 once per glob (the arguments
+#: after it), each run into its own numbered folder under $1, one after the other, then
+#: copy what they wrote into the site ($2).  Only one Pagefind runs at a time: its memory
+#: is that of one language's index, not of all of them (see :class:`Indexing`).
+_PARTS_THEN_COPY = """written="$1"; target="$2"; pagefind="$3"; read="$4"; shift 4
+part=0
+for glob in "$@"; do
+  "$pagefind" --site "$read" --glob "$glob" --output-path "$written/$part" --quiet || exit $?
+  part=$((part + 1))
+done
+part=0
+for glob in "$@"; do
+  cp -R "$written/$part/." "$target" || exit $?
+  part=$((part + 1))
+done"""
 
 
 def _executable() -> Path:
@@ -81,41 +101,50 @@ def _executable() -> Path:
 class Indexing:
     """A running Pagefind process indexing ``site`` into ``site/pagefind``.
 
+    ``glob`` is one glob (one Pagefind run over every page it matches) or a list of
+    globs, one per language (:func:`listing_globs`): then Pagefind runs once per glob,
+    one run after the other, each making one language's index, and :meth:`wait` joins
+    their ``pagefind-entry.json``.  Pagefind holds a whole index in memory until it has
+    written it (about 80 KB per page: 8 GB for the 96,000 listing pages of 50,000
+    listings, upstream Pagefind issue #842), and its index of a language does not depend
+    on the other languages' pages, so the runs one after the other write the same files
+    as one run over them all (tested) with half the peak memory for two languages.  A
+    glob that matches no page is left out (Pagefind fails on it).
+
     With ``source`` (a folder of small copies of the site's listing pages, at the same
     paths: ``search_page.html``), Pagefind reads those instead, and the folder is
-    deleted once the index is made.  Then Pagefind also writes its index into a
-    folder beside that one (in memory, see :func:`scratch_dir`), and one ``cp``
-    copies it into the site when it is done: Pagefind writes its ~20,000 files from
-    dozens of threads at once, which on a journaling disk cost three times the
-    system time of one process writing them in turn.
+    deleted once the index is made.  Pagefind writes its index into a folder beside
+    that one (in memory, see :func:`scratch_dir`), and one ``cp`` copies it into the
+    site when it is done: Pagefind writes its ~20,000 files from dozens of threads at
+    once, which on a journaling disk cost three times the system time of one process
+    writing them in turn.
     """
 
-    def __init__(self, site: Path, glob: str, source: Path | None = None):
+    def __init__(self, site: Path, glob: str | list[str], source: Path | None = None):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
         self.source = source
         if self.target.exists():
             shutil.rmtree(self.target)
+        read = str(source) if source is not None else str(self.site)
+        globs = [glob] if isinstance(glob, str) else list(glob)
+        if len(globs) > 1:
+            globs = [g for g in globs if next(Path(read).glob(g), None) is not None] or globs[:1]
         self._written: Path | None = None
-        if source is not None and os.path.exists(SHELL):
-            self._written = Path(
-                tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=source.parent)
-            )
+        self._parts = 0
+        if os.path.exists(SHELL):
+            parent = source.parent if source is not None else scratch_dir()
+            self._written = Path(tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=parent))
+            self._parts = len(globs)
+            command = [SHELL, "-c", _PARTS_THEN_COPY, "sh", str(self._written), str(self.target)]
+            command += [str(_executable()), read, *globs]
+        else:  # one run over every glob, straight into the site
+            joined = globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}"
+            command = [str(_executable()), "--site", read, "--glob", joined]
+            command += ["--output-path", str(self.target), "--quiet"]
         # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
         # pagefind.{json,toml,yml} config file from its working folder and options from
         # the environment; neither may change the index.
-        read = str(source) if source is not None else str(self.site)
-        command = [str(_executable()), "--site", read, "--glob", glob]
-        command += ["--output-path", str(self._written or self.target), "--quiet"]
-        if self._written is not None:
-            command = [
-                SHELL,
-                "-c",
-                _THEN_COPY,
-                "sh",
-                str(self._written),
-                str(self.target),
-            ] + command
         env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND_")}
         self._workdir = tempfile.TemporaryDirectory(prefix="waystation-pagefind-")
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by wait()
@@ -159,6 +188,8 @@ class Indexing:
             code = process.wait()
             self._log.seek(0)
             log = self._log.read().decode("utf-8", "replace").strip()
+            if code == 0 and self._written is not None and self._parts > 1:
+                _join_entries(self._written, self._parts, self.target)
         finally:
             self._process = None
             self._cleanup()
@@ -183,6 +214,28 @@ class Indexing:
         self._cleanup()
 
 
+def _join_entries(written: Path, parts: int, target: Path) -> None:
+    """``target/pagefind-entry.json`` of the languages the runs wrote into
+    ``written/0`` … (each run's entry names its own languages; the rest is the same)."""
+    entry: dict[str, Any] = {}
+    languages: dict[str, Any] = {}
+    for part in range(parts):
+        found = json.loads((written / str(part) / "pagefind-entry.json").read_text("utf-8"))
+        twice = set(languages) & set(found.get("languages", {}))
+        if twice:
+            raise WaystationError(
+                f"Pagefind found pages in {', '.join(sorted(twice))} in two parts of the site: "
+                "each language's listing pages must be in their own folder"
+            )
+        languages.update(found.pop("languages", {}))
+        entry.update(found)
+    entry["languages"] = languages
+    (target / "pagefind-entry.json").write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
+
+
 #: The indexing under way for each output folder (started, not yet joined).
 _RUNNING: dict[Path, Indexing] = {}
 
@@ -198,9 +251,10 @@ def _cancel_unjoined() -> None:
         shutil.rmtree(_SOURCES.popitem()[1], ignore_errors=True)
 
 
-def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
-    """Start indexing the pages of ``site`` matching ``glob`` in the background (read
-    from their small copies in ``source`` when given)."""
+def start(site: Path, glob: str | list[str], source: Path | None = None) -> Indexing:
+    """Start indexing the pages of ``site`` matching ``glob`` (or each glob of a list, one
+    after the other: :class:`Indexing`) in the background (read from their small copies
+    in ``source`` when given)."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
@@ -278,7 +332,7 @@ def wait(site: Path) -> int | None:
     return None if indexing is None else indexing.wait()
 
 
-def index_site(site: Path, glob: str) -> int:
+def index_site(site: Path, glob: str | list[str]) -> int:
     """Index the pages of ``site`` matching ``glob``; return how many pages were read."""
     start(site, glob)
     return wait(site) or 0
@@ -353,9 +407,9 @@ def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Index
     key = Path(output).resolve()
     source = _usable_source(output)
     if source is not None and _has_listings(source):
-        return start(key, listing_glob(settings), source)
+        return start(key, listing_globs(settings), source)
     if _has_listings(output):
-        return start(key, listing_glob(settings))
+        return start(key, listing_globs(settings))
     if source is not None:
         remember_source(output, source)  # nothing to index yet: for the step to decide
     return None
@@ -373,7 +427,7 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
         if source is not None:
             shutil.rmtree(source, ignore_errors=True)
         return None  # no listing pages written (a data-only run): nothing to index
-    return start(Path(output), listing_glob(settings), source)
+    return start(Path(output), listing_globs(settings), source)
 
 
 def _usable_source(output: Path) -> Path | None:
@@ -384,4 +438,4 @@ def _usable_source(output: Path) -> Path | None:
 def build_pagefind_index(directory: Any, output: Path, settings: dict[str, Any]) -> None:
     """Post-build step: index the listing pages, and wait for it."""
     if _has_listings(output):
-        index_site(Path(output), listing_glob(settings))
+        index_site(Path(output), listing_globs(settings))

@@ -64,13 +64,16 @@ class Environments:
 
 
 class CardCache:
-    """Each listing's card HTML, per language and link root.
+    """Each listing's card HTML, per language, for any link root.
 
     A card is rendered once per listing and language, with a stand-in for the link
     root (``SITEURL``), which is then replaced by each page's root: a browse page at
-    another depth costs a string replacement, not a rendering.  The stand-in is random
-    per cache, so no listing text can hold it.  Links in the card must be made with
-    ``url()`` or ``static()`` (which put the root in front of the path), as they are.
+    another depth costs a string replacement, not a rendering.  Only the rendering with
+    the stand-in is kept (a replacement costs a microsecond): keeping each root's copy
+    too held three times the cards' text in every renderer process, 31 MB at 10,000
+    listings.  The stand-in is random per cache, so no listing text can hold it.  Links
+    in the card must be made with ``url()`` or ``static()`` (which put the root in front
+    of the path), as they are.
     """
 
     def __init__(self, envs: Environments, data: SiteData):
@@ -78,26 +81,20 @@ class CardCache:
         self._data = data
         self._root = Markup(f"\x00root-{secrets.token_hex(16)}\x00")  # noqa: S704
         self._rendered: dict[tuple[str, str], str] = {}
-        self._cards: dict[tuple[str, str, str], Markup] = {}
 
     def get(self, listing_id: str, lang: str, root: str) -> Markup:
-        key = (listing_id, lang, root)
-        card = self._cards.get(key)
-        if card is None:
-            rendered = self._rendered.get(key[:2])
-            if rendered is None:
-                data = self._data
-                template = self._envs.get(lang).get_template(CARD_TEMPLATE)
-                rendered = self._rendered[key[:2]] = template.render(
-                    listing=data.public(listing_id, lang),
-                    listing_path=site_urls.listing(listing_id, lang, data.default_lang),
-                    lang=lang,
-                    SITEURL=self._root,
-                )
-            # Rendered by an autoescaping template; the root, escaped like the rest.
-            card = Markup(rendered.replace(self._root, str(escape(root))))  # noqa: S704
-            self._cards[key] = card
-        return card
+        rendered = self._rendered.get((listing_id, lang))
+        if rendered is None:
+            data = self._data
+            template = self._envs.get(lang).get_template(CARD_TEMPLATE)
+            rendered = self._rendered[(listing_id, lang)] = template.render(
+                listing=data.public(listing_id, lang),
+                listing_path=site_urls.listing(listing_id, lang, data.default_lang),
+                lang=lang,
+                SITEURL=self._root,
+            )
+        # Rendered by an autoescaping template; the root, escaped like the rest.
+        return Markup(rendered.replace(self._root, str(escape(root))))  # noqa: S704
 
 
 class ListItems:
