@@ -68,7 +68,6 @@ class Directory:
             self._public[key] = found
         return found
 
-
     def reuse_views(self, other: Directory, ids: set[str]) -> None:
         """Take ``other``'s published views of the listings ``ids``, which are the same
         objects with the same places in both (``make devserver``, after an edit of other
