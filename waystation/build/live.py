@@ -156,10 +156,10 @@ class LiveSite:
         self.place_problems: dict[str, list[Problem]] = {}
         self.copies: Path | None = None
         self.broken = False  # a failed update may have written part: a full build next
-        base = incremental.code_fingerprint() + incremental.settings_fingerprint(
+        self._base = incremental.code_fingerprint() + incremental.settings_fingerprint(
             self.render_settings
         )
-        self.templates = incremental.TemplateFingerprints(self.template_dirs, base)
+        self.templates = incremental.TemplateFingerprints(self.template_dirs, self._base)
 
     # -- the state -------------------------------------------------------------------
 
@@ -214,10 +214,15 @@ class LiveSite:
 
     def reload_manifest(self) -> None:
         """After a full build that changed no listing (a template, a content page): its
-        manifest is the one to start from."""
+        manifest, the templates and Pelican's pages in the sitemap are the ones to start
+        from."""
         self.manifest = incremental.Manifest.load(
             incremental.manifest_path(self.settings, self.output)
         )
+        self.templates = incremental.TemplateFingerprints(self.template_dirs, self._base)
+        ours = {(p.path, p.lastmod) for p in self.plan.values() if p.in_sitemap}
+        site_url = str(self.settings.get("SITEURL", ""))
+        self.pelican_entries = sitemap_entries(self.output, site_url) - ours
         self.broken = False
 
     def close(self) -> None:
@@ -344,7 +349,8 @@ class LiveSite:
         if self.broken:
             raise BuildFailed("the last update failed: run a full build")
         if today_from_env() != self.today:
-            raise BuildFailed("the day changed since the devserver started: run a full build")
+            self.broken = True  # stale flags and dates: a full build next
+            raise BuildFailed("the day changed since the devserver started: a full build next")
         began = time.perf_counter()
         with collector.paused(keep=True):
             try:
