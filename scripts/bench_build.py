@@ -21,11 +21,14 @@
    ``pagefind`` binary of the ``pagefind[bin]`` package) over Hugo's output; plain
    Pelican with its default settings and theme;
 4. then the incremental cases, with Waystation's caches on, into one output folder built
-   once beforehand: nothing changed; one listing's summary edited; one template edited
-   (a copy of the theme, so the repository's is never touched).  For each it prints the
-   whole build's time and the time until the edited listing's page holds the new text
-   (what ``make devserver`` serves while the search index is still being made); Hugo's
-   rebuild after the same listing edit is timed beside it;
+   once beforehand: nothing changed (a fresh ``pelican`` run, ``make html``), then, under
+   one ``scripts/devserver.py --no-serve`` (what ``make devserver`` runs: it keeps the
+   last build in memory), one listing's summary edited (``--repeat`` times) and one
+   template edited (a copy of the theme, so the repository's is never touched).  For
+   each edit it prints the time from the file saved until the edited listing's page
+   holds the new text (what the devserver serves while the search index is still being
+   made) and until the devserver prints ``build done`` (index, search data, maps and
+   open data included); Hugo's rebuild after the same listing edit is timed beside it;
 5. prints the median wall time of each, Waystation / (Hugo + Pagefind) as the ratio of
    the medians, plain Pelican's ratio on a second line, and each build's peak memory:
    the sum over the build's whole process tree (the build, its workers, Pagefind …) of

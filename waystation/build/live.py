@@ -451,7 +451,10 @@ class LiveSite:
             from waystation.search import pagefind
 
             pagefind.start(
-                self.output, pagefind.listing_glob(self.render_settings), self._index_source()
+                self.output,
+                pagefind.listing_glob(self.render_settings),
+                self._index_source(),
+                in_place=True,
             )
             result.reindexed = True
 

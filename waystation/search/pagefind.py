@@ -90,14 +90,18 @@ class Indexing:
     system time of one process writing them in turn.
     """
 
-    def __init__(self, site: Path, glob: str, source: Path | None = None):
+    def __init__(self, site: Path, glob: str, source: Path | None = None, in_place: bool = False):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
         self.source = source
-        if self.target.exists():
+        #: Update the index in place (``make devserver``): Pagefind writes elsewhere, and
+        #: only the files whose bytes changed are written into the site, the others kept
+        #: (mtime and all); files of the old index not in the new one are deleted.
+        self.in_place = in_place and source is not None
+        if self.target.exists() and not self.in_place:
             shutil.rmtree(self.target)
         self._written: Path | None = None
-        if source is not None and os.path.exists(SHELL):
+        if source is not None and (os.path.exists(SHELL) or self.in_place):
             self._written = Path(
                 tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=source.parent)
             )
@@ -107,7 +111,7 @@ class Indexing:
         read = str(source) if source is not None else str(self.site)
         command = [str(_executable()), "--site", read, "--glob", glob]
         command += ["--output-path", str(self._written or self.target), "--quiet"]
-        if self._written is not None:
+        if self._written is not None and not self.in_place:
             command = [
                 SHELL,
                 "-c",
@@ -159,6 +163,12 @@ class Indexing:
             code = process.wait()
             self._log.seek(0)
             log = self._log.read().decode("utf-8", "replace").strip()
+            if code == 0 and self.in_place:
+                assert self._written is not None
+                for name in UNUSED_FILES:
+                    (self._written / name).unlink(missing_ok=True)
+                canonicalize(self._written)
+                sync_folder(self._written, self.target)
         finally:
             self._process = None
             self._cleanup()
@@ -166,7 +176,8 @@ class Indexing:
             raise WaystationError(f"Pagefind could not index {self.site} (exit {code}): {log}")
         for name in UNUSED_FILES:
             (self.target / name).unlink(missing_ok=True)
-        canonicalize(self.target)
+        if not self.in_place:
+            canonicalize(self.target)
         entry_path = self.target / "pagefind-entry.json"
         entry = json.loads(entry_path.read_text(encoding="utf-8")) if entry_path.exists() else {}
         self.pages = sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
@@ -181,6 +192,36 @@ class Indexing:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         self._cleanup()
+
+
+def sync_folder(source: Path, target: Path) -> None:
+    """Make ``target`` hold what ``source`` holds, writing only files whose bytes differ
+    and deleting what ``source`` lacks (with its empty folders)."""
+    source, target = Path(source), Path(target)
+    wanted: set[str] = set()
+    for dirpath, _dirnames, filenames in os.walk(source):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            relative = os.path.relpath(path, source)
+            wanted.add(relative)
+            with open(path, "rb") as file:
+                data = file.read()
+            there = target / relative
+            try:
+                if there.stat().st_size == len(data) and there.read_bytes() == data:
+                    continue
+            except OSError:
+                there.parent.mkdir(parents=True, exist_ok=True)
+            there.write_bytes(data)
+    if not target.is_dir():
+        return
+    for dirpath, _dirnames, filenames in os.walk(target, topdown=False):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.relpath(path, target) not in wanted:
+                os.unlink(path)
+        if dirpath != str(target) and not os.listdir(dirpath):
+            os.rmdir(dirpath)
 
 
 #: The indexing under way for each output folder (started, not yet joined).
@@ -198,14 +239,15 @@ def _cancel_unjoined() -> None:
         shutil.rmtree(_SOURCES.popitem()[1], ignore_errors=True)
 
 
-def start(site: Path, glob: str, source: Path | None = None) -> Indexing:
+def start(site: Path, glob: str, source: Path | None = None, in_place: bool = False) -> Indexing:
     """Start indexing the pages of ``site`` matching ``glob`` in the background (read
-    from their small copies in ``source`` when given)."""
+    from their small copies in ``source`` when given; ``in_place``: see
+    :class:`Indexing`)."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
         previous.cancel()
-    indexing = _RUNNING[key] = Indexing(key, glob, source)
+    indexing = _RUNNING[key] = Indexing(key, glob, source, in_place)
     return indexing
 
 
