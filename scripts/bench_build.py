@@ -2,7 +2,7 @@
 """Benchmark: the Waystation build of N listings against Hugo + Pagefind and plain Pelican.
 
     python scripts/bench_build.py --count 10000 [--seed 1] [--repeat 1] [--work DIR]
-                                  [--references hugo,plain] [--no-incremental]
+                                  [--references hugo,plain] [--no-incremental] [--edits 3]
 
 1. writes N synthetic listings (scripts/generate_synthetic.py --count N --seed S);
 2. writes the same listings' text for the references: for Hugo, one Markdown page per
@@ -23,7 +23,7 @@
 4. then the incremental cases, with Waystation's caches on, into one output folder built
    once beforehand: nothing changed (a fresh ``pelican`` run, ``make html``), then, under
    one ``scripts/devserver.py --no-serve`` (what ``make devserver`` runs: it keeps the
-   last build in memory), one listing's summary edited (``--repeat`` times) and one
+   last build in memory), one listing's summary edited (``--edits`` times) and one
    template edited (a copy of the theme, so the repository's is never touched).  For
    each edit it prints the time from the file saved until the edited listing's page
    holds the new text (what the devserver serves while the search index is still being
@@ -321,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         "--no-incremental", action="store_true", help="skip the incremental rebuilds"
     )
     parser.add_argument(
+        "--edits", type=int, default=3, help="listing edits under the devserver (median)"
+    )
+    parser.add_argument(
         "--providers",
         type=Path,
         help="use these listings (written before by generate_synthetic.py with the same "
@@ -417,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_incremental:
         incremental, hugo_edit = run_incremental(
             work, providers, hugo_site if "hugo" in refs else None, hugo_cmd, env, hugo_env,
-            waystation_cmd, trash, args.repeat,
+            waystation_cmd, trash, args.edits,
         )  # fmt: skip
 
     shutil.rmtree(trash, ignore_errors=True)
@@ -571,9 +574,10 @@ def run_incremental(
     started = time.perf_counter()
     server = Devserver(devserver_cmd, ROOT, env)
     memory = PeakMemory(server.proc.pid)
-    at, line = server.wait_for("ready:", "live state not loaded")
+    at, line = server.wait_for("state kept", "live state not loaded")
     print(f"devserver: first build and state loaded in {at - started:.2f} s ({line})", flush=True)
-    if not line.startswith("ready:"):
+    server.wait_for("ready:")
+    if not line.startswith("state kept"):
         server.stop()
         sys.exit("the devserver did not keep its state:\n" + "".join(server.log[-40:]))
 

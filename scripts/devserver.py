@@ -16,7 +16,7 @@ listing's searchable text changed), the search data, maps, open data and the sit
 change keep their mtime.
 
     python scripts/devserver.py [--port 8000] [--output output] [--settings pelicanconf.py]
-                                [--set NAME=JSON ...] [--no-serve]
+                                [--content content] [--set NAME=JSON ...] [--no-serve]
 
 ``--set`` passes Pelican's ``-e`` overrides (the benchmark builds elsewhere with them);
 ``--no-serve`` only rebuilds (the benchmark times it).  Each line it prints about a
@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT))  # this checkout's waystation, as the builds use i
 WATCHED = ("waystation/data", "waystation/locale", "geocode-cache.json")
 
 
-def pelican_args(output: str, settings: str, overrides: list[str]) -> list[str]:
-    args = ["content", "-o", output, "-s", settings]
+def pelican_args(content: str, output: str, settings: str, overrides: list[str]) -> list[str]:
+    args = [content, "-o", output, "-s", settings]
     return args + ["-e", *overrides] if overrides else args  # one -e takes them all
 
 
@@ -118,7 +118,7 @@ class Rebuilder:
             print(f"live state not loaded ({error}): every rebuild is a full one", flush=True)
             return
         print(
-            f"ready: {len(self.site.plan)} pages kept in memory "
+            f"state kept: {len(self.site.plan)} pages in memory "
             f"({time.perf_counter() - started:.1f} s): edits of listings are rebuilt here",
             flush=True,
         )
@@ -155,6 +155,10 @@ class Rebuilder:
         try:
             update = self.site.update(say=lambda line: print(line, flush=True))
         except live.BuildFailed as error:
+            if self.site.stale:  # the day or the commit changed: nothing failed
+                print(f"{error}", flush=True)
+                self.full()
+                return
             print(f"build FAILED ({time.perf_counter() - started:.1f} s): {error}", flush=True)
             if self.site.broken:
                 self.site.close()
@@ -185,6 +189,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--output", default="output")
     parser.add_argument("--settings", default="pelicanconf.py")
+    parser.add_argument("--content", default="content", help="the content folder (PATH)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=JSON", help="Pelican's -e"
     )
@@ -192,7 +197,7 @@ def main() -> int:
     parser.add_argument("--built", action="store_true", help=argparse.SUPPRESS)  # restarted
     args = parser.parse_args()
     os.chdir(ROOT)
-    rebuilder = Rebuilder(pelican_args(args.output, args.settings, args.set))
+    rebuilder = Rebuilder(pelican_args(args.content, args.output, args.settings, args.set))
     rebuilder.full(build=not args.built)
     server = None
     if not args.no_serve:
@@ -201,8 +206,18 @@ def main() -> int:
         except OSError as error:
             print(f"cannot serve on port {args.port} ({error.strerror}): try --port 8001")
             return 1
+    watching = False
     try:
-        for changes in watchfiles.watch(*rebuilder.watched()):
+        # A first empty yield once the watcher runs: an edit from then on is seen.
+        for changes in watchfiles.watch(
+            *rebuilder.watched(), yield_on_timeout=True, rust_timeout=200
+        ):
+            if not watching:
+                watching = True
+                live = "listing edits rebuilt here" if rebuilder.site else "full builds only"
+                print(f"ready: watching for changes ({live})", flush=True)
+            if not changes:
+                continue
             paths = sorted({path for _change, path in changes})
             names = sorted({Path(path).name for path in paths})
             print(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}", flush=True)

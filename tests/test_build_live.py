@@ -11,7 +11,9 @@ compares the two trees.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 
 import pytest
 
@@ -203,3 +205,57 @@ def test_only_listing_files_are_live_changes(tmp_path):
         [providers / "a.md", tmp_path / "theme" / "x.html"], providers
     )
     assert not live.listing_paths_only([providers / "notes.txt"], providers)
+
+
+def test_the_devserver_serves_an_edit_then_the_whole_site_as_a_clean_build(workspace):
+    """scripts/devserver.py as ``make devserver`` runs it (without its HTTP server): the
+    edited page first, then ``build done``, and the output is a clean build's."""
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    project, output = workspace / "project", workspace / "output"
+    values = {
+        "CACHE_PATH": str(workspace / "cache"),
+        "PROVIDERS_PATH": str(project / "providers"),
+        "THEME": str(project / "theme"),
+    }
+    command = [
+        sys.executable, str(ROOT / "scripts" / "devserver.py"), "--no-serve",
+        "--output", str(output), "--settings", str(project / "pelicanconf.py"),
+        "--content", str(project / "content"),
+        *(item for k, v in sorted(values.items()) for item in ("--set", f"{k}={json.dumps(v)}")),
+    ]  # fmt: skip
+    env = {**os.environ, "WAYSTATION_TODAY": SAMPLE_TODAY, "PYTHONHASHSEED": "0"}
+    proc = subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    log: list[str] = []
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def next_line(*prefixes: str) -> str:
+        while True:
+            try:
+                line = lines.get(timeout=300)
+            except queue.Empty:
+                pytest.fail("the devserver said nothing for 300 s:\n" + "".join(log[-40:]))
+            log.append(line)
+            if line.startswith(prefixes):
+                return line
+
+    try:
+        assert next_line("state kept", "live state not loaded").startswith("state kept")
+        assert next_line("ready:").startswith("ready: watching for changes (listing edits")
+        page = edit_listing(project)
+        assert next_line("pages written", "build FAILED").startswith("pages written")
+        assert b"now with a 24/7 line" in (output / page).read_bytes()
+        assert next_line("build done", "build FAILED").startswith("build done")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    after = snapshot(output)
+    clean = clean_build(workspace)
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []

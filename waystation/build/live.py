@@ -156,6 +156,7 @@ class LiveSite:
         self.place_problems: dict[str, list[Problem]] = {}
         self.copies: Path | None = None
         self.broken = False  # a failed update may have written part: a full build next
+        self.stale = False  # the day or the commit changed: a full build now
         self._base = incremental.code_fingerprint() + incremental.settings_fingerprint(
             self.render_settings
         )
@@ -188,6 +189,7 @@ class LiveSite:
             if inside
             else {}
         )
+        self.head = self._head()
         directory, problems = self._read(None)
         if any(p.is_error for p in problems):
             _report([p.format_text() for p in problems if p.is_error])
@@ -211,6 +213,9 @@ class LiveSite:
         site_url = str(self.settings.get("SITEURL", ""))
         self.pelican_entries = sitemap_entries(self.output, site_url) - ours
         self._write_all_copies([p for p in pages if p.context.get("listing") is not None])
+
+    def _head(self) -> str:
+        return incremental._git_head(self.providers if self.providers.exists() else self.root)
 
     def reload_manifest(self) -> None:
         """After a full build that changed no listing (a template, a content page): its
@@ -349,8 +354,11 @@ class LiveSite:
         if self.broken:
             raise BuildFailed("the last update failed: run a full build")
         if today_from_env() != self.today:
-            self.broken = True  # stale flags and dates: a full build next
-            raise BuildFailed("the day changed since the devserver started: a full build next")
+            self.broken = self.stale = True  # stale flags and dates
+            raise BuildFailed("the day changed since the last build: a full build is needed")
+        if self._head() != self.head:
+            self.broken = self.stale = True  # the listings' histories are git's
+            raise BuildFailed("a commit was made since the last build: a full build is needed")
         began = time.perf_counter()
         with collector.paused(keep=True):
             try:
