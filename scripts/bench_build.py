@@ -3,6 +3,7 @@
 
     python scripts/bench_build.py --count 10000 [--seed 1] [--repeat 1] [--work DIR]
                                   [--references hugo,plain] [--no-incremental] [--edits 3]
+                                  [--incremental-only]
 
 1. writes N synthetic listings (scripts/generate_synthetic.py --count N --seed S);
 2. writes the same listings' text for the references: for Hugo, one Markdown page per
@@ -324,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         "--edits", type=int, default=3, help="listing edits under the devserver (median)"
     )
     parser.add_argument(
+        "--incremental-only", action="store_true", help="no cold builds: the rebuilds only"
+    )
+    parser.add_argument(
         "--providers",
         type=Path,
         help="use these listings (written before by generate_synthetic.py with the same "
@@ -395,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     hugo_env = {k: v for k, v in env.items() if not k.upper().startswith(("HUGO", "PAGEFIND"))}
     times: dict[str, list[float]] = {"waystation": [], "hugo": [], "pagefind": [], "plain": []}
     peaks: dict[str, int] = dict.fromkeys(times, 0)
-    for attempt in range(args.repeat):
+    for attempt in range(0 if args.incremental_only else args.repeat):
         builds = [("waystation", waystation_cmd(work / "output-waystation"), ROOT, env)]
         if "hugo" in refs:
             builds += [("hugo", hugo_cmd, hugo_site, hugo_env)]
@@ -424,6 +428,14 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
 
     shutil.rmtree(trash, ignore_errors=True)
+    if args.incremental_only:
+        for name, seconds, to_page, peak in incremental:
+            page = f"{to_page:6.2f} s to the edited page" if to_page is not None else " " * 27
+            print(f"rebuild, {name:<19}: {seconds:6.2f} s to done  {page}  "
+                  f"peak {peak / 1024:.0f} MiB")  # fmt: skip
+        if hugo_edit is not None:
+            print(f"hugo rebuild, one listing edited: {hugo_edit:6.2f} s (Hugo alone)")
+        return 0
     pages = sum(1 for _ in (work / "output-waystation").rglob("*.html"))
     waystation = statistics.median(times["waystation"])
     print()
@@ -483,6 +495,8 @@ class Devserver:
         for line in self.proc.stdout:
             self.log.append(line)
             self.lines.put((time.perf_counter(), line))
+            if line.startswith(("changed:", "pages written", "build ", "state kept", "ready:")):
+                print(f"  devserver says: {line.strip()}", flush=True)
         self.lines.put((time.perf_counter(), ""))  # ended
 
     def wait_for(self, *prefixes: str, timeout: float = 1800) -> tuple[float, str]:

@@ -49,6 +49,18 @@ def pelican_args(content: str, output: str, settings: str, overrides: list[str])
     return args + ["-e", *overrides] if overrides else args  # one -e takes them all
 
 
+def _rss_mib() -> float:
+    """This process's resident memory (MiB; 0 where /proc is missing)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def full_build(args: list[str]) -> bool:
     """One build in a fresh Pelican process; prints when the pages are written and when
     it is done."""
@@ -119,7 +131,8 @@ class Rebuilder:
             return
         print(
             f"state kept: {len(self.site.plan)} pages in memory "
-            f"({time.perf_counter() - started:.1f} s): edits of listings are rebuilt here",
+            f"({time.perf_counter() - started:.1f} s, this process now {_rss_mib():.0f} MiB): "
+            "edits of listings are rebuilt here",
             flush=True,
         )
 
