@@ -2,7 +2,8 @@
 """Benchmark: the Waystation build of N listings against Hugo + Pagefind and plain Pelican.
 
     python scripts/bench_build.py --count 10000 [--seed 1] [--repeat 1] [--work DIR]
-                                  [--references hugo,plain] [--no-incremental]
+                                  [--references hugo,plain] [--no-incremental] [--edits 3]
+                                  [--incremental-only]
 
 1. writes N synthetic listings (scripts/generate_synthetic.py --count N --seed S);
 2. writes the same listings' text for the references: for Hugo, one Markdown page per
@@ -21,11 +22,14 @@
    ``pagefind`` binary of the ``pagefind[bin]`` package) over Hugo's output; plain
    Pelican with its default settings and theme;
 4. then the incremental cases, with Waystation's caches on, into one output folder built
-   once beforehand: nothing changed; one listing's summary edited; one template edited
-   (a copy of the theme, so the repository's is never touched).  For each it prints the
-   whole build's time and the time until the edited listing's page holds the new text
-   (what ``make devserver`` serves while the search index is still being made); Hugo's
-   rebuild after the same listing edit is timed beside it;
+   once beforehand: nothing changed (a fresh ``pelican`` run, ``make html``), then, under
+   one ``scripts/devserver.py --no-serve`` (what ``make devserver`` runs: it keeps the
+   last build in memory), one listing's summary edited (``--edits`` times) and one
+   template edited (a copy of the theme, so the repository's is never touched).  For
+   each edit it prints the time from the file saved until the edited listing's page
+   holds the new text (what the devserver serves while the search index is still being
+   made) and until the devserver prints ``build done`` (index, search data, maps and
+   open data included); Hugo's rebuild after the same listing edit is timed beside it;
 5. prints the median wall time of each, Waystation / (Hugo + Pagefind) as the ratio of
    the medians, plain Pelican's ratio on a second line, and each build's peak memory:
    the sum over the build's whole process tree (the build, its workers, Pagefind …) of
@@ -42,8 +46,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -347,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-incremental", action="store_true", help="skip the incremental rebuilds"
     )
     parser.add_argument(
+        "--edits", type=int, default=3, help="listing edits under the devserver (median)"
+    )
+    parser.add_argument(
+        "--incremental-only", action="store_true", help="no cold builds: the rebuilds only"
+    )
+    parser.add_argument(
         "--providers",
         type=Path,
         help="use these listings (written before by generate_synthetic.py with the same "
@@ -420,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     cpus: dict[str, list[float]] = {name: [] for name in times}
     peaks: dict[str, int] = dict.fromkeys(times, 0)
     at_peak: dict[str, dict[str, int]] = {}
-    for attempt in range(args.repeat):
+    for attempt in range(0 if args.incremental_only else args.repeat):
         builds = [("waystation", waystation_cmd(work / "output-waystation"), ROOT, env)]
         if "hugo" in refs:
             builds += [("hugo", hugo_cmd, hugo_site, hugo_env)]
@@ -448,10 +460,18 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_incremental:
         incremental, hugo_edit = run_incremental(
             work, providers, hugo_site if "hugo" in refs else None, hugo_cmd, env, hugo_env,
-            waystation_cmd, trash,
+            waystation_cmd, trash, args.edits,
         )  # fmt: skip
 
     shutil.rmtree(trash, ignore_errors=True)
+    if args.incremental_only:
+        for name, seconds, to_page, peak in incremental:
+            page = f"{to_page:6.2f} s to the edited page" if to_page is not None else " " * 27
+            print(f"rebuild, {name:<19}: {seconds:6.2f} s to done  {page}  "
+                  f"peak {peak / 1024:.0f} MiB")  # fmt: skip
+        if hugo_edit is not None:
+            print(f"hugo rebuild, one listing edited: {hugo_edit:6.2f} s (Hugo alone)")
+        return 0
     pages = sum(1 for _ in (work / "output-waystation").rglob("*.html"))
     waystation = statistics.median(times["waystation"])
     print()
@@ -493,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ratio              : {waystation / reference:8.2f}  Waystation / plain Pelican")
     for name, seconds, to_page, peak in incremental:
         page = f"{to_page:6.2f} s to the edited page" if to_page is not None else " " * 27
-        print(f"rebuild, {name:<19}: {seconds:6.2f} s  {page}  peak {peak / 1024:.0f} MiB")
+        how = "make html" if to_page is None else "devserver"
+        print(f"rebuild, {name:<19}: {seconds:6.2f} s to done  {page}  "
+              f"peak {peak / 1024:.0f} MiB ({how})")  # fmt: skip
     if hugo_edit is not None:
         print(f"hugo rebuild, one listing edited: {hugo_edit:6.2f} s (Hugo alone, no Pagefind)")
     return 0
@@ -505,9 +527,84 @@ def _biggest(at_peak: dict[str, int]) -> str:
     return ", ".join(f"{name} {size / 1024:.0f}" for name, size in ranked[:3]) + " MiB"
 
 
-def run_incremental(work, providers, hugo_site, hugo_cmd, env, hugo_env, waystation_cmd, trash):
-    """The rebuilds with Waystation's caches on, into one output folder: nothing changed,
-    one listing edited, one template edited (a copy of the theme)."""
+class Devserver:
+    """``scripts/devserver.py --no-serve`` as a maintainer runs it (``make devserver``):
+    every line it prints, with the time it was read."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]):
+        self.proc = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True, bufsize=1,
+        )  # fmt: skip
+        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
+        self.log: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.log.append(line)
+            self.lines.put((time.perf_counter(), line))
+            if line.startswith(("changed:", "pages written", "build ", "state kept", "ready:")):
+                print(f"  devserver says: {line.strip()}", flush=True)
+        self.lines.put((time.perf_counter(), ""))  # ended
+
+    def wait_for(self, *prefixes: str, timeout: float = 1800) -> tuple[float, str]:
+        """The time and text of the next line starting with one of ``prefixes``."""
+        deadline = time.perf_counter() + timeout
+        while True:
+            try:
+                at, line = self.lines.get(timeout=max(0.1, deadline - time.perf_counter()))
+            except queue.Empty:
+                line, at = None, 0.0
+            if line == "" or line is None or time.perf_counter() > deadline:
+                self.stop()
+                sys.exit("devserver ended or stalled:\n" + "".join(self.log[-60:]))
+            if line.startswith(prefixes):
+                if line.startswith("build FAILED"):
+                    self.stop()
+                    sys.exit("devserver build failed:\n" + "".join(self.log[-60:]))
+                return at, line.strip()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def wait_until(check, timeout: float = 1800) -> float:
+    """The time ``check()`` first returned true, polled every 20 ms."""
+    deadline = time.perf_counter() + timeout
+    while not check():
+        if time.perf_counter() > deadline:
+            sys.exit("timed out waiting for the edited page")
+        time.sleep(0.02)
+    return time.perf_counter()
+
+
+def page_holds(page: Path, needle: bytes):
+    def check() -> bool:
+        try:
+            return needle in page.read_bytes()
+        except OSError:
+            return False
+
+    return check
+
+
+def run_incremental(
+    work, providers, hugo_site, hugo_cmd, env, hugo_env, waystation_cmd, trash, repeat=1
+):
+    """The rebuilds with Waystation's caches on, into one output folder: nothing changed
+    (a fresh ``pelican`` run: ``make html``), then under the devserver (``make
+    devserver``, which keeps the last build in memory): one listing edited ``repeat``
+    times, one template edited (a copy of the theme, so the repository's is never
+    touched).  Returns ([(case, seconds to done, seconds to the edited page, peak KiB)],
+    Hugo's rebuild after the same edit)."""
     theme = work / "theme"
     shutil.copytree(ROOT / "theme", theme)
     output = work / "output-incremental"
@@ -523,46 +620,69 @@ def run_incremental(work, providers, hugo_site, hugo_cmd, env, hugo_env, waystat
     seconds, peak, _, _ = run(command, ROOT, env)
     print(f"incremental: first build (cold, fills the caches) {seconds:8.2f} s", flush=True)
     results = []
+    nothing = []
+    for _ in range(repeat):
+        settle()
+        seconds, peak, _, _ = run(command, ROOT, env)
+        nothing.append(seconds)
+        print(f"incremental: nothing changed (make html) {seconds:8.2f} s", flush=True)
+    results.append(("nothing changed", statistics.median(nothing), None, peak))
+
+    settings_args = command[command.index("-e") + 1 :]
+    devserver_cmd = [
+        sys.executable, str(ROOT / "scripts" / "devserver.py"), "--no-serve",
+        "--output", str(output), "--settings", str(ROOT / "pelicanconf.py"),
+        *(item for value in settings_args for item in ("--set", value)),
+    ]  # fmt: skip
     settle()
-    seconds, peak, _, _ = run(command, ROOT, env)
-    results.append(("nothing changed", seconds, None, peak))
-    print(f"incremental: nothing changed {seconds:8.2f} s", flush=True)
+    started = time.perf_counter()
+    server = Devserver(devserver_cmd, ROOT, env)
+    memory = PeakMemory(server.proc.pid)
+    at, line = server.wait_for("state kept", "live state not loaded")
+    print(f"devserver: first build and state loaded in {at - started:.2f} s ({line})", flush=True)
+    server.wait_for("ready:")
+    if not line.startswith("state kept"):
+        server.stop()
+        sys.exit("the devserver did not keep its state:\n" + "".join(server.log[-40:]))
 
-    edited, summary = edit_listing(providers, f"{time.time_ns()}")
-    page = output / "providers" / edited.stem / "index.html"
-    needle = summary.encode("utf-8")
+    edited_path = sorted(providers.glob("*.md"))[0]
+    page = output / "providers" / edited_path.stem / "index.html"
+    to_page, to_done = [], []
+    try:
+        for attempt in range(repeat):
+            settle()
+            edited, summary = edit_listing(providers, f"{time.time_ns()}")
+            saved = time.perf_counter()
+            shown = wait_until(page_holds(page, summary.encode("utf-8")))
+            done, line = server.wait_for("build done", "build FAILED")
+            to_page.append(shown - saved)
+            to_done.append(done - saved)
+            print(f"devserver {attempt + 1}: one listing edited: page {shown - saved:6.2f} s, "
+                  f"done {done - saved:6.2f} s ({line})", flush=True)  # fmt: skip
+        results.append(
+            ("one listing edited", statistics.median(to_done), statistics.median(to_page),
+             memory.peak)
+        )  # fmt: skip
 
-    def page_updated() -> bool:
-        try:
-            return needle in page.read_bytes()
-        except OSError:
-            return False
-
-    settle()
-    seconds, peak, _, to_page = run(command, ROOT, env, watch=page_updated)
-    results.append(("one listing edited", seconds, to_page, peak))
-    print(f"incremental: one listing edited {seconds:8.2f} s", flush=True)
-
-    template = theme / "templates" / "listing.html"
-    marker = f"<!-- bench {time.time_ns()} -->"
-    source = template.read_text(encoding="utf-8")
-    if "{% block content %}" not in source:
-        sys.exit(f"{template}: no '{{% block content %}}' to edit")
-    template.write_text(
-        source.replace("{% block content %}", "{% block content %}" + marker, 1), encoding="utf-8"
-    )
-    needle_template = marker.encode("utf-8")
-
-    def template_applied() -> bool:
-        try:
-            return needle_template in page.read_bytes()
-        except OSError:
-            return False
-
-    settle()
-    seconds, peak, _, to_page = run(command, ROOT, env, watch=template_applied)
-    results.append(("one template edited", seconds, to_page, peak))
-    print(f"incremental: one template edited {seconds:8.2f} s", flush=True)
+        template = theme / "templates" / "listing.html"
+        marker = f"<!-- bench {time.time_ns()} -->"
+        source = template.read_text(encoding="utf-8")
+        if "{% block content %}" not in source:
+            sys.exit(f"{template}: no '{{% block content %}}' to edit")
+        settle()
+        template.write_text(
+            source.replace("{% block content %}", "{% block content %}" + marker, 1),
+            encoding="utf-8",
+        )
+        saved = time.perf_counter()
+        shown = wait_until(page_holds(page, marker.encode("utf-8")))
+        done, line = server.wait_for("build done", "build FAILED")
+        print(f"devserver: one template edited: page {shown - saved:6.2f} s, "
+              f"done {done - saved:6.2f} s ({line})", flush=True)  # fmt: skip
+        results.append(("one template edited", done - saved, shown - saved, memory.peak))
+    finally:
+        server.stop()
+        memory.stop()
 
     hugo_edit = None
     if hugo_site is not None:

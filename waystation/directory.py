@@ -68,6 +68,13 @@ class Directory:
             self._public[key] = found
         return found
 
+    def reuse_views(self, other: Directory, ids: set[str]) -> None:
+        """Take ``other``'s published views of the listings ``ids``, which are the same
+        objects with the same places in both (``make devserver``, after an edit of other
+        listings): they need not be worked out again."""
+        self._same.update((k, v) for k, v in other._same.items() if k in ids)
+        self._public.update((k, v) for k, v in other._public.items() if k[0] in ids)
+
 
 def build_directory(
     settings: dict[str, Any],

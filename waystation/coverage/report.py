@@ -19,6 +19,10 @@ from waystation.directory import Directory
 from waystation.exc import ConfigurationError
 
 _LAST: list[tuple[Directory, tuple, Coverage]] = []
+#: The last coverage by what it was computed from (the settings' key and every listing's
+#: :class:`~waystation.coverage.sources.Source`): a directory made again with the same
+#: sources (``make devserver`` after an edit that moves no listing) reuses it.
+_BY_SOURCES: list[tuple[tuple, list, Coverage]] = []
 
 
 def thresholds(settings: dict[str, Any]) -> tuple[float, float]:
@@ -46,8 +50,14 @@ def coverage_of(
     for known, known_key, found in _LAST:
         if known is directory and known_key == key:
             return found
+    listed = sources(directory)
+    for known_key, known_sources, found in _BY_SOURCES:
+        if known_key == key and known_sources == listed:
+            _LAST[:] = [(directory, key, found)]
+            return found
     areas = zip_areas.gazetteer_areas()
     weights, weighting = zip_areas.weights(areas, settings, root or directory.root)
-    found = compute(sources(directory), areas, weights, weighting, reach, far)
+    found = compute(listed, areas, weights, weighting, reach, far)
     _LAST[:] = [(directory, key, found)]
+    _BY_SOURCES[:] = [(key, listed, found)]
     return found

@@ -239,7 +239,7 @@ def load_listings(
     paths: list[Path],
     today: dt.date | None = None,
     stale_after_days: int = 365,
-    cache_file: Path | None = None,
+    cache_file: Path | ListingCache | None = None,
     keep_listings: bool = True,
     workers: int = 0,
 ) -> ValidationResult:
@@ -249,7 +249,8 @@ def load_listings(
     setting; 0: one per CPU core, at most 8), each file on its own; the checks across
     files then run here.  With
     ``cache_file`` (the build passes one when Pelican's content cache is on),
-    files unchanged since the last run are not read again.  With
+    files unchanged since the last run are not read again (a :class:`ListingCache`
+    object instead of a file: kept in memory between runs).  With
     ``keep_listings=False`` (``waystation validate``, which only reports),
     ``.listings`` stays empty and the records are not passed between processes.
     """
@@ -261,7 +262,7 @@ def _load_listings(
     paths: list[Path],
     today: dt.date | None,
     stale_after_days: int,
-    cache_file: Path | None,
+    cache_file: Path | ListingCache | None,
     keep_listings: bool,
     workers: int,
 ) -> ValidationResult:
@@ -271,7 +272,10 @@ def _load_listings(
     result.problems.extend(problems)
     cwd = os.getcwd()
     jobs = [(str(path), _display(path, cwd)) for path in files]
-    cache = ListingCache.load(cache_file, ctx) if cache_file else None
+    if isinstance(cache_file, ListingCache):
+        cache = cache_file  # kept in memory by the caller (make devserver)
+    else:
+        cache = ListingCache.load(cache_file, ctx) if cache_file else None
     if cache is None:
         checked = _check_in_parallel(jobs, ctx, keep_listings, workers)
     else:
@@ -475,10 +479,21 @@ class ListingCache:
             out.append(item)
         return out
 
+    @classmethod
+    def in_memory(cls, ctx: rules.Context, entries: dict | None = None) -> ListingCache:
+        """A cache kept in memory between runs (no file): :meth:`save` keeps what the
+        last run used for the next one."""
+        cache = cls(Path(), cls.fingerprint(ctx), entries)
+        cache.path = None  # type: ignore[assignment]
+        return cache
+
     def save(self) -> None:
         import pickle
         import tempfile
 
+        if self.path is None:  # in memory: the next check starts from what this one used
+            self.entries, self.used = self.used, {}
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(

@@ -74,7 +74,8 @@ def listing_globs(settings: dict[str, Any]) -> list[str]:
 SHELL = "/bin/sh"
 #: ``sh -c`` script: run Pagefind ($3) over the folder $4 once per glob (the arguments
 #: after it), each run into its own numbered folder under $1, one after the other, then
-#: copy what they wrote into the site ($2).  Only one Pagefind runs at a time: its memory
+#: copy what they wrote into the site ($2; when $2 is empty, an update in place, the
+#: runs' folders are left for :meth:`Indexing.wait` to join and sync).  Only one Pagefind runs at a time: its memory
 #: is that of one language's index, not of all of them (see :class:`Indexing`).
 _PARTS_THEN_COPY = """written="$1"; target="$2"; pagefind="$3"; read="$4"; shift 4
 part=0
@@ -82,6 +83,7 @@ for glob in "$@"; do
   "$pagefind" --site "$read" --glob "$glob" --output-path "$written/$part" --quiet || exit $?
   part=$((part + 1))
 done
+[ -n "$target" ] || exit 0
 part=0
 for glob in "$@"; do
   cp -R "$written/$part/." "$target" || exit $?
@@ -120,11 +122,21 @@ class Indexing:
     writing them in turn.
     """
 
-    def __init__(self, site: Path, glob: str | list[str], source: Path | None = None):
+    def __init__(
+        self,
+        site: Path,
+        glob: str | list[str],
+        source: Path | None = None,
+        in_place: bool = False,
+    ):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
         self.source = source
-        if self.target.exists():
+        #: Update the index in place (``make devserver``): Pagefind writes elsewhere, and
+        #: only the files whose bytes changed are written into the site, the others kept
+        #: (mtime and all); files of the old index not in the new one are deleted.
+        self.in_place = in_place and source is not None
+        if self.target.exists() and not self.in_place:
             shutil.rmtree(self.target)
         read = str(source) if source is not None else str(self.site)
         globs = [glob] if isinstance(glob, str) else list(glob)
@@ -136,12 +148,22 @@ class Indexing:
             parent = source.parent if source is not None else scratch_dir()
             self._written = Path(tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=parent))
             self._parts = len(globs)
-            command = [SHELL, "-c", _PARTS_THEN_COPY, "sh", str(self._written), str(self.target)]
+            # In place: the runs' folders stay in the scratch folder (joined by wait()).
+            copy_to = "" if self.in_place else str(self.target)
+            command = [SHELL, "-c", _PARTS_THEN_COPY, "sh", str(self._written), copy_to]
             command += [str(_executable()), read, *globs]
-        else:  # one run over every glob, straight into the site
+        else:  # one run over every glob, straight into the site (or its scratch folder)
             joined = globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}"
+            output = self.target
+            if self.in_place:
+                assert source is not None
+                self._written = Path(
+                    tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=source.parent)
+                )
+                self._parts = 1
+                output = self._written / "0"
             command = [str(_executable()), "--site", read, "--glob", joined]
-            command += ["--output-path", str(self.target), "--quiet"]
+            command += ["--output-path", str(output), "--quiet"]
         # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
         # pagefind.{json,toml,yml} config file from its working folder and options from
         # the environment; neither may change the index.
@@ -188,7 +210,18 @@ class Indexing:
             code = process.wait()
             self._log.seek(0)
             log = self._log.read().decode("utf-8", "replace").strip()
-            if code == 0 and self._written is not None and self._parts > 1:
+            if code == 0 and self.in_place:
+                assert self._written is not None
+                merged = self._written / "merged"
+                for part in range(self._parts):
+                    shutil.copytree(self._written / str(part), merged, dirs_exist_ok=True)
+                if self._parts > 1:
+                    _join_entries(self._written, self._parts, merged)
+                for name in UNUSED_FILES:
+                    (merged / name).unlink(missing_ok=True)
+                canonicalize(merged)
+                sync_folder(merged, self.target)
+            elif code == 0 and self._written is not None and self._parts > 1:
                 _join_entries(self._written, self._parts, self.target)
         finally:
             self._process = None
@@ -197,7 +230,8 @@ class Indexing:
             raise WaystationError(f"Pagefind could not index {self.site} (exit {code}): {log}")
         for name in UNUSED_FILES:
             (self.target / name).unlink(missing_ok=True)
-        canonicalize(self.target)
+        if not self.in_place:
+            canonicalize(self.target)
         entry_path = self.target / "pagefind-entry.json"
         entry = json.loads(entry_path.read_text(encoding="utf-8")) if entry_path.exists() else {}
         self.pages = sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
@@ -236,6 +270,36 @@ def _join_entries(written: Path, parts: int, target: Path) -> None:
     )
 
 
+def sync_folder(source: Path, target: Path) -> None:
+    """Make ``target`` hold what ``source`` holds, writing only files whose bytes differ
+    and deleting what ``source`` lacks (with its empty folders)."""
+    source, target = Path(source), Path(target)
+    wanted: set[str] = set()
+    for dirpath, _dirnames, filenames in os.walk(source):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            relative = os.path.relpath(path, source)
+            wanted.add(relative)
+            with open(path, "rb") as file:
+                data = file.read()
+            there = target / relative
+            try:
+                if there.stat().st_size == len(data) and there.read_bytes() == data:
+                    continue
+            except OSError:
+                there.parent.mkdir(parents=True, exist_ok=True)
+            there.write_bytes(data)
+    if not target.is_dir():
+        return
+    for dirpath, _dirnames, filenames in os.walk(target, topdown=False):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if os.path.relpath(path, target) not in wanted:
+                os.unlink(path)
+        if dirpath != str(target) and not os.listdir(dirpath):
+            os.rmdir(dirpath)
+
+
 #: The indexing under way for each output folder (started, not yet joined).
 _RUNNING: dict[Path, Indexing] = {}
 
@@ -251,15 +315,17 @@ def _cancel_unjoined() -> None:
         shutil.rmtree(_SOURCES.popitem()[1], ignore_errors=True)
 
 
-def start(site: Path, glob: str | list[str], source: Path | None = None) -> Indexing:
+def start(
+    site: Path, glob: str | list[str], source: Path | None = None, in_place: bool = False
+) -> Indexing:
     """Start indexing the pages of ``site`` matching ``glob`` (or each glob of a list, one
     after the other: :class:`Indexing`) in the background (read from their small copies
-    in ``source`` when given)."""
+    in ``source`` when given; ``in_place``: see :class:`Indexing`)."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
         previous.cancel()
-    indexing = _RUNNING[key] = Indexing(key, glob, source)
+    indexing = _RUNNING[key] = Indexing(key, glob, source, in_place)
     return indexing
 
 

@@ -149,12 +149,16 @@ def _page(data: SiteData, lang: str, template: str, make_path, **context: Any) -
 HISTORY_ENTRIES = history.ENTRIES
 
 
-def listing_pages(data: SiteData, lang: str) -> list[PageSpec]:
+def listing_pages(data: SiteData, lang: str, only: set[str] | None = None) -> list[PageSpec]:
+    """The pages of every listing in ``lang`` (of the listings ``only`` names, when given:
+    the listings an edit changed, for ``make devserver``)."""
     settings = data.directory.settings
     today = data.directory.today
     stale_days = settings["STALE_AFTER_DAYS"]
     pages = []
     for listing in data.directory.listings:
+        if only is not None and listing.id not in only:
+            continue
         public = data.public(listing.id, lang)
         state = listing.record.location.state
         same = data.language_independent.get(listing.id)

@@ -1,0 +1,261 @@
+"""``make devserver``'s live rebuilds (waystation/build/live.py): after an edit of listing
+files, the output the devserver's process writes is a clean build's, byte for byte; files
+that did not change keep their mtime; a listing made hidden leaves nothing precise.
+
+Each case builds a copy of the sample project with the real ``pelican`` command (caches
+on), loads the live state in this process as the devserver does, changes listing files,
+runs the live update, then builds the changed project from scratch into a new folder and
+compares the two trees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_TODAY
+from tests.test_build_incremental import (
+    add_listing,
+    build,
+    edit_listing,
+    hide_listing,
+    remove_listing,
+    rename_listing,
+    snapshot,
+)
+from waystation.build import incremental, live
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def settings_of(project, output, cache) -> dict:
+    """The settings ``pelican`` reads for :func:`tests.test_build_incremental.build`,
+    read the way the devserver reads them (Pelican's own ``get_instance``)."""
+    values = {
+        "CACHE_PATH": str(cache),
+        "PROVIDERS_PATH": str(project / "providers"),
+        "THEME": str(project / "theme"),
+    }
+    argv = [
+        str(project / "content"), "-o", str(output), "-s", str(project / "pelicanconf.py"),
+        "-e", *(f"{k}={json.dumps(v)}" for k, v in sorted(values.items())),
+    ]  # fmt: skip
+    return live.pelican_settings(argv)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """The sample project, built once (output and cache kept)."""
+    folder = tmp_path_factory.mktemp("live-base")
+    project = folder / "project"
+    project.mkdir()
+    for name in ("content", "theme", "providers"):
+        shutil.copytree(ROOT / name, project / name)
+    # The build runs this worktree's waystation package (PYTHONPATH), as this process does.
+    shutil.copytree(
+        ROOT / "waystation", project / "waystation", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / "pelicanconf.py", project / "pelicanconf.py")
+    shutil.copy(ROOT / "geocode-cache.json", project / "geocode-cache.json")
+    (project / "providers" / "_template.md").unlink(missing_ok=True)
+    build(project, folder / "output", folder / "cache")
+    return folder
+
+
+@pytest.fixture
+def workspace(base, tmp_path, monkeypatch):
+    target = tmp_path / "work"
+    shutil.copytree(base, target, symlinks=True, copy_function=shutil.copy2)
+    monkeypatch.setenv("WAYSTATION_TODAY", SAMPLE_TODAY)
+    return target
+
+
+@pytest.fixture
+def site(workspace):
+    project = workspace / "project"
+    settings = settings_of(project, workspace / "output", workspace / "cache")
+    loaded = live.LiveSite.load(settings, workspace / "output")
+    yield loaded
+    loaded.close()
+
+
+def clean_build(workspace):
+    output = workspace / "clean-output"
+    build(workspace / "project", output, workspace / "clean-cache")
+    return snapshot(output)
+
+
+def edit_two_listings(project):
+    """Two listings of one state edited in one save (a find-and-replace)."""
+    page = edit_listing(project)
+    path = project / "providers" / "harbor-light-chicago-loop.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("summary: ", "summary: Open late. ", 1), encoding="utf-8")
+    return page
+
+
+CHANGES = {
+    "listing edited": edit_listing,
+    "two listings edited": edit_two_listings,
+    "listing added": add_listing,
+    "listing removed": remove_listing,
+    "listing renamed": rename_listing,
+    "public listing made hidden": hide_listing,
+}
+
+
+def test_the_live_state_fingerprints_pages_as_the_build_did(site):
+    """The manifest the build wrote and the live state agree on an unchanged page's
+    fingerprint: a live update keeps the build's recipe, so the next ``make html`` skips
+    what the devserver already wrote."""
+    page = site.plan["states/il/index.html"]
+    check = incremental.PageCheck(site.manifest, site.output, site.templates, site.data.public)
+    root = live.site_write.page_root(page, site.render_settings)
+    assert check.fingerprint(page.template, page.context, root) == site.manifest.pages[page.save_as]
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_live_update_writes_what_a_clean_build_writes_and_nothing_else(workspace, site, change):
+    project, output = workspace / "project", workspace / "output"
+    before = snapshot(output)
+    page = CHANGES[change](project)
+    said = []
+    update = site.update(say=said.append)
+    assert update is not None and said and said[0].startswith("pages written")
+    after = snapshot(output)
+    clean = clean_build(workspace)
+
+    assert sorted(after) == sorted(clean), "the update left or lacks files"
+    differing = [path for path in clean if after[path][0] != clean[path][0]]
+    assert differing == [], f"the update differs from a clean build in {differing[:5]}"
+    if change in ("listing removed", "listing renamed"):
+        assert page in before and page not in after
+        assert page in update.deleted
+    else:
+        assert page in update.pages_written
+        assert after[page][0] != before.get(page, (b"",))[0], f"{page} did not change"
+    if change == "public listing made hidden":
+        street, point = b"1420 N Lantern Way", b"41.8862"
+        assert any(street in data for data, _, _ in before.values())
+        leaks = [p for p, (data, _, _) in after.items() if street in data or point in data]
+        assert leaks == [], f"the hidden listing's street or point is still in {leaks}"
+    # Only the listing's pages and the pages listing it were rendered.
+    assert len(update.pages_written) <= 4
+    assert 0 < len(update.others_written) < len([p for p in after if p.endswith(".html")]) / 4
+    untouched = [p for p in after if p in before and after[p][0] == before[p][0]]
+    assert len(untouched) > len(after) / 2
+    rewritten = [p for p in untouched if after[p][1] != before[p][1]]
+    assert rewritten == [], f"unchanged files got a new mtime: {rewritten[:5]}"
+    pages = [p for p in untouched if p.endswith(".html") and not p.startswith(("map/", "es/map"))]
+    moved = [p for p in pages if after[p][2] != before[p][2]]
+    assert moved == [], f"unchanged pages were written again: {moved[:5]}"
+
+
+def test_updates_in_a_row_and_then_a_build_that_finds_nothing_changed(workspace, site):
+    """The state the update keeps is the next update's start, and the manifest it
+    writes lets the next ``pelican`` run (make html) tell that nothing changed."""
+    project, output = workspace / "project", workspace / "output"
+    edit_listing(project)
+    assert site.update(say=lambda _: None) is not None
+    add_listing(project)
+    second = site.update(say=lambda _: None)
+    assert second is not None and second.changed == ["alamo-dawn-apartments"]
+    assert site.update(say=lambda _: None) is None  # nothing changed since
+    after = snapshot(output)
+    assert sorted(after) == sorted(clean := clean_build(workspace))
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+    log = build(project, output, workspace / "cache")
+    assert "nothing changed since the last build" in log
+    again = snapshot(output)
+    assert [p for p in again if p in after and again[p][:2] != after[p][:2]] == []
+
+
+def test_an_invalid_listing_is_reported_with_its_line_and_nothing_is_written(
+    workspace, site, capsys
+):
+    project, output = workspace / "project", workspace / "output"
+    before = snapshot(output)
+    path = project / "providers" / "alamo-sunrise-housing.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("state: TX", "state: Texas", 1), encoding="utf-8")
+    with pytest.raises(live.BuildFailed):
+        site.update(say=lambda _: None)
+    err = capsys.readouterr().err
+    assert "alamo-sunrise-housing.md:" in err and "error" in err
+    after = snapshot(output)
+    assert [p for p in after if after[p][:2] != before[p][:2]] == []
+    # Fixed: the next update writes the edit (and only then).
+    path.write_text(text, encoding="utf-8")
+    edit_listing(project)
+    assert site.update(say=lambda _: None) is not None
+    clean = clean_build(workspace)
+    final = snapshot(output)
+    assert [p for p in clean if final.get(p, (b"",))[0] != clean[p][0]] == []
+
+
+def test_only_listing_files_are_live_changes(tmp_path):
+    providers = tmp_path / "providers"
+    providers.mkdir()
+    assert live.listing_paths_only([providers / "a.md", str(providers / "b.md")], providers)
+    assert not live.listing_paths_only(
+        [providers / "a.md", tmp_path / "theme" / "x.html"], providers
+    )
+    assert not live.listing_paths_only([providers / "notes.txt"], providers)
+
+
+def test_the_devserver_serves_an_edit_then_the_whole_site_as_a_clean_build(workspace):
+    """scripts/devserver.py as ``make devserver`` runs it (without its HTTP server): the
+    edited page first, then ``build done``, and the output is a clean build's."""
+    import queue
+    import subprocess
+    import sys
+    import threading
+
+    project, output = workspace / "project", workspace / "output"
+    values = {
+        "CACHE_PATH": str(workspace / "cache"),
+        "PROVIDERS_PATH": str(project / "providers"),
+        "THEME": str(project / "theme"),
+    }
+    command = [
+        sys.executable, str(ROOT / "scripts" / "devserver.py"), "--no-serve",
+        "--output", str(output), "--settings", str(project / "pelicanconf.py"),
+        "--content", str(project / "content"),
+        *(item for k, v in sorted(values.items()) for item in ("--set", f"{k}={json.dumps(v)}")),
+    ]  # fmt: skip
+    env = {**os.environ, "WAYSTATION_TODAY": SAMPLE_TODAY, "PYTHONHASHSEED": "0"}
+    proc = subprocess.Popen(
+        command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    log: list[str] = []
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def next_line(*prefixes: str) -> str:
+        while True:
+            try:
+                line = lines.get(timeout=300)
+            except queue.Empty:
+                pytest.fail("the devserver said nothing for 300 s:\n" + "".join(log[-40:]))
+            log.append(line)
+            if line.startswith(prefixes):
+                return line
+
+    try:
+        assert next_line("state kept", "live state not loaded").startswith("state kept")
+        assert next_line("ready:").startswith("ready: watching for changes (listing edits")
+        page = edit_listing(project)
+        assert next_line("pages written", "build FAILED").startswith("pages written")
+        assert b"now with a 24/7 line" in (output / page).read_bytes()
+        assert next_line("build done", "build FAILED").startswith("build done")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+    after = snapshot(output)
+    clean = clean_build(workspace)
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
