@@ -75,8 +75,9 @@ SHELL = "/bin/sh"
 #: ``sh -c`` script: run Pagefind ($3) over the folder $4 once per glob (the arguments
 #: after it), each run into its own numbered folder under $1, one after the other, then
 #: copy what they wrote into the site ($2; when $2 is empty, an update in place, the
-#: runs' folders are left for :meth:`Indexing.wait` to join and sync).  Only one Pagefind runs at a time: its memory
-#: is that of one language's index, not of all of them (see :class:`Indexing`).
+#: runs' folders are left for :meth:`Indexing.wait` to join and sync).  Only one
+#: Pagefind runs at a time: its memory is that of one language's index, not of all of
+#: them (see :class:`Indexing`).
 _PARTS_THEN_COPY = """written="$1"; target="$2"; pagefind="$3"; read="$4"; shift 4
 part=0
 for glob in "$@"; do
