@@ -85,10 +85,22 @@ def snapshot(output: Path) -> dict[str, tuple[bytes, int, int]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    """The sample project, built once incrementally (output and cache kept)."""
-    folder = tmp_path_factory.mktemp("incremental-base")
+def assert_untouched(before: dict, after: dict) -> None:
+    """Most files are as they were (:func:`snapshot`s), and those keep their mtime; the
+    pages the page writer writes are not even opened for writing (same inode)."""
+    untouched = [p for p in after if p in before and after[p][0] == before[p][0]]
+    assert len(untouched) > len(after) / 2
+    rewritten = [p for p in untouched if after[p][1] != before[p][1]]
+    assert rewritten == [], f"unchanged files got a new mtime: {rewritten[:5]}"
+    pages = [p for p in untouched if p.endswith(".html") and not p.startswith(("map/", "es/map"))]
+    moved = [p for p in pages if after[p][2] != before[p][2]]
+    assert moved == [], f"unchanged pages were written again: {moved[:5]}"
+
+
+def built_sample(folder: Path) -> Path:
+    """``folder`` holding a copy of the sample project (``project/``, with this checkout's
+    ``waystation`` package, which its builds run) built once incrementally: ``output/``
+    and ``cache/`` kept."""
     project = folder / "project"
     project.mkdir()
     for name in ("content", "theme", "providers"):
@@ -101,6 +113,12 @@ def base(tmp_path_factory) -> Path:
     (project / "providers" / "_template.md").unlink(missing_ok=True)
     build(project, folder / "output", folder / "cache")
     return folder
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    """The sample project, built once incrementally (output and cache kept)."""
+    return built_sample(tmp_path_factory.mktemp("incremental-base"))
 
 
 @pytest.fixture
@@ -213,14 +231,7 @@ def test_rebuild_after_a_change_is_a_clean_build_and_touches_nothing_else(worksp
         assert b"60601" not in after[page][0]
     if change not in ("listing removed", "listing renamed"):
         assert after[page][0] != before.get(page, (b"",))[0], f"{page} did not change"
-    untouched = [p for p in after if p in before and after[p][0] == before[p][0]]
-    assert len(untouched) > len(after) / 2
-    rewritten = [p for p in untouched if after[p][1] != before[p][1]]
-    assert rewritten == [], f"unchanged files got a new mtime: {rewritten[:5]}"
-    # The pages the page writer writes are not even opened for writing.
-    pages = [p for p in untouched if p.endswith(".html") and not p.startswith(("map/", "es/map"))]
-    moved = [p for p in pages if after[p][2] != before[p][2]]
-    assert moved == [], f"unchanged pages were written again: {moved[:5]}"
+    assert_untouched(before, after)
 
 
 def build_clean(workspace: Path, project: Path) -> Path:

@@ -28,6 +28,17 @@ def _listing_pages(site: Path) -> dict[tuple[str, str], Path]:
     return pages
 
 
+def _copy_listing_pages(site: Path, folder: Path) -> Path:
+    """``folder`` holding a copy of every listing page of ``site``, at the same paths."""
+    import shutil
+
+    for page in _listing_pages(site).values():
+        target = folder / page.relative_to(site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+    return folder
+
+
 def _fragments(site: Path) -> dict[str, dict]:
     found = {}
     for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
@@ -125,14 +136,8 @@ def _index_by_fragment(folder: Path) -> dict:
 def test_the_index_read_from_small_pages_equals_the_index_of_the_whole_pages(built_site, tmp_path):
     """The build lets Pagefind read small copies of the listing pages (lang, title and
     the search block); indexing the whole published pages must give the same index."""
-    import shutil
-
     settings = {"LANGUAGES": ["en", "es"]}
-    copy = tmp_path / "site"
-    for page in _listing_pages(built_site).values():
-        target = copy / page.relative_to(built_site)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(page, target)
+    copy = _copy_listing_pages(built_site, tmp_path / "site")
     pagefind_index.index_site(copy, pagefind_index.listing_glob(settings))
 
     def fragments(folder: Path) -> dict[str, bytes]:
@@ -226,14 +231,8 @@ def test_one_pagefind_run_per_language_writes_the_index_of_one_run_over_all(buil
     """The build indexes each language by its own Pagefind run, one after the other (half
     the peak memory for two languages): the index files must be those of one run over
     every language's pages, byte for byte (the same pages, listed in the same order)."""
-    import shutil
-
     settings = {"LANGUAGES": ["en", "es"]}
-    site = tmp_path / "site"
-    for page in _listing_pages(built_site).values():
-        target = site / page.relative_to(built_site)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(page, target)
+    site = _copy_listing_pages(built_site, tmp_path / "site")
     globs = pagefind_index.listing_globs(settings)
     assert globs == ["providers/*/index.html", "es/providers/*/index.html"]
     folders = {}
