@@ -174,6 +174,24 @@ def counted(page, selector: str) -> int:
     return int(text.strip("()") or 0)
 
 
+def _near_and_area(directory, code: str) -> tuple[dict[str, float], set[str]]:
+    """Miles to each listing serving ``code`` that has a published point; the ids of
+    those without one (computed here, not by the page)."""
+    row = zip_row(code)
+    lat, lon, state = float(row["lat"]), float(row["long"]), row["state"]
+    county = zip_shards.county_key(row["county"])
+    near, area = {}, set()
+    for item in directory.listings:
+        if not serves(item, state, county):
+            continue
+        point = public_point(item, directory.place(item))
+        if point:
+            near[item.id] = haversine_km(lat, lon, point["lat"], point["lon"]) / 1.609344
+        else:
+            area.add(item.id)
+    return near, area
+
+
 # ---- tests ---------------------------------------------------------------------
 
 
@@ -181,22 +199,10 @@ def counted(page, selector: str) -> int:
 def test_zip_search_lists_nearest_listings_in_order_with_correct_distances(
     page, site_url, directory, code
 ):
-    row = zip_row(code)
-    lat, lon, state = float(row["lat"]), float(row["long"]), row["state"]
-    county = zip_shards.county_key(row["county"])
     goto(page, site_url, f"/search/?near={code}")
     show_all(page)
     near, area = results(page, "near"), results(page, "area")
-
-    want_near, want_area = {}, set()
-    for item in directory.listings:
-        if not serves(item, state, county):
-            continue
-        point = public_point(item, directory.place(item))
-        if point:
-            want_near[item.id] = haversine_km(lat, lon, point["lat"], point["lon"]) / 1.609344
-        else:
-            want_area.add(item.id)
+    want_near, want_area = _near_and_area(directory, code)
     assert {r["id"] for r in near} == set(want_near)
     # Nearest first, by the distances computed here.
     order = [want_near[r["id"]] for r in near]
@@ -488,7 +494,13 @@ def test_keyboard_and_screen_reader(page, site_url):
 
 @pytest.mark.parametrize(
     "path",
-    ["/search/?near=60601", "/es/search/?near=10001&q=legal", "/search/?near=00000", "/search/"],
+    [
+        "/search/?near=60601",
+        "/es/search/?near=10001&q=legal",
+        "/search/?near=00000",
+        "/search/",
+        "/es/search/?near=79101",  # nothing near: the distance notice and its button
+    ],
 )
 def test_search_page_passes_axe(page, site_url, path):
     from axe_npm import axe_violations, report
@@ -612,3 +624,55 @@ def test_the_home_form_prefetches_the_search_page_and_never_sends_the_place(page
     for url in page.request_log:
         parts = urlsplit(url)
         assert "60623" not in parts.path + parts.query, url
+
+
+@pytest.mark.parametrize("code", ["79101", "77550"])
+def test_nothing_near_says_so_counts_the_wider_circle_and_offers_the_statewide_ones(
+    page, site_url, directory, code
+):
+    """Amarillo and Galveston: the sample's nearest listing is over 25 miles away."""
+    near, area = _near_and_area(directory, code)
+    nearest = min(near.values())
+    assert nearest > 25, f"{code}: the sample has a listing {nearest:.1f} mi away"
+    within = sum(1 for miles in near.values() if miles <= 100)
+    goto(page, site_url, f"/search/?near={code}")
+    notice = page.locator("#search-message")
+    assert notice.is_visible()
+    text = notice.inner_text()
+    assert f"Nothing within 25 miles of {code}" in text, text
+    shown = float(re.search(r"nearest is ([\d.]+) mi away", text).group(1))
+    assert shown == pytest.approx(nearest, abs=0.51)
+    if within:
+        assert f"{within} listing{'s' if within != 1 else ''} within 100 miles." in text
+    else:
+        assert "within 100 miles" not in text
+    # Right after the focused heading and the count, before the first result.
+    order = page.evaluate(
+        "[...document.querySelectorAll('#search-results-heading, #search-status,"
+        " #search-message, #search-list-near')].map((n) => n.id)"
+    )
+    assert order == [
+        "search-results-heading",
+        "search-status",
+        "search-message",
+        "search-list-near",
+    ]
+    # One tap to the listings that serve the whole state from afar.
+    button = notice.get_by_role("button")
+    assert button.inner_text().startswith(f"See the {len(area)} listing")
+    button.click()
+    assert page.evaluate("document.activeElement.id") == "search-area-heading"
+    # The first result is still in the first screen on a phone.
+    page.set_viewport_size({"width": 360, "height": 740})
+    goto(page, site_url, f"/search/?near={code}")
+    box = page.locator("#search-list-near > li").first.bounding_box()
+    assert box is not None and box["y"] + 40 < 740, box
+
+
+def test_a_near_result_gets_no_distance_notice_and_spanish_gets_its_own(page, site_url):
+    goto(page, site_url, "/search/?near=60623")
+    assert page.locator("#search-message").is_hidden()
+    goto(page, site_url, "/es/search/?near=79101")
+    text = page.locator("#search-message").inner_text()
+    assert "Nada a menos de 25 millas de 79101" in text, text
+    assert page.locator("#search-message button").inner_text().startswith("Ver ")

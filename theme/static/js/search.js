@@ -38,6 +38,10 @@
   // A word search without a place loads the rows of the states it matched, up to these.
   var MAX_TEXT_SHARDS = 8;
   var MAX_TEXT_ROWS = 3000;
+  // A place search whose nearest result is farther than FAR_MILES says so, with how many
+  // are within WIDER_MILES and a one-tap way to the listings serving the whole state.
+  var FAR_MILES = 25;
+  var WIDER_MILES = 100;
   // "need" is a service group (legal help = civil + immigration + criminal): any of its terms.
   var GROUPS = ["need", "service", "population", "language", "feature", "type", "cost"];
   var TOGGLES = ["open", "h24"];
@@ -867,11 +871,41 @@
     );
   }
 
-  function showMessage(key, vars, extra) {
+  function showText(text, extra) {
     clear(messageNode);
-    messageNode.appendChild(el("p", null, fmt(key, vars)));
+    messageNode.appendChild(el("p", null, text));
     if (extra) messageNode.appendChild(extra);
     messageNode.hidden = false;
+  }
+
+  function showMessage(key, vars, extra) {
+    showText(fmt(key, vars), extra);
+  }
+
+  // Nothing within FAR_MILES: the results still come nearest first (the search has no
+  // radius), but the person is told so before reading "43 mi away" on the first card.
+  function farNotice(near, area, loc, region) {
+    var widerKm = WIDER_MILES * KM_PER_MILE;
+    var within = near.filter(function (row) {
+      return row.distanceKm <= widerKm;
+    }).length;
+    var text = fmt("far", { miles: FAR_MILES, place: loc.label, d: formatMiles(near[0].distanceKm) });
+    if (within) {
+      text += " " + fmt(within === 1 ? "far_within_one" : "far_within_other", { n: within, miles: WIDER_MILES });
+    }
+    var extra = null;
+    if (area.length && region) {
+      extra = el("p");
+      var key = area.length === 1 ? "far_area_one" : "far_area_other";
+      var button = el("button", null, fmt(key, { n: area.length, state: stateName(region) }));
+      button.type = "button";
+      button.addEventListener("click", function () {
+        areaHeading.scrollIntoView();
+        areaHeading.focus();
+      });
+      extra.appendChild(button);
+    }
+    showText(text, extra);
   }
 
   function browseLinks() {
@@ -1173,6 +1207,11 @@
       // listings without a place when no place was given) and brought into view; the
       // count announced; the other list's first page (below, off screen) right after
       // that paint; the summaries filled in as they arrive.
+      // Shown between the heading and the list: read right after the count by a screen
+      // reader moving on from the focused heading.
+      if (loc && near.length && near[0].distanceKm > FAR_MILES * KM_PER_MILE) {
+        farNotice(near, area, loc, region);
+      }
       var first = near.length ? "near" : "area";
       var filling = [showMore(first, false)];
       mark("search-first-results");
