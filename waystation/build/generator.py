@@ -49,7 +49,7 @@ def project_root(settings: dict[str, Any]) -> Path:
     return Path(settings["PATH"]).resolve().parent
 
 
-def _report(lines: list[str]) -> None:
+def report_lines(lines: list[str]) -> None:
     for line in lines:
         print(line, file=sys.stderr)
     sys.stderr.flush()
@@ -96,7 +96,7 @@ class WaystationGenerator:
         failed = _failed_content(self.context)
         if failed:
             content = Path(self.path)
-            _report(
+            report_lines(
                 [
                     f"{content.name}/{path}:1:1: error: Pelican could not read this page "
                     "(see the message above): fix its metadata lines"
@@ -152,9 +152,9 @@ class WaystationGenerator:
                 cache_file=cache_file,
             )
         except ListingsInvalid as error:
-            _report([p.format_text() for p in error.problems])
+            report_lines([p.format_text() for p in error.problems])
             raise BuildFailed(str(error)) from None
-        _report([p.format_text() for p in directory.problems])
+        report_lines([p.format_text() for p in directory.problems])
         for key in ("RELATIVE_URLS", "SITEURL", "THEME_STATIC_DIR"):
             directory.settings[key] = self.settings.get(key)
         # The other pages are planned while the listing pages' search copies are written
@@ -212,7 +212,7 @@ class WaystationGenerator:
                 report=report,
             )
         except WaystationError as error:
-            _report(str(error).splitlines())
+            report_lines(str(error).splitlines())
             raise BuildFailed(str(error).splitlines()[0]) from None
         entries = [(p.path, p.lastmod) for p in self.pages if p.in_sitemap]
         entries += self._pelican_page_entries()
@@ -258,9 +258,9 @@ def check_settings(settings: dict[str, Any]) -> None:
     for name, value in settings_mod.resolve(settings).items():
         settings.setdefault(name, value)
     errors, warnings = settings_mod.check(settings)
-    _report([f"settings: warning: {message}" for message in warnings])
+    report_lines([f"settings: warning: {message}" for message in warnings])
     if errors:
-        _report([f"settings: error: {message}" for message in errors])
+        report_lines([f"settings: error: {message}" for message in errors])
         raise BuildFailed(f"{len(errors)} setting(s) are wrong")
 
 

@@ -188,7 +188,7 @@ def settings_fingerprint(settings: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _git_head(folder: Path) -> str:
+def git_head(folder: Path) -> str:
     """The commit checked out where ``folder`` is (listing pages show git history)."""
     try:
         proc = subprocess.run(
@@ -231,7 +231,7 @@ def inputs_fingerprint(settings: dict[str, Any], project_root: Path, today: dt.d
             if value and path.is_file():
                 digest.update(f"\0{name}\0".encode())
                 digest.update(_hash_file(path).encode())
-    digest.update(_git_head(providers if providers.exists() else project_root).encode())
+    digest.update(git_head(providers if providers.exists() else project_root).encode())
     return digest.hexdigest()
 
 
@@ -303,18 +303,18 @@ class TemplateFingerprints:
         return found
 
 
-def _listed_ids(value: Any, found: list[str]) -> None:
+def listed_ids(value: Any, found: list[str]) -> None:
     """The ids of the listing entries (``{id, marks, based_in}``) anywhere in ``value``."""
     if isinstance(value, dict):
         if "id" in value and "marks" in value:
             found.append(str(value["id"]))
         for item in value.values():
             if isinstance(item, (dict, list, tuple)):
-                _listed_ids(item, found)
+                listed_ids(item, found)
     elif isinstance(value, (list, tuple)):
         for item in value:
             if isinstance(item, (dict, list, tuple)):
-                _listed_ids(item, found)
+                listed_ids(item, found)
 
 
 class PageCheck:
@@ -338,7 +338,7 @@ class PageCheck:
         digest.update(extra.encode() + b"\0")
         digest.update(canonical(context))
         ids: list[str] = []
-        _listed_ids(context, ids)
+        listed_ids(context, ids)
         lang = str(context.get("lang", ""))
         for listing_id in ids:
             key = (listing_id, lang)

@@ -56,7 +56,7 @@ from typing import Any
 
 from waystation import settings as settings_mod
 from waystation.build import incremental, postbuild
-from waystation.build.generator import BuildFailed, _report, project_root, today_from_env
+from waystation.build.generator import BuildFailed, project_root, report_lines, today_from_env
 from waystation.directory import Directory
 from waystation.exc import WaystationError
 from waystation.places import coordinates
@@ -92,7 +92,7 @@ class Update:
 
 def _listed(context: dict[str, Any]) -> frozenset[str]:
     found: list[str] = []
-    incremental._listed_ids(context, found)
+    incremental.listed_ids(context, found)
     return frozenset(found)
 
 
@@ -192,7 +192,7 @@ class LiveSite:
         self.head = self._head()
         directory, problems = self._read(None)
         if any(p.is_error for p in problems):
-            _report([p.format_text() for p in problems if p.is_error])
+            report_lines([p.format_text() for p in problems if p.is_error])
             raise BuildFailed("the listings the devserver started from are not valid")
         self._adopt(directory)
         langs = list(self.values["LANGUAGES"])
@@ -215,7 +215,7 @@ class LiveSite:
         self._write_all_copies([p for p in pages if p.context.get("listing") is not None])
 
     def _head(self) -> str:
-        return incremental._git_head(self.providers if self.providers.exists() else self.root)
+        return incremental.git_head(self.providers if self.providers.exists() else self.root)
 
     def reload_manifest(self) -> None:
         """After a full build that changed no listing (a template, a content page): its
@@ -316,7 +316,7 @@ class LiveSite:
         if workers == 1:
             self._copy_writer()(pages, site_write.Rendered())
         else:
-            site_write._render_parallel(
+            site_write.render_parallel(
                 pages,
                 self.data,
                 self.output,
@@ -367,7 +367,7 @@ class LiveSite:
                 raise
             except WaystationError as error:
                 self.broken = True
-                _report(str(error).splitlines())
+                report_lines(str(error).splitlines())
                 raise BuildFailed(str(error).splitlines()[0]) from None
             except BaseException:
                 self.broken = True
@@ -379,7 +379,7 @@ class LiveSite:
         started_ns = incremental.clock_now(self.cache_path)
         directory, problems = self._read(self.directory)
         if any(p.is_error for p in problems):
-            _report([p.format_text() for p in problems])
+            report_lines([p.format_text() for p in problems])
             raise BuildFailed(f"{sum(p.is_error for p in problems)} error(s) in the listings")
         old_ids = set(old_data.by_id)
         new_ids = {item.id for item in directory.listings}
@@ -394,7 +394,7 @@ class LiveSite:
         # Warnings: those of the changed files (a full build prints them all).
         changed_files = {old_data.by_id[i].source_path for i in changed if i in old_data.by_id}
         changed_files |= {item.source_path for item in directory.listings if item.id in changed}
-        _report([p.format_text() for p in problems if p.file in changed_files])
+        report_lines([p.format_text() for p in problems if p.file in changed_files])
         self._adopt(directory)
         data = self.data
         assert data is not None

@@ -342,7 +342,7 @@ def render_pages(
                 render = task(data, output_path, template_dirs, settings)
                 parts.append(render([p for chunk in chunked(batch) for p in chunk], Rendered()))
             else:
-                parts += _render_parallel(
+                parts += render_parallel(
                     batch,
                     data,
                     output_path,
@@ -371,7 +371,7 @@ def render_pages(
     return sum(len(part.written) for part in parts)
 
 
-def _render_parallel(
+def render_parallel(
     pages: list[PageSpec],
     data: SiteData,
     output_path: Path,
