@@ -143,26 +143,22 @@ class Indexing:
         globs = [glob] if isinstance(glob, str) else list(glob)
         if len(globs) > 1:
             globs = [g for g in globs if next(Path(read).glob(g), None) is not None] or globs[:1]
+        shell = os.path.exists(SHELL)
         self._written: Path | None = None
-        self._parts = 0
-        if os.path.exists(SHELL):
+        if shell or self.in_place:
             parent = source.parent if source is not None else scratch_dir()
             self._written = Path(tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=parent))
+        if shell:
+            assert self._written is not None
             self._parts = len(globs)
             # In place: the runs' folders stay in the scratch folder (joined by wait()).
             copy_to = "" if self.in_place else str(self.target)
             command = [SHELL, "-c", _PARTS_THEN_COPY, "sh", str(self._written), copy_to]
             command += [str(_executable()), read, *globs]
         else:  # one run over every glob, straight into the site (or its scratch folder)
+            self._parts = 1 if self.in_place else 0
+            output = self._written / "0" if self._written is not None else self.target
             joined = globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}"
-            output = self.target
-            if self.in_place:
-                assert source is not None
-                self._written = Path(
-                    tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=source.parent)
-                )
-                self._parts = 1
-                output = self._written / "0"
             command = [str(_executable()), "--site", read, "--glob", joined]
             command += ["--output-path", str(output), "--quiet"]
         # Its own empty working folder and no PAGEFIND_* variables: Pagefind reads a
