@@ -3,37 +3,14 @@ that narrow map and list together, no request off the site but tiles, no axe vio
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from browserkit import off_site_requests
+from browserkit import StaticServer, off_site_requests
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Server:
-    """A static HTTP server of one folder on 127.0.0.1 at a random port (quiet)."""
-
-    def __init__(self, folder: Path):
-        handler = functools.partial(_Quiet, directory=str(folder))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +39,8 @@ def map_url(map_site, site_dir, site_url):
     if map_site == site_dir:
         yield site_url
         return
-    server = Server(map_site)
-    yield server.url
-    server.close()
+    with StaticServer(map_site) as server:
+        yield server.url
 
 
 # A function, not an expression: the pages' CSP forbids eval, which expressions use.
