@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_map import Server, map_site, map_url  # noqa: F401  (fixtures)
+from browserkit import StaticServer
+from test_map import map_site, map_url  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -18,9 +19,8 @@ def partner(tmp_path, map_url):  # noqa: F811
         "allow-top-navigation-by-user-activation'></iframe></body></html>",
         encoding="utf-8",
     )
-    server = Server(tmp_path)  # another port: another origin
-    yield server.url
-    server.close()
+    with StaticServer(tmp_path) as server:  # another port: another origin
+        yield server.url
 
 
 def test_embed_renders_and_filters_inside_a_partner_page(new_page, partner, map_url):  # noqa: F811

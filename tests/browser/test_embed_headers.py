@@ -13,12 +13,13 @@ blanked only the frame, leaving the partner's page about trafficking services on
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import header_rules
 import pytest
-from test_map import Server
+from browserkit import StaticServer
 
 NEUTRAL_HTML = "<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
 SANDBOX = (
@@ -52,6 +53,7 @@ def _listing(site_dir: Path) -> str:
 def partner(tmp_path):
     """Pages of a partner site on 127.0.0.1 at another port: ``make(name, body)``."""
     servers = []
+    stack = contextlib.ExitStack()
 
     def make(name: str, body: str) -> str:
         (tmp_path / name).write_text(
@@ -60,12 +62,11 @@ def partner(tmp_path):
             encoding="utf-8",
         )
         if not servers:
-            servers.append(Server(tmp_path))
+            servers.append(stack.enter_context(StaticServer(tmp_path)))
         return f"{servers[0].url}/{name}"
 
-    yield make
-    for server in servers:
-        server.close()
+    with stack:
+        yield make
 
 
 def _frame(src: str) -> str:
