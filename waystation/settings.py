@@ -205,6 +205,14 @@ SETTINGS: tuple[Setting, ...] = (
         "CPU core this process may use (at most 8). Output is the same whatever the number.",
     ),
     _s(
+        "PAGEFIND_PART_PAGES",
+        10_000,
+        "The most pages of one language Pagefind indexes in one run: a language with more is "
+        "indexed in parts, one after the other, and their indexes merged into the one index "
+        "a single run writes. Pagefind holds a run's whole index in memory (about 110 KB a "
+        "page), so this bounds the build's memory; 0 means no limit.",
+    ),
+    _s(
         "COVERAGE_REACH_MILES",
         50,
         "The coverage report's reach: a ZIP code area further than this (in miles, great-circle) "

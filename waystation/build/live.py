@@ -463,6 +463,7 @@ class LiveSite:
                 pagefind.listing_globs(self.render_settings),
                 self._index_source(),
                 in_place=True,
+                part_pages=pagefind.part_pages(self.render_settings),
             )
             result.reindexed = True
 

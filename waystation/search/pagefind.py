@@ -26,20 +26,19 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gzip
-import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import cbor2
-
 from waystation.exc import WaystationError
+from waystation.search import pagefind_format
 
 #: Pagefind's ready-made UIs: not used (the search page has its own script).
 UNUSED_FILES = (
@@ -72,24 +71,85 @@ def listing_globs(settings: dict[str, Any]) -> list[str]:
 
 
 SHELL = "/bin/sh"
-#: ``sh -c`` script: run Pagefind ($3) over the folder $4 once per glob (the arguments
-#: after it), each run into its own numbered folder under $1, one after the other, then
-#: copy what they wrote into the site ($2; when $2 is empty, an update in place, the
-#: runs' folders are left for :meth:`Indexing.wait` to join and sync).  Only one
-#: Pagefind runs at a time: its memory is that of one language's index, not of all of
-#: them (see :class:`Indexing`).
-_PARTS_THEN_COPY = """written="$1"; target="$2"; pagefind="$3"; read="$4"; shift 4
-part=0
-for glob in "$@"; do
-  "$pagefind" --site "$read" --glob "$glob" --output-path "$written/$part" --quiet || exit $?
-  part=$((part + 1))
-done
-[ -n "$target" ] || exit 0
-part=0
-for glob in "$@"; do
-  cp -R "$written/$part/." "$target" || exit $?
-  part=$((part + 1))
-done"""
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` holding ``source``'s files, hard-linked (copied across file systems)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in os.listdir(source):
+        path = source / name
+        if path.is_dir():
+            _link_tree(path, target / name)
+            continue
+        try:
+            os.link(path, target / name)
+        except OSError:
+            shutil.copyfile(path, target / name)
+
+
+def split_runs(
+    read: Path, globs: list[str], part_pages: int, scratch: Path
+) -> list[list[tuple[Path, str]]]:
+    """The Pagefind runs that index the pages of ``read`` matching each glob, a list of
+    ``(site folder, glob)`` for each glob, in order.
+
+    A glob ``<folder>/*/index.html`` matching more than ``part_pages`` pages (a language's
+    listing pages) becomes one run per part of at most ``part_pages`` pages, each over a
+    folder of ``scratch`` holding that part's pages hard-linked at the same paths:
+    Pagefind's memory is then that of one part (see
+    :mod:`waystation.search.pagefind_format`, which merges the parts' indexes).  The
+    parts follow the order the folder lists its pages in, the order Pagefind numbers them
+    in; each part's folder is made to list them in that order too (on tmpfs, where the
+    build puts the search copies, a folder lists its entries newest first), so that the
+    merged index numbers the pages as one run over them all.
+    """
+    groups: list[list[tuple[Path, str]]] = []
+    for number, glob in enumerate(globs):
+        folder, star, rest = glob.partition("/*/")
+        base = Path(read, folder)
+        if not star or any(c in folder + rest for c in "*?[{") or not base.is_dir():
+            groups.append([(read, glob)])
+            continue
+        pages = [name for name in os.listdir(base) if (base / name / rest).is_file()]
+        if part_pages <= 0 or len(pages) <= part_pages:
+            groups.append([(read, glob)])
+            continue
+        group = []
+        for part, start in enumerate(range(0, len(pages), part_pages)):
+            site = scratch / f"read-{number}-{part}"
+            for name in reversed(pages[start : start + part_pages]):  # listed newest first
+                _link_tree(base / name, site / folder / name)
+            group.append((site, glob))
+        groups.append(group)
+    return groups
+
+
+def _script(pagefind: str, groups: list[list[tuple[Path, str]]], written: Path) -> str:
+    """``sh -c`` script: Pagefind over each glob's runs, one run after the other, each
+    glob's index into ``written/<number>``.  A glob run in parts has its parts' indexes
+    merged there by a Python process started in the background as soon as they are made
+    (while Pagefind indexes the next language); the script waits for every merge, and
+    stops at the first command that fails, with its exit status."""
+    lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
+    merges = []
+    for number, group in enumerate(groups):
+        outputs = [
+            written / (str(number) if len(group) == 1 else f"{number}-{k}")
+            for k in range(len(group))
+        ]
+        for (site, glob), output in zip(group, outputs, strict=True):
+            lines.append(
+                shlex.join(
+                    [pagefind, "--site", str(site), "--glob", glob]
+                    + ["--output-path", str(output), "--quiet"]
+                )
+            )
+        if len(group) > 1:
+            merge = [sys.executable, "-m", pagefind_format.__name__, str(written / str(number))]
+            lines += [shlex.join(merge + [str(o) for o in outputs]) + " &", f"merge{number}=$!"]
+            merges.append(number)
+    lines += [f'wait "$merge{number}"' for number in merges]
+    return "\n".join(lines)
 
 
 def _executable() -> Path:
@@ -129,6 +189,7 @@ class Indexing:
         glob: str | list[str],
         source: Path | None = None,
         in_place: bool = False,
+        part_pages: int = 0,
     ):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
@@ -150,11 +211,17 @@ class Indexing:
             self._written = Path(tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=parent))
         if shell:
             assert self._written is not None
-            self._parts = len(globs)
-            # In place: the runs' folders stay in the scratch folder (joined by wait()).
-            copy_to = "" if self.in_place else str(self.target)
-            command = [SHELL, "-c", _PARTS_THEN_COPY, "sh", str(self._written), copy_to]
-            command += [str(_executable()), read, *globs]
+            groups = [[(Path(read), g)] for g in globs]
+            if source is not None and part_pages > 0:
+                groups = split_runs(Path(read), globs, part_pages, self._written)
+            self._parts = len(groups)
+            script = _script(str(_executable()), groups, self._written)
+            if not self.in_place:  # in place: the runs' folders are joined by wait()
+                script += "".join(
+                    "\n" + shlex.join(["cp", "-R", f"{self._written / str(n)}/.", str(self.target)])
+                    for n in range(len(groups))
+                )
+            command = [SHELL, "-c", script]
         else:  # one run over every glob, straight into the site (or its scratch folder)
             self._parts = 1 if self.in_place else 0
             output = self._written / "0" if self._written is not None else self.target
@@ -313,16 +380,20 @@ def _cancel_unjoined() -> None:
 
 
 def start(
-    site: Path, glob: str | list[str], source: Path | None = None, in_place: bool = False
+    site: Path,
+    glob: str | list[str],
+    source: Path | None = None,
+    in_place: bool = False,
+    part_pages: int = 0,
 ) -> Indexing:
     """Start indexing the pages of ``site`` matching ``glob`` (or each glob of a list, one
     after the other: :class:`Indexing`) in the background (read from their small copies
-    in ``source`` when given; ``in_place``: see :class:`Indexing`)."""
+    in ``source`` when given; ``in_place`` and ``part_pages``: see :class:`Indexing`)."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
         previous.cancel()
-    indexing = _RUNNING[key] = Indexing(key, glob, source, in_place)
+    indexing = _RUNNING[key] = Indexing(key, glob, source, in_place, part_pages)
     return indexing
 
 
@@ -403,59 +474,16 @@ def index_site(site: Path, glob: str | list[str]) -> int:
 
 # -- identical rebuilds -------------------------------------------------------------
 #
-# Pagefind 1.5 writes its filter chunks, and so the meta file naming them, in hash-map
-# order, which changes from run to run (upstream: Pagefind issue #638); its languages in
-# pagefind-entry.json too.  The page fragments and word index are already stable.
-# canonicalize() sorts the filter values, renames each rewritten file after its new
-# content and updates the references, so identical pages give an identical index.
+# The index's format, and making it the same bytes for the same pages (Pagefind writes
+# its filters in hash-map order), are :mod:`waystation.search.pagefind_format`'s.
 
-_SIGNATURE = b"pagefind_dcd"
+canonicalize = pagefind_format.canonicalize
+_read_pf = pagefind_format.read_pf
 
 
-def _read_pf(path: Path) -> Any:
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise WaystationError(f"{path}: not a Pagefind index file (unknown Pagefind version?)")
-    return cbor2.loads(raw[len(_SIGNATURE) :])
-
-
-def _encode_pf(data: Any) -> bytes:
-    # mtime=0: no timestamp in the gzip header.
-    return gzip.compress(_SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
-
-
-def _rename_references(data: Any, names: dict[str, str]) -> Any:
-    if isinstance(data, list):
-        return [_rename_references(item, names) for item in data]
-    if isinstance(data, str):
-        return names.get(data, data)
-    return data
-
-
-def canonicalize(target: Path) -> None:
-    entry_path = target / "pagefind-entry.json"
-    if not entry_path.exists():
-        return
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
-    for lang, info in sorted(entry.get("languages", {}).items()):
-        renamed: dict[str, str] = {}
-        for path in sorted((target / "filter").glob(f"{lang}_*.pf_filter")):
-            name, values = _read_pf(path)
-            canonical = _encode_pf([name, sorted(values, key=lambda pair: str(pair[0]))])
-            new = f"{lang}_{hashlib.sha256(canonical).hexdigest()[:7]}"
-            path.unlink()
-            (target / "filter" / f"{new}.pf_filter").write_bytes(canonical)
-            renamed[path.stem] = new
-        meta_path = target / f"pagefind.{info['hash']}.pf_meta"
-        meta = _encode_pf(_rename_references(_read_pf(meta_path), renamed))
-        new_meta = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
-        meta_path.unlink()
-        (target / f"pagefind.{new_meta}.pf_meta").write_bytes(meta)
-        info["hash"] = new_meta
-    entry_path.write_text(
-        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8",
-    )
+def part_pages(settings: dict[str, Any]) -> int:
+    """The most pages one Pagefind run indexes (``PAGEFIND_PART_PAGES``; 0: no limit)."""
+    return int(settings.get("PAGEFIND_PART_PAGES") or 0)
 
 
 def _has_listings(output: Path) -> bool:
@@ -470,7 +498,7 @@ def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Index
     key = Path(output).resolve()
     source = _usable_source(output)
     if source is not None and _has_listings(source):
-        return start(key, listing_globs(settings), source)
+        return start(key, listing_globs(settings), source, part_pages=part_pages(settings))
     if _has_listings(output):
         return start(key, listing_globs(settings))
     if source is not None:
@@ -490,7 +518,7 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
         if source is not None:
             shutil.rmtree(source, ignore_errors=True)
         return None  # no listing pages written (a data-only run): nothing to index
-    return start(Path(output), listing_globs(settings), source)
+    return start(Path(output), listing_globs(settings), source, part_pages=part_pages(settings))
 
 
 def _usable_source(output: Path) -> Path | None:

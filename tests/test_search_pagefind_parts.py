@@ -1,0 +1,259 @@
+"""A language indexed in parts (PAGEFIND_PART_PAGES): the merged index is the index of
+one Pagefind run over all the pages.
+
+Pagefind itself makes both indexes here, so these tests also guard
+``waystation/search/pagefind_format.py`` (the one module that reads and writes
+Pagefind's files) against a Pagefind upgrade that changes them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from waystation.search import pagefind as pagefind_index
+from waystation.search import pagefind_format
+
+# Words enough for several word-index chunks (Pagefind ends a chunk at 20,000 places),
+# some with diacritics (Pagefind keeps those as variants of the plain word).
+_VOCABULARY = (
+    [f"w{n:04d}" for n in range(2500)]
+    + [f"é{n:03d}" for n in range(600)]
+    + ["café", "cafe", "juárez", "niño", "año"]
+)
+
+
+def _page(number: int, rng: random.Random) -> str:
+    words = " ".join(rng.choice(_VOCABULARY) for _ in range(900))
+    shard = "ABCD"[number % 4]
+    # A meta field only some pages have (later ones): the parts' meta fields differ.
+    extra = f'<p data-pagefind-meta="county">Kern {number}</p>' if number > 30 else ""
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><title>p{number}</title></head><body>'
+        f'<div data-pagefind-body><h1 data-pagefind-meta="title">Service {number} café</h1>'
+        f'<span data-pagefind-filter="shard">{shard}</span>'
+        f'<span data-pagefind-filter="service">s{number % 7}</span>{extra}'
+        f"<p>{words}</p></div></body></html>"
+    )
+
+
+def _pages_folder(parent: Path | str | None, count: int = 45) -> Path:
+    """A folder of ``count`` listing pages, made in sorted order (as the build makes its
+    search copies' folders)."""
+    folder = Path(pagefind_index.tempfile.mkdtemp(prefix="waystation-test-parts-", dir=parent))
+    rng = random.Random(7)
+    for number in range(count):
+        page = folder / "providers" / f"p{number:03d}" / "index.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(_page(number, rng), encoding="utf-8")
+    return folder
+
+
+def _index(site: Path, part_pages: int, parent: Path | str | None) -> int:
+    source = _pages_folder(parent)
+    site.mkdir(parents=True)
+    return pagefind_index.start(
+        site, ["providers/*/index.html"], source, part_pages=part_pages
+    ).wait()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file of an index: its path and its bytes, decompressed (Pagefind's gzip
+    level is not Python's)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix.startswith(".pf_"):
+                data = gzip.decompress(data)
+            found[str(path.relative_to(folder))] = data
+    return found
+
+
+def _by_fragment(folder: Path) -> dict:
+    """The index with each page named by its fragment's URL instead of its number (the
+    same whatever order Pagefind found the pages in)."""
+    entry = json.loads((folder / "pagefind-entry.json").read_text())
+    result = {}
+    for lang, info in sorted(entry["languages"].items()):
+        _, pages, chunks, filters, sorts, fields = pagefind_format.read_pf(
+            folder / f"pagefind.{info['hash']}.pf_meta"
+        )
+        urls = []
+        for name, word_count in pages:
+            raw = gzip.decompress((folder / "fragment" / f"{name}.pf_fragment").read_bytes())
+            urls.append((json.loads(raw[len(pagefind_format.SIGNATURE) :])["url"], word_count))
+
+        def postings(hits):
+            number, found = 0, []
+            for step, locs, meta_locs in hits:
+                number += step
+                # Meta locations name their field by number: by name instead.
+                meta = [fields[-value - 1] if value < 0 else value for value in meta_locs]
+                found.append((urls[number][0], locs, meta))
+            return sorted(found)
+
+        words = {}
+        for *_, name in chunks:
+            (entries,) = pagefind_format.read_pf(folder / "index" / f"{name}.pf_index")
+            for word, hits, variants in entries:
+                words[word] = (
+                    postings(hits),
+                    sorted((form, postings(v)) for form, v in variants),
+                )
+        values = {}
+        for filter_name, name in filters:
+            found_name, found = pagefind_format.read_pf(folder / "filter" / f"{name}.pf_filter")
+            assert found_name == filter_name
+            values[filter_name] = {v: sorted(urls[n][0] for n in hits) for v, hits in found}
+        result[lang] = {
+            "pages": sorted(urls),
+            "words": words,
+            "filters": values,
+            "sorts": sorts,
+            "fields": fields,
+            "chunks": len(chunks),
+        }
+    return result
+
+
+def _lists_newest_first(parent: str | None) -> bool:
+    folder = Path(pagefind_index.tempfile.mkdtemp(dir=parent))
+    try:
+        for name in ("b", "a", "c"):
+            (folder / name).mkdir()
+        return os.listdir(folder) == ["c", "a", "b"]
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_an_index_made_in_parts_is_the_index_of_one_run_over_all_pages(tmp_path):
+    parent = pagefind_index.scratch_dir()
+    assert _index(tmp_path / "one", 0, parent) == 45
+    assert _index(tmp_path / "parts", 7, parent) == 45  # seven parts, the last of 3 pages
+    one = _by_fragment(tmp_path / "one" / "pagefind")
+    parts = _by_fragment(tmp_path / "parts" / "pagefind")
+    assert one["en"]["chunks"] >= 3, "too few words to test chunks"
+    assert "cafe" in one["en"]["words"] and one["en"]["words"]["cafe"][1], "no variants"
+    assert one["en"]["fields"] == ["county", "title"]
+    assert parts == one
+    entry = json.loads((tmp_path / "parts" / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == 45
+    # Pagefind's bundled UIs are gone from both; the scripts the search page loads stay.
+    for site in ("one", "parts"):
+        assert (tmp_path / site / "pagefind" / "pagefind.js").is_file()
+        assert not (tmp_path / site / "pagefind" / "pagefind-ui.js").exists()
+
+
+def test_merged_parts_are_the_bytes_of_one_run_where_folders_list_newest_first(tmp_path):
+    """On tmpfs (where the build writes its search copies) a folder lists its entries
+    newest first, and the parts keep that order: the merged index numbers the pages as
+    one run does, so every file (decompressed: the gzip levels differ) and every file
+    name is the same."""
+    parent = pagefind_index.scratch_dir()
+    if parent is None or not _lists_newest_first(parent):
+        pytest.skip("no tmpfs scratch folder here: page order, not content, would differ")
+    _index(tmp_path / "one", 0, parent)
+    _index(tmp_path / "parts", 10, parent)
+    one, parts = _files(tmp_path / "one" / "pagefind"), _files(tmp_path / "parts" / "pagefind")
+    assert sorted(parts) == sorted(one)
+    assert parts == one
+
+
+def test_a_language_at_or_under_the_part_size_is_one_run(tmp_path):
+    parent = pagefind_index.scratch_dir()
+    source = _pages_folder(parent, count=5)
+    groups = pagefind_index.split_runs(source, ["providers/*/index.html"], 5, tmp_path)
+    assert groups == [[(source, "providers/*/index.html")]]
+    (runs,) = pagefind_index.split_runs(source, ["providers/*/index.html"], 2, tmp_path)
+    assert [site.name for site, _ in runs] == ["read-0-0", "read-0-1", "read-0-2"]
+    # Every page in exactly one part, the source folder left as it was.
+    listed = [name for site, _ in runs for name in os.listdir(site / "providers")]
+    assert sorted(listed) == sorted(os.listdir(source / "providers")) and len(listed) == 5
+    shutil.rmtree(source)
+
+
+def test_sorted_pages_cannot_be_merged_and_say_how_to_fix_it(tmp_path):
+    parent = pagefind_index.scratch_dir()
+    source = _pages_folder(parent, count=6)
+    for page in (source / "providers").glob("*/index.html"):
+        text = page.read_text().replace("<h1", '<span data-pagefind-sort="rank">3</span><h1')
+        page.write_text(text)
+    with pytest.raises(Exception, match="PAGEFIND_PART_PAGES"):
+        pagefind_index.start(tmp_path, ["providers/*/index.html"], source, part_pages=4).wait()
+
+
+def test_fragment_names_that_collide_across_parts_get_longer(tmp_path, monkeypatch):
+    """Two parts may each name a page by the same 7 hex digits (with 50,000 pages in a
+    language, about five such pairs are to be expected): the later page gets a longer
+    name, as in one run."""
+    parent = pagefind_index.scratch_dir()
+    source = _pages_folder(parent, count=4)
+    (runs,) = pagefind_index.split_runs(source, ["providers/*/index.html"], 2, tmp_path / "r")
+    outputs = []
+    for number, (site, glob) in enumerate(runs):
+        out = tmp_path / f"out-{number}"
+        pagefind_index.start(site, glob)  # into site/pagefind
+        pagefind_index.wait(site)
+        shutil.copytree(site / "pagefind", out)
+        outputs.append(out)
+    # Make the second part's first page take the name of the first part's first page.
+    first = json.loads((outputs[0] / "pagefind-entry.json").read_text())["languages"]["en"]
+    meta0 = pagefind_format.read_pf(outputs[0] / f"pagefind.{first['hash']}.pf_meta")
+    second = json.loads((outputs[1] / "pagefind-entry.json").read_text())["languages"]["en"]
+    meta_path = outputs[1] / f"pagefind.{second['hash']}.pf_meta"
+    meta1 = pagefind_format.read_pf(meta_path)
+    taken, mine = meta0[1][0][0], meta1[1][0][0]
+    (outputs[1] / "fragment" / f"{mine}.pf_fragment").rename(
+        outputs[1] / "fragment" / f"{taken}.pf_fragment"
+    )
+    meta1[1][0][0] = taken
+    meta_path.write_bytes(pagefind_format.encode_pf(meta1))
+    pagefind_format.merge_runs(outputs, tmp_path / "merged")
+    entry = json.loads((tmp_path / "merged" / "pagefind-entry.json").read_text())
+    meta = pagefind_format.read_pf(
+        tmp_path / "merged" / f"pagefind.{entry['languages']['en']['hash']}.pf_meta"
+    )
+    names = [name for name, _ in meta[1]]
+    assert len(set(names)) == 4 and names[0] == taken
+    longer = names[2]  # the second part's first page: its own hash, one digit longer
+    assert len(longer) == len(mine) + 1 and longer.startswith(mine)
+    raw = gzip.decompress((tmp_path / "merged" / "fragment" / f"{longer}.pf_fragment").read_bytes())
+    assert pagefind_format.full_hash(raw[len(pagefind_format.SIGNATURE) :]).startswith(
+        longer.removeprefix("en_")
+    )
+    shutil.rmtree(source)
+
+
+def test_pagefind_names_files_by_this_hash():
+    """Pagefind's file names are its SHA-1 hash with each byte's leading zero dropped."""
+    # SHA-1 of b"": da39a3ee5e6b4b0d3255bfef95601890afd80709 (0d, 07, 09 lose a digit).
+    assert pagefind_format.full_hash(b"") == "da39a3ee5e6b4bd3255bfef95601890afd879"
+    # SHA-1 of b"hello": aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d (0f loses one).
+    assert pagefind_format.full_hash(b"hello") == "aaf4c61ddcc5e8a2dabedef3b482cd9aea9434d"
+
+
+def test_the_sample_built_in_parts_has_the_index_and_search_data_of_one_run(built_site, run_build):
+    """A real build with parts of 10 pages (the sample has 47 listings a language): the
+    index holds what the normal build's does, and the search data, which names each
+    listing's Pagefind page, is the same file for file."""
+    build = run_build(None, {"PAGEFIND_PART_PAGES": 10})
+    assert build.returncode == 0, build.log
+    site = build.output
+    assert _by_fragment(site / "pagefind") == _by_fragment(built_site / "pagefind")
+    if _lists_newest_first(pagefind_index.scratch_dir()):
+        assert _files(site / "pagefind") == _files(built_site / "pagefind")
+
+    def search_data(root: Path) -> dict[str, bytes]:
+        folder = root / "search-data"
+        return {
+            str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+        }
+
+    assert search_data(site) == search_data(built_site)

@@ -1,0 +1,409 @@
+"""Pagefind's index files, read and written: the one module that knows their format.
+
+Pagefind (1.5) has no option to merge indexes nor to bound its memory: it holds a
+language's whole index in memory until it writes it (about 110 KB per page: 5.5 GB for
+the 50,000 English listing pages of a national directory, upstream Pagefind issue #842).
+So a large language is indexed in parts, one Pagefind run over each part of its pages
+after the other, and :func:`merge_runs` merges the parts' indexes into the index one
+run over all the pages writes (tested file by file against such a run,
+``tests/test_search_pagefind_parts.py``): the search page and Pagefind's own search
+script cannot tell the difference.
+
+The files (each ``gzip("pagefind_dcd" + CBOR)`` but the fragments, ``gzip("pagefind_dcd"
++ JSON)``), as Pagefind 1.5's ``index/mod.rs`` writes them:
+
+- ``pagefind.<lang>_<hash>.pf_meta``: ``[version, pages, index_chunks, filters, sorts,
+  meta_fields]``; a page is ``[fragment hash, word count]`` and pages are numbered by
+  their place in that list; an index chunk is ``[from, to, hash]``; a filter
+  ``[name, hash]``.
+- ``index/<hash>.pf_index``: ``[words]``, the words in sorted order; a word is ``[word,
+  pages, variants]``, a page ``[page number minus the one before, locations,
+  meta locations]``, a variant (the word with its diacritics) ``[form, pages]``.  A chunk
+  ends after the word that brings its size (:func:`_word_size`) to :data:`CHUNK_SIZE`.
+- ``filter/<hash>.pf_filter``: ``[name, [[value, [page numbers]], ...]]``.
+- ``fragment/<hash>.pf_fragment``: one page's JSON; its hash is the first 7 hex digits
+  of the SHA-1 of that JSON (:func:`full_hash`), longer when two pages' collide.
+
+Any other shape (another Pagefind version) fails with an error naming the file; the
+tests run Pagefind itself, so an upgrade that changes the format fails them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import heapq
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from waystation.exc import WaystationError
+
+SIGNATURE = b"pagefind_dcd"
+
+#: Pagefind's ``index_chunk_size``: a word index chunk ends once its size reaches this.
+CHUNK_SIZE = 20_000
+
+#: The gzip level of the files a merge writes: zlib's default, as Pagefind's (level 9
+#: takes three times as long for files 2% smaller).
+GZIP_LEVEL = 6
+
+#: Files the same in every run's output (Pagefind's scripts, a language's WebAssembly).
+_SHARED_SUFFIXES = (".js", ".css", ".pagefind")
+
+
+def read_pf(path: Path) -> Any:
+    """The CBOR data of a Pagefind index file."""
+    raw = gzip.decompress(Path(path).read_bytes())
+    if not raw.startswith(SIGNATURE):
+        raise WaystationError(f"{path}: not a Pagefind index file (unknown Pagefind version?)")
+    return cbor2.loads(raw[len(SIGNATURE) :])
+
+
+def encode_pf(data: Any) -> bytes:
+    """``data`` as a Pagefind index file (no timestamp in the gzip header)."""
+    return gzip.compress(SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
+
+
+def full_hash(data: bytes) -> str:
+    """Pagefind's hash: SHA-1, each byte in hex without its leading zero (Rust's
+    ``{:x?}``), as Pagefind names its files."""
+    return "".join(format(byte, "x") for byte in hashlib.sha1(data).digest())  # noqa: S324
+
+
+def _short_name(lang: str, digest: str, taken: set[str] | dict, length: int = 7) -> str:
+    """``<lang>_`` and the first ``length`` characters of ``digest``, one more each time
+    the name is taken (Pagefind's rule for two files whose names collide)."""
+    size = len(lang) + 1 + length
+    name = f"{lang}_{digest}"[:size]
+    while name in taken and size < len(lang) + 1 + len(digest):
+        size += 1
+        name = f"{lang}_{digest}"[:size]
+    return name
+
+
+def _shape_error(path: Path, what: str) -> WaystationError:
+    return WaystationError(
+        f"{path}: {what}: not the index format of Pagefind 1.5 (waystation/search/"
+        "pagefind_format.py reads it); pin the Pagefind version in pyproject.toml"
+    )
+
+
+# -- merging the indexes of consecutive parts of one language's pages -------------------
+
+
+_NUMBER, _LOCS, _META_LOCS = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _word_size(word: list) -> int:
+    """A word's share of a chunk, as Pagefind 1.5 counts it: a place for each location of
+    the word on a page and one for the page; its variants' pages do not count."""
+    pages = word[1]
+    return sum(map(len, map(_LOCS, pages))) + sum(map(len, map(_META_LOCS, pages))) + len(pages)
+
+
+class _Part:
+    """One Pagefind run's index of one language: its meta data and where its files are."""
+
+    def __init__(self, folder: Path, lang: str, offset: int, fields: list[str]):
+        self.folder = folder
+        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        self.info = entry["languages"][lang]
+        self.meta_path = folder / f"pagefind.{self.info['hash']}.pf_meta"
+        meta = read_pf(self.meta_path)
+        if not (isinstance(meta, list) and len(meta) == 6):
+            raise _shape_error(self.meta_path, "meta data of another shape")
+        self.version, self.pages, self.chunks, self.filters, sorts, self.fields = meta
+        if sorts:
+            raise WaystationError(
+                f"{self.meta_path}: the pages have data-pagefind-sort values, which an index "
+                "made in parts cannot order: remove them, or set PAGEFIND_PART_PAGES to 0"
+            )
+        if any(len(page) != 2 for page in self.pages):
+            raise _shape_error(self.meta_path, "pages grouped in fragment files")
+        self.offset = offset
+        # Meta fields are numbered by their place in the sorted list of all of them.
+        self.field_ids = [fields.index(name) for name in self.fields]
+
+    def words(self) -> Iterator[tuple[list, int, dict[str, int]]]:
+        """The part's words in sorted order: ``(word, last page, {variant: last page})``.
+
+        A word's pages are numbered by the difference to the page before, the first from
+        0: only the first number changes in the merged index (by the part's first page's
+        number), and the last page's number is where the next part's pages follow on.
+        """
+        offset = self.offset
+        field_ids = self.field_ids if self.field_ids != list(range(len(self.fields))) else None
+        for _start, _end, name in self.chunks:
+            path = self.folder / "index" / f"{name}.pf_index"
+            data = read_pf(path)
+            if not (isinstance(data, list) and len(data) == 1):
+                raise _shape_error(path, "a word chunk of another shape")
+            for word in data[0]:
+                if len(word) != 3 or (word[1] and len(word[1][0]) != 3):
+                    raise _shape_error(path, "a word of another shape")
+                last = _shift(word[1], offset, field_ids)
+                ends = {variant[0]: _shift(variant[1], offset, field_ids) for variant in word[2]}
+                yield word, last, ends
+
+
+def _shift(pages: list, offset: int, field_ids: list[int] | None) -> int:
+    """Number ``pages`` (a word's, numbered by differences) from the merged index's first
+    page, not the part's; renumber their meta fields by ``field_ids``; return the last
+    page's number."""
+    if not pages:
+        return 0
+    pages[0][0] += offset
+    if field_ids is not None:
+        for page in pages:
+            page[2] = [-field_ids[-value - 1] - 1 if value < 0 else value for value in page[2]]
+    return sum(map(_NUMBER, pages))
+
+
+def _follow_on(pages: list, more: list, last: int) -> None:
+    """Append ``more`` (numbered from the first page) to ``pages``, whose last page is
+    ``last``: the first of them is then numbered by its difference to it."""
+    if pages and more:
+        more[0][0] -= last
+    pages.extend(more)
+
+
+def _merged_words(parts: list[_Part]) -> Iterator[list]:
+    """Every part's words in sorted order, each word once, its pages in page order (the
+    parts hold consecutive pages), its variants in the order they first appear."""
+    current: list | None = None
+    last, ends = 0, {}
+    for word, word_last, word_ends in heapq.merge(
+        *(part.words() for part in parts), key=lambda item: item[0][0]
+    ):
+        if current is not None and current[0] == word[0]:
+            _follow_on(current[1], word[1], last)
+            last = word_last if word[1] else last
+            forms = {variant[0]: variant for variant in current[2]}
+            for variant in word[2]:
+                form = variant[0]
+                if form in forms:
+                    _follow_on(forms[form][1], variant[1], ends[form])
+                    if variant[1]:
+                        ends[form] = word_ends[form]
+                else:
+                    current[2].append(variant)
+                    ends[form] = word_ends[form]
+            continue
+        if current is not None:
+            yield current
+        current, last, ends = word, word_last, word_ends
+    if current is not None:
+        yield current
+
+
+def _prefixes(before: str, after: str) -> tuple[str, str]:
+    common = 0
+    for a, b in zip(after, before, strict=False):
+        if a != b:
+            break
+        common += 1
+    return before[: common + 1], after[: common + 1]
+
+
+def _write_chunks(words: Iterator[list], lang: str, target: Path) -> list[list[str]]:
+    """Write the words in chunks as Pagefind does; return the meta data's chunk list."""
+    chunks: list[list[str]] = []
+    taken: set[str] = set()
+    (target / "index").mkdir(parents=True, exist_ok=True)
+
+    def flush(chunk: list[list]) -> None:
+        data = cbor2.dumps([chunk])
+        name = _short_name(lang, full_hash(data), taken)
+        taken.add(name)
+        (target / "index" / f"{name}.pf_index").write_bytes(
+            gzip.compress(SIGNATURE + data, compresslevel=GZIP_LEVEL, mtime=0)
+        )
+        chunks.append([chunk[0][0], chunk[-1][0], name])
+
+    chunk: list[list] = []
+    size = 0
+    for word in words:
+        size += _word_size(word)
+        chunk.append(word)
+        if size >= CHUNK_SIZE:
+            flush(chunk)
+            chunk, size = [], 0
+    if chunk:
+        flush(chunk)
+    # Each chunk's bounds, cut to the shortest prefixes that still tell it from the next.
+    for first, second in zip(chunks, chunks[1:], strict=False):
+        end, start = _prefixes(first[1], second[0])
+        if end >= first[0]:
+            first[1] = end
+        second[0] = start
+    return chunks
+
+
+def _fragment_hash(path: Path) -> str:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(SIGNATURE):
+        raise _shape_error(path, "a fragment of another shape")
+    return full_hash(raw[len(SIGNATURE) :])
+
+
+def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
+    """Merge the indexes of ``lang`` that Pagefind wrote into ``runs`` (one run over each
+    part of the language's pages, in page order) into ``target``; return the language's
+    entry in ``pagefind-entry.json``."""
+    fields: set[str] = set()
+    for run in runs:
+        entry = json.loads((run / "pagefind-entry.json").read_text(encoding="utf-8"))
+        fields.update(read_pf(run / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta")[5])
+    all_fields = sorted(fields)
+    parts: list[_Part] = []
+    offset = 0
+    for run in runs:
+        part = _Part(run, lang, offset, all_fields)
+        parts.append(part)
+        offset += len(part.pages)
+    if len({part.version for part in parts}) != 1:
+        raise WaystationError(f"{', '.join(map(str, runs))}: made by different Pagefind versions")
+
+    # Pages: each part's fragments, renamed where two parts' names collide.
+    pages: list[list] = []
+    names: set[str] = set()
+    (target / "fragment").mkdir(parents=True, exist_ok=True)
+    for part in parts:
+        for name, word_count in part.pages:
+            source = part.folder / "fragment" / f"{name}.pf_fragment"
+            if name in names:
+                name = _short_name(lang, _fragment_hash(source), names, len(name) - len(lang))
+            names.add(name)
+            shutil.copyfile(source, target / "fragment" / f"{name}.pf_fragment")
+            pages.append([name, word_count])
+
+    # Filters: each value's pages, from every part.
+    filters: dict[str, dict[str, list[int]]] = {}
+    for part in parts:
+        for filter_name, name in part.filters:
+            path = part.folder / "filter" / f"{name}.pf_filter"
+            found = read_pf(path)
+            if not (isinstance(found, list) and len(found) == 2 and found[0] == filter_name):
+                raise _shape_error(path, "a filter of another shape")
+            values = filters.setdefault(filter_name, {})
+            for value, numbers in found[1]:
+                values.setdefault(value, []).extend(n + part.offset for n in numbers)
+    meta_filters: list[list[str]] = []
+    taken: set[str] = set()
+    (target / "filter").mkdir(parents=True, exist_ok=True)
+    for filter_name in sorted(filters):
+        values = sorted(filters[filter_name].items())
+        data = cbor2.dumps([filter_name, [[value, numbers] for value, numbers in values]])
+        name = _short_name(lang, full_hash(data), taken)
+        taken.add(name)
+        (target / "filter" / f"{name}.pf_filter").write_bytes(
+            gzip.compress(SIGNATURE + data, compresslevel=GZIP_LEVEL, mtime=0)
+        )
+        meta_filters.append([filter_name, name])
+
+    chunks = _write_chunks(_merged_words(parts), lang, target)
+    meta = cbor2.dumps([parts[0].version, pages, chunks, meta_filters, [], all_fields])
+    meta_name = f"{lang}_{full_hash(meta)[: len(lang) + 8]}"
+    (target / f"pagefind.{meta_name}.pf_meta").write_bytes(
+        gzip.compress(SIGNATURE + meta, compresslevel=GZIP_LEVEL, mtime=0)
+    )
+    return {**parts[0].info, "hash": meta_name, "page_count": len(pages)}
+
+
+def merge_runs(runs: list[Path], target: Path) -> None:
+    """Make ``target`` what one Pagefind run over the pages of ``runs`` writes: each run
+    indexed one part of one language's pages (the same language; the parts consecutive,
+    in page order).  The language's files are merged (:func:`merge_language`); the
+    scripts and the language's WebAssembly, the same in every run, are copied."""
+    languages: set[str] = set()
+    entry: dict[str, Any] = {}
+    for run in runs:
+        found = json.loads((run / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages.update(found.pop("languages", {}))
+        entry.update(found)
+    if len(languages) != 1:
+        raise WaystationError(
+            f"{', '.join(map(str, runs))}: parts of one language's index were expected, "
+            f"found {', '.join(sorted(languages)) or 'no language'}"
+        )
+    (lang,) = languages
+    target.mkdir(parents=True, exist_ok=True)
+    entry["languages"] = {lang: merge_language(runs, lang, target)}
+    for path in runs[0].iterdir():
+        if path.is_file() and path.name.endswith(_SHARED_SUFFIXES):
+            shutil.copyfile(path, target / path.name)
+    (target / "pagefind-entry.json").write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
+
+
+# -- identical rebuilds -------------------------------------------------------------
+#
+# Pagefind 1.5 writes its filter chunks, and the meta file's list of them, in hash-map
+# order, which changes from run to run (upstream: Pagefind issue #638); its languages in
+# pagefind-entry.json too.  The page fragments and word index are already stable.
+# canonicalize() sorts the filter values and the filters, renames each rewritten file
+# after its new content and updates the references, so identical pages give an identical
+# index.
+
+
+def _rename_references(data: Any, names: dict[str, str]) -> Any:
+    if isinstance(data, list):
+        return [_rename_references(item, names) for item in data]
+    if isinstance(data, str):
+        return names.get(data, data)
+    return data
+
+
+def canonicalize(target: Path) -> None:
+    entry_path = target / "pagefind-entry.json"
+    if not entry_path.exists():
+        return
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for lang, info in sorted(entry.get("languages", {}).items()):
+        renamed: dict[str, str] = {}
+        for path in sorted((target / "filter").glob(f"{lang}_*.pf_filter")):
+            name, values = read_pf(path)
+            canonical = encode_pf([name, sorted(values, key=lambda pair: str(pair[0]))])
+            new = f"{lang}_{hashlib.sha256(canonical).hexdigest()[:7]}"
+            path.unlink()
+            (target / "filter" / f"{new}.pf_filter").write_bytes(canonical)
+            renamed[path.stem] = new
+        meta_path = target / f"pagefind.{info['hash']}.pf_meta"
+        data = _rename_references(read_pf(meta_path), renamed)
+        data[3] = sorted(data[3])  # the filters, in hash-map order too
+        meta = encode_pf(data)
+        new_meta = f"{lang}_{hashlib.sha256(meta).hexdigest()[:10]}"
+        meta_path.unlink()
+        (target / f"pagefind.{new_meta}.pf_meta").write_bytes(meta)
+        info["hash"] = new_meta
+    entry_path.write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
+
+
+def main(argv: list[str]) -> int:
+    """``python -m waystation.search.pagefind_format TARGET RUN...``: :func:`merge_runs`
+    (run by the indexing's background process once a language's parts are indexed)."""
+    if len(argv) < 2:
+        print("usage: python -m waystation.search.pagefind_format TARGET RUN...", file=sys.stderr)
+        return 2
+    try:
+        merge_runs([Path(run) for run in argv[1:]], Path(argv[0]))
+    except WaystationError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
