@@ -251,3 +251,25 @@ def test_description_text_equals_what_a_full_html_parse_keeps(tmp_path):
     for text in texts:
         rendered = str(render_markdown(text))
         assert export_text.rendered_to_text(rendered) == reference(rendered), text
+
+
+def test_files_written_item_by_item_are_the_bytes_of_one_json_dumps(tmp_path):
+    """A national directory's open data are written listing by listing (318 MB of HSDS
+    JSON at 50,000 listings would be three times that in memory as one string): the
+    bytes must be those of serializing each file whole."""
+    from waystation.opendata import csv_file, geojson, hsds
+
+    root = tmp_path / "project"
+    directory = small_directory(root, leaky_resolver=False)
+    out = root / "output"
+    write_open_data(directory, out, directory.settings)
+    collection = geojson.feature_collection(directory)
+    assert len(collection["features"]) >= 2
+    whole = json.dumps(collection, sort_keys=True, ensure_ascii=False) + "\n"
+    assert (out / "providers.geojson").read_bytes() == whole.encode("utf-8")
+    csv_text = "\ufeff" + csv_file.providers_csv(directory)
+    assert (out / "providers.csv").read_bytes() == csv_text.encode("utf-8")
+    organizations = hsds.organizations(directory)
+    assert organizations
+    text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert (out / "hsds" / "organizations.json").read_bytes() == (text + "\n").encode("utf-8")

@@ -10,27 +10,33 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from waystation.opendata.records import COLUMNS, csv_row, export_views, view_record
 from waystation.text.plain import spreadsheet_safe
 
 
-def providers_csv(directory, records: list[dict[str, Any]] | None = None) -> str:
-    """``records``: the listings' flat records, if already made (in the directory's order)."""
+def _write_rows(out: IO[str], directory, records: list[dict[str, Any]] | None) -> None:
     if records is None:
         records = [view_record(v, directory.settings) for v in export_views(directory)]
-    out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
         row = csv_row(record)
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+
+
+def providers_csv(directory, records: list[dict[str, Any]] | None = None) -> str:
+    """``records``: the listings' flat records, if already made (in the directory's order)."""
+    out = io.StringIO()
+    _write_rows(out, directory, records)
     return out.getvalue()
 
 
 def write_csv(directory, path: Path, records: list[dict[str, Any]] | None = None) -> None:
+    """:func:`providers_csv` into ``path``, row by row (a national directory's is 86 MB)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # UTF-8 with a BOM so that spreadsheet programs read accents right.
-    text = providers_csv(directory, records)
-    path.write_text("\ufeff" + text, encoding="utf-8", newline="")
+    with path.open("w", encoding="utf-8", newline="") as file:
+        # UTF-8 with a BOM so that spreadsheet programs read accents right.
+        file.write("\ufeff")
+        _write_rows(file, directory, records)

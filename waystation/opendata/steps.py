@@ -23,6 +23,7 @@ from waystation.opendata import hsds as hsds_export
 from waystation.opendata import hsds_tables
 from waystation.opendata.csv_file import write_csv
 from waystation.opendata.geojson import write_geojson
+from waystation.opendata.json_stream import write_list
 from waystation.opendata.records import export_views, view_record
 from waystation.runtime import collector, workers
 from waystation.runtime.forked import EARLY_NICENESS, Forked, worth_forking
@@ -79,8 +80,10 @@ def _write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
         write_csv(directory, output / CSV, records)
         target = output / HSDS_JSON
         target.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        target.write_text(text + "\n", encoding="utf-8")
+        with target.open("w", encoding="utf-8") as file:
+            options = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+            write_list(file, organizations, **options)
+            file.write("\n")
         terms = json.dumps(
             hsds_export.taxonomy_terms(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
