@@ -257,3 +257,23 @@ def test_the_sample_built_in_parts_has_the_index_and_search_data_of_one_run(buil
         }
 
     assert search_data(site) == search_data(built_site)
+
+
+def test_an_index_in_parts_updated_in_place_is_the_index_made_afresh(tmp_path):
+    """`make devserver` updates the index in place (only changed files written): with
+    parts too, the result is the index a fresh build makes, and indexing the same pages
+    again writes no file."""
+    parent = pagefind_index.scratch_dir()
+    _index(tmp_path / "fresh", 10, parent)
+    site = tmp_path / "live"
+    site.mkdir()
+    written = []
+    for _ in range(2):
+        source = _pages_folder(parent)
+        pagefind_index.start(
+            site, ["providers/*/index.html"], source, in_place=True, part_pages=10
+        ).wait()
+        files = (site / "pagefind").rglob("*")
+        written.append({p: p.stat().st_mtime_ns for p in files if p.is_file()})
+    assert _files(site / "pagefind") == _files(tmp_path / "fresh" / "pagefind")
+    assert written[1] == written[0]
