@@ -255,8 +255,9 @@ def test_description_text_equals_what_a_full_html_parse_keeps(tmp_path):
 
 def test_files_written_item_by_item_are_the_bytes_of_one_json_dumps(tmp_path):
     """A national directory's open data are written listing by listing (318 MB of HSDS
-    JSON at 50,000 listings would be three times that in memory as one string): the
-    bytes must be those of serializing each file whole."""
+    JSON at 50,000 listings would be three times that in memory as one string, and all
+    the organizations at once more still): the bytes must be those of serializing each
+    file whole."""
     from waystation.opendata import csv_file, geojson, hsds
 
     root = tmp_path / "project"
@@ -273,3 +274,11 @@ def test_files_written_item_by_item_are_the_bytes_of_one_json_dumps(tmp_path):
     assert organizations
     text = json.dumps(organizations, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert (out / "hsds" / "organizations.json").read_bytes() == (text + "\n").encode("utf-8")
+    # The tabular package, made one organization at a time, is each table made whole.
+    from waystation.opendata import hsds_tables
+
+    rows = hsds_tables.tables(organizations)
+    for table in hsds_tables.TABLES:
+        written = (out / "hsds" / table.path).read_text(encoding="utf-8")
+        assert written == hsds_tables.table_csv(table, rows[table.name]), table.path
+    assert len(rows["service"]) >= 2 and rows["taxonomy_term"]

@@ -20,6 +20,7 @@ lists are in a stable order, so two builds write the same bytes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -384,36 +385,48 @@ def organizations(directory, views: list[ExportView] | None = None) -> list[dict
 
     ``views``: the listings' :class:`~waystation.opendata.records.ExportView`, if already made.
     """
+    return list(iter_organizations(directory, views))
+
+
+def iter_organizations(
+    directory, views: list[ExportView] | None = None
+) -> Iterator[dict[str, Any]]:
+    """:func:`organizations` one at a time, each made only when it is asked for."""
     if views is None:
         views = export_views(directory)
     groups: dict[str, list[ExportView]] = defaultdict(list)
     for view in views:
         groups[organization_id_for(view.listing, view.data)].append(view)
-    result = []
+    order = []
     for org_id, members in groups.items():
         members.sort(key=lambda view: view.listing.id)
-        first, first_data = members[0].listing, members[0].data
-        name = _organization_name(first, first_data)
-        if len(members) == 1:
-            description = first_data.get("summary") or members[0].description
-        else:
-            names = "; ".join(v.data["name"] for v in members)
-            description = f"{name} has {len(members)} listings: {names}."
-        organization: dict[str, Any] = {
-            "id": org_id,
-            "name": name,
-            "description": description or name,
-        }
-        websites = {v.data.get("website") for v in members}
-        emails = {v.data.get("email") for v in members}
-        if len(websites) == 1 and first_data.get("website"):
-            organization["website"] = first_data["website"]
-        if len(emails) == 1 and first_data.get("email"):
-            organization["email"] = first_data["email"]
-        organization["services"] = [_service(v, org_id) for v in members]
-        organization["locations"] = [
-            loc for v in members if (loc := _location(v.listing.id, org_id, v.data)) is not None
-        ]
-        result.append(organization)
-    result.sort(key=lambda o: (o["name"].casefold(), o["id"]))
-    return result
+        name = _organization_name(members[0].listing, members[0].data)
+        order.append((name.casefold(), org_id, name))
+    order.sort()
+    for _key, org_id, name in order:
+        yield _organization(org_id, name, groups[org_id])
+
+
+def _organization(org_id: str, name: str, members: list[ExportView]) -> dict[str, Any]:
+    first_data = members[0].data
+    if len(members) == 1:
+        description = first_data.get("summary") or members[0].description
+    else:
+        names = "; ".join(v.data["name"] for v in members)
+        description = f"{name} has {len(members)} listings: {names}."
+    organization: dict[str, Any] = {
+        "id": org_id,
+        "name": name,
+        "description": description or name,
+    }
+    websites = {v.data.get("website") for v in members}
+    emails = {v.data.get("email") for v in members}
+    if len(websites) == 1 and first_data.get("website"):
+        organization["website"] = first_data["website"]
+    if len(emails) == 1 and first_data.get("email"):
+        organization["email"] = first_data["email"]
+    organization["services"] = [_service(v, org_id) for v in members]
+    organization["locations"] = [
+        loc for v in members if (loc := _location(v.listing.id, org_id, v.data)) is not None
+    ]
+    return organization

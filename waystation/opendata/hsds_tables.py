@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -252,24 +253,30 @@ def tables(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     return result
 
 
+def _walk(table: str, obj: dict[str, Any], keep: Callable[[str, dict[str, Any]], None]) -> None:
+    """``keep(table, object)`` for ``obj`` and every object nested in it, children first
+    (the first object of an id is the one a table keeps)."""
+    for key, child_table in _CHILDREN.get(table, {}).items():
+        for child in obj.get(key) or []:
+            _walk(child_table, child, keep)
+    if table == "attribute" and obj.get("taxonomy_term"):
+        keep("taxonomy_term", obj["taxonomy_term"])
+    keep(table, obj)
+
+
 def _objects(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The objects of each table (nested lists and all), by id, without duplicates."""
     rows: dict[str, dict[str, dict[str, Any]]] = {t.name: {} for t in TABLES}
 
-    def add(table: str, obj: dict[str, Any]) -> None:
-        for key, child_table in _CHILDREN.get(table, {}).items():
-            for child in obj.get(key) or []:
-                add(child_table, child)
-        if table == "attribute" and obj.get("taxonomy_term"):
-            rows["taxonomy_term"].setdefault(obj["taxonomy_term"]["id"], obj["taxonomy_term"])
+    def keep(table: str, obj: dict[str, Any]) -> None:
         rows[table].setdefault(obj["id"], obj)
 
     for organization in organizations:
-        add("organization", organization)
+        _walk("organization", organization, keep)
     for taxonomy in taxonomies():
-        rows["taxonomy"].setdefault(taxonomy["id"], taxonomy)
+        keep("taxonomy", taxonomy)
     for term in taxonomy_terms():
-        rows["taxonomy_term"].setdefault(term["id"], term)
+        keep("taxonomy_term", term)
     return {name: [by_id[key] for key in sorted(by_id)] for name, by_id in rows.items()}
 
 
@@ -285,6 +292,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _cells(names: list[str], row: dict[str, Any]) -> list[str]:
+    # Most cells are empty or plain text: those skip _cell's checks.
+    safe = spreadsheet_safe
+    return [
+        "" if value is None else safe(value) if value.__class__ is str else _cell(value)
+        for value in map(row.get, names)
+    ]
+
+
 def table_csv(table: Table, rows: list[dict[str, Any]]) -> str:
     """The table's CSV: ``rows`` are :func:`tables` rows, or the objects themselves
     (a missing, None or empty value is an empty cell either way)."""
@@ -292,15 +308,7 @@ def table_csv(table: Table, rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
-    # Most cells are empty or plain text: those skip _cell's checks.
-    safe = spreadsheet_safe
-    writer.writerows(
-        [
-            "" if value is None else safe(value) if value.__class__ is str else _cell(value)
-            for value in map(row.get, names)
-        ]
-        for row in rows
-    )
+    writer.writerows(_cells(names, row) for row in rows)
     return out.getvalue()
 
 
@@ -317,14 +325,47 @@ def datapackage(title: str, licence: dict[str, str] | None = None) -> dict[str, 
     return package
 
 
+class PackageRows:
+    """The tabular package made one organization at a time (:meth:`add`), then written
+    (:meth:`write`): each table's rows are kept as their CSV cells, not as the nested
+    objects, so the organizations need not all be in memory at once (a national
+    directory's are 318 MB of JSON).  The files are :func:`write_package`'s."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict[str, list[str]]] = {t.name: {} for t in TABLES}
+        self._names = {t.name: t.column_names for t in TABLES}
+
+    def _keep(self, table: str, obj: dict[str, Any]) -> None:
+        rows = self._rows[table]
+        if obj["id"] not in rows:
+            rows[obj["id"]] = _cells(self._names[table], obj)
+
+    def add(self, organization: dict[str, Any]) -> None:
+        _walk("organization", organization, self._keep)
+
+    def write(self, folder: Path, title: str, licence: dict[str, str] | None = None) -> None:
+        for taxonomy in taxonomies():
+            self._keep("taxonomy", taxonomy)
+        for term in taxonomy_terms():
+            self._keep("taxonomy_term", term)
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in TABLES:
+            rows = self._rows[table.name]
+            with (folder / table.path).open("w", encoding="utf-8") as file:
+                writer = csv.writer(file, lineterminator="\n")
+                writer.writerow(table.column_names)
+                writer.writerows(rows[key] for key in sorted(rows))
+        text = json.dumps(datapackage(title, licence), indent=2, sort_keys=True, ensure_ascii=False)
+        (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+
+
 def write_package(
-    organizations: list[dict[str, Any]],
+    organizations: Iterable[dict[str, Any]],
     folder: Path,
     title: str,
     licence: dict[str, str] | None = None,
 ) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for table, objects in zip(TABLES, _objects(organizations).values(), strict=True):
-        (folder / table.path).write_text(table_csv(table, objects), encoding="utf-8")
-    text = json.dumps(datapackage(title, licence), indent=2, sort_keys=True, ensure_ascii=False)
-    (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+    rows = PackageRows()
+    for organization in organizations:
+        rows.add(organization)
+    rows.write(folder, title, licence)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing as mp
-from collections.abc import Callable
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +23,8 @@ from waystation.opendata.csv_file import write_csv
 from waystation.opendata.geojson import write_geojson
 from waystation.opendata.json_stream import write_list
 from waystation.opendata.records import export_views, view_record
-from waystation.runtime import collector, workers
+from waystation.runtime import collector
 from waystation.runtime.forked import EARLY_NICENESS, Forked, worth_forking
-from waystation.runtime.workers import worker_count
 
 #: The files :func:`write_open_data` writes, relative to the output folder.
 GEOJSON = "providers.geojson"
@@ -70,38 +67,31 @@ def _write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     # Each listing's public data and plain-text description, made once for every file.
     views = export_views(directory)
     records = [view_record(view, merged) for view in views]
-    organizations = hsds_export.organizations(directory, views)
-    title = f"{merged.get('SITENAME') or 'Waystation'}: HSDS 3.0 export"
-    package_args = (organizations, output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE"))
-    # The tabular package is written by a forked process meanwhile, when there are many.
-    background = worker_count(merged, len(views), workers.PARALLEL_MIN_LISTINGS) > 1
-    with _meanwhile(hsds_tables.write_package, package_args, background):
-        write_geojson(directory, output / GEOJSON, records)
-        write_csv(directory, output / CSV, records)
-        target = output / HSDS_JSON
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", encoding="utf-8") as file:
-            options = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
-            write_list(file, organizations, **options)
-            file.write("\n")
-        terms = json.dumps(
-            hsds_export.taxonomy_terms(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    write_geojson(directory, output / GEOJSON, records)
+    write_csv(directory, output / CSV, records)
+    del records
+    # The HSDS organizations one at a time: each written to the JSON file and its rows
+    # kept for the tabular package (as CSV cells), never all of them in memory at once.
+    package = hsds_tables.PackageRows()
+    target = output / HSDS_JSON
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8") as file:
+        options = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+        write_list(
+            file, _added(package, hsds_export.iter_organizations(directory, views)), **options
         )
-        (output / HSDS_TERMS_JSON).write_text(terms + "\n", encoding="utf-8")
+        file.write("\n")
+    title = f"{merged.get('SITENAME') or 'Waystation'}: HSDS 3.0 export"
+    package.write(output / HSDS_PACKAGE, title, merged.get("OPEN_DATA_LICENSE"))
+    terms = json.dumps(
+        hsds_export.taxonomy_terms(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    (output / HSDS_TERMS_JSON).write_text(terms + "\n", encoding="utf-8")
 
 
-@contextmanager
-def _meanwhile(function: Callable[..., None], args: tuple[Any, ...], background: bool):
-    """Run ``function(*args)`` in a forked process during the block (after it, in this
-    process, when ``background`` is false); its error is raised at the block's end."""
-    if not background or "fork" not in mp.get_all_start_methods():
-        yield
-        function(*args)
-        return
-    job = Forked(function, args, "HSDS package")
-    try:
-        yield
-    except BaseException:
-        job.cancel()
-        raise
-    job.wait()
+def _added(
+    package: hsds_tables.PackageRows, organizations: Iterator[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    for organization in organizations:
+        package.add(organization)
+        yield organization
