@@ -181,6 +181,11 @@ class Indexing:
     site when it is done: Pagefind writes its ~20,000 files from dozens of threads at
     once, which on a journaling disk cost three times the system time of one process
     writing them in turn.
+
+    With ``source`` and ``part_pages`` (``PAGEFIND_PART_PAGES``), a language with more
+    pages than that is indexed in parts, one Pagefind run per part, and the parts'
+    indexes merged into the one index a single run writes (:func:`split_runs`,
+    :mod:`waystation.search.pagefind_format`): Pagefind's memory is then one part's.
     """
 
     def __init__(
