@@ -211,6 +211,39 @@ def test_cross_file_checks(folder, rule, severity, count):
         assert {p.line for p in found} == {14}
 
 
+@pytest.mark.parametrize("folder", ["shared_phone", "shared_website", "same_name_same_city"])
+def test_warnings_across_files_point_where_the_value_is_without_reading_a_file_twice(
+    folder, monkeypatch
+):
+    """Each file is read once (a national directory shares thousands of phones: reading
+    each warned file again cost 25 s at 50,000 listings), and each warning names the
+    line, column and field that reading the file again would have found."""
+    from waystation.records import validation
+
+    reads: list[str] = []
+    read = validation.read_listing
+
+    def counted(path, shown):
+        reads.append(shown)
+        return read(path, shown)
+
+    monkeypatch.setattr(validation, "read_listing", counted)
+    result = load_listings([FIXTURES / "cross_file" / folder], today=TODAY)
+    found = [p for p in result.problems if p.rule == folder]
+    assert len(found) == 2 and sorted(reads) == sorted(set(reads)) and len(reads) == 2
+    for problem in found:
+        again = read(Path(problem.file), problem.file).problem(
+            {"shared_phone": ("phones", 0, "number"), "shared_website": ("website",)}.get(
+                folder, ("name",)
+            ),
+            problem.message,
+            Severity.WARNING,
+            rule=problem.rule,
+        )
+        assert problem == again
+        assert problem.line > 1
+
+
 def test_same_phone_within_one_organization_is_fine(tmp_path):
     base = FIXTURES / "valid" / "lakeside-survivor-services.md"
     shutil.copy(base, tmp_path / "lakeside-loop.md")
