@@ -299,6 +299,9 @@ def check(values: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     if isinstance(langs, list) and not langs:
         errors.append("LANGUAGES: list at least one language, e.g. ['en', 'es']")
     errors.extend(embed_origin_errors(values.get("EMBED_ALLOWED_ORIGINS", ["*"])))
+    part_pages = values.get("PAGEFIND_PART_PAGES", 0)
+    if isinstance(part_pages, int) and not isinstance(part_pages, bool) and part_pages < 0:
+        errors.append("PAGEFIND_PART_PAGES: a number of pages (0 for no limit), e.g. 5000")
     site_url = values.get("SITEURL", "")
     if isinstance(site_url, str) and site_url.endswith("/"):
         warnings.append("SITEURL: drop the trailing slash, e.g. 'https://help.example.org'")
