@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from waystation.search import pagefind as pagefind_index
+from waystation.search import pagefind_format
 
 LISTING_PAGE = re.compile(r"^(?:(es)/)?providers/([a-z0-9-]+)/index\.html$")
 
@@ -112,13 +113,13 @@ def _index_by_fragment(folder: Path) -> dict:
     entry = json.loads((folder / "pagefind-entry.json").read_text())
     result = {}
     for lang, info in sorted(entry["languages"].items()):
-        _, pages, index_chunks, filter_chunks, *_ = pagefind_index._read_pf(
+        _, pages, index_chunks, filter_chunks, *_ = pagefind_format.read_pf(
             folder / f"pagefind.{info['hash']}.pf_meta"
         )
         names = [name for name, _ in pages]
         words: dict = {}
         for *_, chunk in index_chunks:
-            (entries, *_) = pagefind_index._read_pf(folder / "index" / f"{chunk}.pf_index")
+            (entries, *_) = pagefind_format.read_pf(folder / "index" / f"{chunk}.pf_index")
             for word, hits, *_ in entries:
                 page, found = 0, []
                 for step, positions, *_ in hits:  # page numbers are stored as differences
@@ -127,7 +128,7 @@ def _index_by_fragment(folder: Path) -> dict:
                 words[word] = sorted(found)
         filters = {}
         for _, chunk in filter_chunks:
-            name, values = pagefind_index._read_pf(folder / "filter" / f"{chunk}.pf_filter")
+            name, values = pagefind_format.read_pf(folder / "filter" / f"{chunk}.pf_filter")
             filters[name] = {value: sorted(names[page] for page in hits) for value, hits in values}
         result[lang] = {"pages": sorted(pages), "words": words, "filters": filters}
     return result

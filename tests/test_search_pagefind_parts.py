@@ -13,6 +13,7 @@ import json
 import os
 import random
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def _page(number: int, rng: random.Random) -> str:
 def _pages_folder(parent: Path | str | None, count: int = 45) -> Path:
     """A folder of ``count`` listing pages, made in sorted order (as the build makes its
     search copies' folders)."""
-    folder = Path(pagefind_index.tempfile.mkdtemp(prefix="waystation-test-parts-", dir=parent))
+    folder = Path(tempfile.mkdtemp(prefix="waystation-test-parts-", dir=parent))
     rng = random.Random(7)
     for number in range(count):
         page = folder / "providers" / f"p{number:03d}" / "index.html"
@@ -124,7 +125,7 @@ def _by_fragment(folder: Path) -> dict:
 
 
 def _lists_newest_first(parent: str | None) -> bool:
-    folder = Path(pagefind_index.tempfile.mkdtemp(dir=parent))
+    folder = Path(tempfile.mkdtemp(dir=parent))
     try:
         for name in ("b", "a", "c"):
             (folder / name).mkdir()

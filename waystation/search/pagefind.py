@@ -19,14 +19,13 @@ before the CSP step).  :func:`wait` joins it (``write_search_data`` does, before
 reads the page ids).
 Joining checks the exit status, deletes Pagefind's bundled UI files (the site uses
 its own script, ``theme/static/js/search.js``, and the Pagefind JS API) and
-canonicalizes the index (:func:`canonicalize`).
+canonicalizes the index (:func:`waystation.search.pagefind_format.canonicalize`).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import json
 import os
 import shlex
 import shutil
@@ -263,6 +262,11 @@ class Indexing:
         if self._written is not None:
             shutil.rmtree(self._written, ignore_errors=True)
 
+    def _runs(self) -> list[Path]:
+        """The folders the runs wrote (one per language: its parts already merged)."""
+        assert self._written is not None
+        return [self._written / str(part) for part in range(self._parts)]
+
     def done(self) -> bool:
         """Whether Pagefind has ended (:meth:`wait` then does not wait for it)."""
         process = self._process
@@ -282,16 +286,16 @@ class Indexing:
             if code == 0 and self.in_place:
                 assert self._written is not None
                 merged = self._written / "merged"
-                for part in range(self._parts):
-                    shutil.copytree(self._written / str(part), merged, dirs_exist_ok=True)
+                for run in self._runs():
+                    shutil.copytree(run, merged, dirs_exist_ok=True)
                 if self._parts > 1:
-                    _join_entries(self._written, self._parts, merged)
+                    pagefind_format.join_entries(self._runs(), merged)
                 for name in UNUSED_FILES:
                     (merged / name).unlink(missing_ok=True)
-                canonicalize(merged)
+                pagefind_format.canonicalize(merged)
                 sync_folder(merged, self.target)
             elif code == 0 and self._written is not None and self._parts > 1:
-                _join_entries(self._written, self._parts, self.target)
+                pagefind_format.join_entries(self._runs(), self.target)
         finally:
             self._process = None
             self._cleanup()
@@ -300,9 +304,9 @@ class Indexing:
         for name in UNUSED_FILES:
             (self.target / name).unlink(missing_ok=True)
         if not self.in_place:
-            canonicalize(self.target)
-        entry_path = self.target / "pagefind-entry.json"
-        entry = json.loads(entry_path.read_text(encoding="utf-8")) if entry_path.exists() else {}
+            pagefind_format.canonicalize(self.target)
+        found = (self.target / "pagefind-entry.json").exists()
+        entry = pagefind_format.read_entry(self.target) if found else {}
         self.pages = sum(int(v.get("page_count", 0)) for v in entry.get("languages", {}).values())
         return self.pages
 
@@ -315,28 +319,6 @@ class Indexing:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         self._cleanup()
-
-
-def _join_entries(written: Path, parts: int, target: Path) -> None:
-    """``target/pagefind-entry.json`` of the languages the runs wrote into
-    ``written/0`` … (each run's entry names its own languages; the rest is the same)."""
-    entry: dict[str, Any] = {}
-    languages: dict[str, Any] = {}
-    for part in range(parts):
-        found = json.loads((written / str(part) / "pagefind-entry.json").read_text("utf-8"))
-        twice = set(languages) & set(found.get("languages", {}))
-        if twice:
-            raise WaystationError(
-                f"Pagefind found pages in {', '.join(sorted(twice))} in two parts of the site: "
-                "each language's listing pages must be in their own folder"
-            )
-        languages.update(found.pop("languages", {}))
-        entry.update(found)
-    entry["languages"] = languages
-    (target / "pagefind-entry.json").write_text(
-        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8",
-    )
 
 
 def sync_folder(source: Path, target: Path) -> None:
@@ -481,9 +463,6 @@ def index_site(site: Path, glob: str | list[str]) -> int:
 #
 # The index's format, and making it the same bytes for the same pages (Pagefind writes
 # its filters in hash-map order), are :mod:`waystation.search.pagefind_format`'s.
-
-canonicalize = pagefind_format.canonicalize
-_read_pf = pagefind_format.read_pf
 
 
 def part_pages(settings: dict[str, Any]) -> int:

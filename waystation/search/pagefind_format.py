@@ -58,17 +58,40 @@ GZIP_LEVEL = 6
 _SHARED_SUFFIXES = (".js", ".css", ".pagefind")
 
 
-def read_pf(path: Path) -> Any:
-    """The CBOR data of a Pagefind index file."""
+def _payload(path: Path) -> bytes:
+    """What a Pagefind file holds after its signature (CBOR, or a fragment's JSON)."""
     raw = gzip.decompress(Path(path).read_bytes())
     if not raw.startswith(SIGNATURE):
         raise WaystationError(f"{path}: not a Pagefind index file (unknown Pagefind version?)")
-    return cbor2.loads(raw[len(SIGNATURE) :])
+    return raw[len(SIGNATURE) :]
+
+
+def read_pf(path: Path) -> Any:
+    """The CBOR data of a Pagefind index file."""
+    return cbor2.loads(_payload(path))
 
 
 def encode_pf(data: Any) -> bytes:
     """``data`` as a Pagefind index file (no timestamp in the gzip header)."""
     return gzip.compress(SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
+
+
+def _write_pf(path: Path, data: bytes) -> None:
+    """Write a merged index file: ``data`` (CBOR) after the signature, gzipped."""
+    path.write_bytes(gzip.compress(SIGNATURE + data, compresslevel=GZIP_LEVEL, mtime=0))
+
+
+def read_entry(folder: Path) -> dict[str, Any]:
+    """An index's ``pagefind-entry.json``."""
+    return json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+
+
+def write_entry(folder: Path, entry: dict[str, Any]) -> None:
+    """Write an index's ``pagefind-entry.json`` (sorted: the same bytes every build)."""
+    (folder / "pagefind-entry.json").write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
 
 
 def full_hash(data: bytes) -> str:
@@ -111,10 +134,9 @@ def _word_size(word: list) -> int:
 class _Part:
     """One Pagefind run's index of one language: its meta data and where its files are."""
 
-    def __init__(self, folder: Path, lang: str, offset: int, fields: list[str]):
+    def __init__(self, folder: Path, lang: str):
         self.folder = folder
-        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
-        self.info = entry["languages"][lang]
+        self.info = read_entry(folder)["languages"][lang]
         self.meta_path = folder / f"pagefind.{self.info['hash']}.pf_meta"
         meta = read_pf(self.meta_path)
         if not (isinstance(meta, list) and len(meta) == 6):
@@ -127,9 +149,10 @@ class _Part:
             )
         if any(len(page) != 2 for page in self.pages):
             raise _shape_error(self.meta_path, "pages grouped in fragment files")
-        self.offset = offset
-        # Meta fields are numbered by their place in the sorted list of all of them.
-        self.field_ids = [fields.index(name) for name in self.fields]
+        #: The merged index's number of the part's first page, and of each of its meta
+        #: fields (set by :func:`merge_language` once every part is read).
+        self.offset = 0
+        self.field_ids: list[int] = []
 
     def words(self) -> Iterator[tuple[list, int, dict[str, int]]]:
         """The part's words in sorted order: ``(word, last page, {variant: last page})``.
@@ -222,9 +245,7 @@ def _write_chunks(words: Iterator[list], lang: str, target: Path) -> list[list[s
         data = cbor2.dumps([chunk])
         name = _short_name(lang, full_hash(data), taken)
         taken.add(name)
-        (target / "index" / f"{name}.pf_index").write_bytes(
-            gzip.compress(SIGNATURE + data, compresslevel=GZIP_LEVEL, mtime=0)
-        )
+        _write_pf(target / "index" / f"{name}.pf_index", data)
         chunks.append([chunk[0][0], chunk[-1][0], name])
 
     chunk: list[list] = []
@@ -246,27 +267,17 @@ def _write_chunks(words: Iterator[list], lang: str, target: Path) -> list[list[s
     return chunks
 
 
-def _fragment_hash(path: Path) -> str:
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(SIGNATURE):
-        raise _shape_error(path, "a fragment of another shape")
-    return full_hash(raw[len(SIGNATURE) :])
-
-
 def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
     """Merge the indexes of ``lang`` that Pagefind wrote into ``runs`` (one run over each
     part of the language's pages, in page order) into ``target``; return the language's
     entry in ``pagefind-entry.json``."""
-    fields: set[str] = set()
-    for run in runs:
-        entry = json.loads((run / "pagefind-entry.json").read_text(encoding="utf-8"))
-        fields.update(read_pf(run / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta")[5])
-    all_fields = sorted(fields)
-    parts: list[_Part] = []
+    parts = [_Part(run, lang) for run in runs]
+    # Meta fields are numbered by their place in the sorted list of all of them.
+    all_fields = sorted({name for part in parts for name in part.fields})
     offset = 0
-    for run in runs:
-        part = _Part(run, lang, offset, all_fields)
-        parts.append(part)
+    for part in parts:
+        part.offset = offset
+        part.field_ids = [all_fields.index(name) for name in part.fields]
         offset += len(part.pages)
     if len({part.version for part in parts}) != 1:
         raise WaystationError(f"{', '.join(map(str, runs))}: made by different Pagefind versions")
@@ -279,7 +290,7 @@ def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
         for name, word_count in part.pages:
             source = part.folder / "fragment" / f"{name}.pf_fragment"
             if name in names:
-                name = _short_name(lang, _fragment_hash(source), names, len(name) - len(lang))
+                name = _short_name(lang, full_hash(_payload(source)), names, len(name) - len(lang))
             names.add(name)
             shutil.copyfile(source, target / "fragment" / f"{name}.pf_fragment")
             pages.append([name, word_count])
@@ -303,18 +314,42 @@ def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
         data = cbor2.dumps([filter_name, [[value, numbers] for value, numbers in values]])
         name = _short_name(lang, full_hash(data), taken)
         taken.add(name)
-        (target / "filter" / f"{name}.pf_filter").write_bytes(
-            gzip.compress(SIGNATURE + data, compresslevel=GZIP_LEVEL, mtime=0)
-        )
+        _write_pf(target / "filter" / f"{name}.pf_filter", data)
         meta_filters.append([filter_name, name])
 
     chunks = _write_chunks(_merged_words(parts), lang, target)
     meta = cbor2.dumps([parts[0].version, pages, chunks, meta_filters, [], all_fields])
     meta_name = f"{lang}_{full_hash(meta)[: len(lang) + 8]}"
-    (target / f"pagefind.{meta_name}.pf_meta").write_bytes(
-        gzip.compress(SIGNATURE + meta, compresslevel=GZIP_LEVEL, mtime=0)
-    )
+    _write_pf(target / f"pagefind.{meta_name}.pf_meta", meta)
     return {**parts[0].info, "hash": meta_name, "page_count": len(pages)}
+
+
+def _entries(runs: list[Path]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What the runs' ``pagefind-entry.json`` have in common (the same in every run), and
+    each run's languages."""
+    common: dict[str, Any] = {}
+    languages = []
+    for run in runs:
+        found = read_entry(run)
+        languages.append(found.pop("languages", {}))
+        common.update(found)
+    return common, languages
+
+
+def join_entries(runs: list[Path], target: Path) -> None:
+    """Write ``target``'s ``pagefind-entry.json`` naming the languages of every run (one
+    run per language, their files already copied into ``target``)."""
+    entry, found = _entries(runs)
+    languages: dict[str, Any] = {}
+    for run_languages in found:
+        twice = set(languages) & set(run_languages)
+        if twice:
+            raise WaystationError(
+                f"Pagefind found pages in {', '.join(sorted(twice))} in two parts of the site: "
+                "each language's listing pages must be in their own folder"
+            )
+        languages.update(run_languages)
+    write_entry(target, {**entry, "languages": languages})
 
 
 def merge_runs(runs: list[Path], target: Path) -> None:
@@ -322,12 +357,8 @@ def merge_runs(runs: list[Path], target: Path) -> None:
     indexed one part of one language's pages (the same language; the parts consecutive,
     in page order).  The language's files are merged (:func:`merge_language`); the
     scripts and the language's WebAssembly, the same in every run, are copied."""
-    languages: set[str] = set()
-    entry: dict[str, Any] = {}
-    for run in runs:
-        found = json.loads((run / "pagefind-entry.json").read_text(encoding="utf-8"))
-        languages.update(found.pop("languages", {}))
-        entry.update(found)
+    entry, found = _entries(runs)
+    languages = {lang for run_languages in found for lang in run_languages}
     if len(languages) != 1:
         raise WaystationError(
             f"{', '.join(map(str, runs))}: parts of one language's index were expected, "
@@ -339,10 +370,7 @@ def merge_runs(runs: list[Path], target: Path) -> None:
     for path in runs[0].iterdir():
         if path.is_file() and path.name.endswith(_SHARED_SUFFIXES):
             shutil.copyfile(path, target / path.name)
-    (target / "pagefind-entry.json").write_text(
-        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8",
-    )
+    write_entry(target, entry)
 
 
 # -- identical rebuilds -------------------------------------------------------------
@@ -364,10 +392,9 @@ def _rename_references(data: Any, names: dict[str, str]) -> Any:
 
 
 def canonicalize(target: Path) -> None:
-    entry_path = target / "pagefind-entry.json"
-    if not entry_path.exists():
+    if not (target / "pagefind-entry.json").exists():
         return
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    entry = read_entry(target)
     for lang, info in sorted(entry.get("languages", {}).items()):
         renamed: dict[str, str] = {}
         for path in sorted((target / "filter").glob(f"{lang}_*.pf_filter")):
@@ -385,10 +412,7 @@ def canonicalize(target: Path) -> None:
         meta_path.unlink()
         (target / f"pagefind.{new_meta}.pf_meta").write_bytes(meta)
         info["hash"] = new_meta
-    entry_path.write_text(
-        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8",
-    )
+    write_entry(target, entry)
 
 
 def main(argv: list[str]) -> int:
