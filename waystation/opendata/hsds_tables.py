@@ -4,7 +4,8 @@ The tables, their file names and their columns (in order) are HSDS 3.0's
 own (``schema/<table>.json`` of the specification and its ``examples/csv``);
 :data:`TABLES` lists the ones Waystation fills.  :func:`tables` flattens the
 nested organization objects of :mod:`waystation.opendata.hsds` into rows, and
-:func:`write_package` writes them with a Frictionless ``datapackage.json``
+:class:`PackageRows` writes them, one organization at a time, with a Frictionless
+``datapackage.json``
 (types, required and unique columns, primary and foreign keys) that the
 tests validate with ``frictionless``.
 """
@@ -16,7 +17,7 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from waystation.opendata.hsds import taxonomies, taxonomy_terms
 from waystation.text.plain import spreadsheet_safe
@@ -264,6 +265,15 @@ def _walk(table: str, obj: dict[str, Any], keep: Callable[[str, dict[str, Any]],
     keep(table, obj)
 
 
+def _walk_vocabularies(keep: Callable[[str, dict[str, Any]], None]) -> None:
+    """``keep(table, object)`` for every taxonomy and term (after the organizations':
+    only those no attribute named are added)."""
+    for taxonomy in taxonomies():
+        keep("taxonomy", taxonomy)
+    for term in taxonomy_terms():
+        keep("taxonomy_term", term)
+
+
 def _objects(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The objects of each table (nested lists and all), by id, without duplicates."""
     rows: dict[str, dict[str, dict[str, Any]]] = {t.name: {} for t in TABLES}
@@ -273,10 +283,7 @@ def _objects(organizations: list[dict[str, Any]]) -> dict[str, list[dict[str, An
 
     for organization in organizations:
         _walk("organization", organization, keep)
-    for taxonomy in taxonomies():
-        keep("taxonomy", taxonomy)
-    for term in taxonomy_terms():
-        keep("taxonomy_term", term)
+    _walk_vocabularies(keep)
     return {name: [by_id[key] for key in sorted(by_id)] for name, by_id in rows.items()}
 
 
@@ -306,10 +313,14 @@ def table_csv(table: Table, rows: list[dict[str, Any]]) -> str:
     (a missing, None or empty value is an empty cell either way)."""
     names = table.column_names
     out = io.StringIO()
+    _write_table(out, names, (_cells(names, row) for row in rows))
+    return out.getvalue()
+
+
+def _write_table(out: IO[str], names: list[str], rows: Iterable[list[str]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
-    writer.writerows(_cells(names, row) for row in rows)
-    return out.getvalue()
+    writer.writerows(rows)
 
 
 def datapackage(title: str, licence: dict[str, str] | None = None) -> dict[str, Any]:
@@ -329,7 +340,8 @@ class PackageRows:
     """The tabular package made one organization at a time (:meth:`add`), then written
     (:meth:`write`): each table's rows are kept as their CSV cells, not as the nested
     objects, so the organizations need not all be in memory at once (a national
-    directory's are 318 MB of JSON).  The files are :func:`write_package`'s."""
+    directory's are 318 MB of JSON).  Its tables are :func:`table_csv` of
+    :func:`tables` (tested)."""
 
     def __init__(self) -> None:
         self._rows: dict[str, dict[str, list[str]]] = {t.name: {} for t in TABLES}
@@ -344,28 +356,11 @@ class PackageRows:
         _walk("organization", organization, self._keep)
 
     def write(self, folder: Path, title: str, licence: dict[str, str] | None = None) -> None:
-        for taxonomy in taxonomies():
-            self._keep("taxonomy", taxonomy)
-        for term in taxonomy_terms():
-            self._keep("taxonomy_term", term)
+        _walk_vocabularies(self._keep)
         folder.mkdir(parents=True, exist_ok=True)
         for table in TABLES:
             rows = self._rows[table.name]
             with (folder / table.path).open("w", encoding="utf-8") as file:
-                writer = csv.writer(file, lineterminator="\n")
-                writer.writerow(table.column_names)
-                writer.writerows(rows[key] for key in sorted(rows))
+                _write_table(file, table.column_names, (rows[key] for key in sorted(rows)))
         text = json.dumps(datapackage(title, licence), indent=2, sort_keys=True, ensure_ascii=False)
         (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
-
-
-def write_package(
-    organizations: Iterable[dict[str, Any]],
-    folder: Path,
-    title: str,
-    licence: dict[str, str] | None = None,
-) -> None:
-    rows = PackageRows()
-    for organization in organizations:
-        rows.add(organization)
-    rows.write(folder, title, licence)
