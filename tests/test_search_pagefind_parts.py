@@ -278,3 +278,10 @@ def test_an_index_in_parts_updated_in_place_is_the_index_made_afresh(tmp_path):
         written.append({p: p.stat().st_mtime_ns for p in files if p.is_file()})
     assert _files(site / "pagefind") == _files(tmp_path / "fresh" / "pagefind")
     assert written[1] == written[0]
+
+
+def test_a_merge_that_cannot_read_its_parts_says_so_in_one_line(tmp_path, capsys):
+    assert pagefind_format.main([str(tmp_path / "out"), str(tmp_path / "missing")]) == 1
+    message = capsys.readouterr().err.strip()
+    assert "pagefind-entry.json" in message and "\n" not in message
+    assert "Traceback" not in message

@@ -423,7 +423,7 @@ def main(argv: list[str]) -> int:
         return 2
     try:
         merge_runs([Path(run) for run in argv[1:]], Path(argv[0]))
-    except WaystationError as error:
+    except (WaystationError, OSError) as error:  # one line in the build's report
         print(error, file=sys.stderr)
         return 1
     return 0
