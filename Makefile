@@ -39,6 +39,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
+# axe-core (accessibility tests) and the Nu Html Checker, pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's postinstall would download a Java; Debian's is used.
+NODE_STAMP := node_modules/.installed-stamp
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts && touch $(NODE_STAMP); \
+	else \
+		echo "npm not found: the accessibility and HTML tests need it (apt-get install npm)"; \
+	fi
+
 install: $(STAMP)
 
 html: $(STAMP)
@@ -54,7 +64,7 @@ serve:
 devserver: $(STAMP)
 	$(PY) scripts/devserver.py --output $(OUTPUT) --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
