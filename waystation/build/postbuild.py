@@ -20,7 +20,7 @@ the build's failure, and cancels them all if a step fails.
 
 Steps in :data:`EARLY` may start sooner still, while the pages are being written
 (Pagefind from the pages' search copies; the open data and the maps, which read no
-page, in forked processes): the page renderer starts them, and in their turn
+page, one after the other in one forked process): the page renderer starts them, and in their turn
 :func:`run` takes their handles over.  Steps in :data:`PREPARE` make part of their
 output in the build's own process while the renderer's workers write the pages, and
 steps in :data:`RUN_MEANWHILE` run there whole, once the early steps they read have
@@ -39,7 +39,7 @@ from typing import Any
 
 from waystation.directory import Directory
 from waystation.exc import ConfigurationError
-from waystation.runtime import collector
+from waystation.runtime import collector, forked
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,10 @@ JOIN_BEFORE = frozenset({"waystation.site.csp:apply_csp"})
 #: written (or else the listing pages), before it writes the pages
 #: (:func:`early_start`).  A starter is ``starter(directory, output, settings)``, like a
 #: step; it returns the handle of the work it started in the background, or None when it
-#: started nothing (the step then runs in its turn).  In the step's turn, :func:`run`
+#: started nothing (the step then runs in its turn), or a
+#: :class:`waystation.runtime.forked.Job`:
+#: the jobs of all starters run in one forked process, one after the other, in this
+#: order (each such process copies the listings it reads).  In the step's turn, :func:`run`
 #: takes the handle over instead of running the step.  Only work that reads no page
 #: but the search copies may start early: Pagefind reads those, the open data and the
 #: maps only the listings.
@@ -93,11 +96,18 @@ def early_start(
         key = Path(output).resolve()
         cancel_early(key)  # anything a failed build before this one left running
         started = _STARTED.setdefault(key, {})
+        jobs: dict[str, forked.Job] = {}
         for name in names:
             handle = load_step(EARLY[name])(directory, Path(output), settings)
-            if handle is not None:
+            if isinstance(handle, forked.Job):
+                jobs[name] = handle
+            elif handle is not None:
                 started[name] = handle
                 logger.info("Waystation: %s started early", name)
+        # The jobs share one forked process, one after the other (forked.start).
+        for name, handle in zip(jobs, forked.start(list(jobs.values())), strict=True):
+            started[name] = handle
+            logger.info("Waystation: %s started early", name)
 
     return start
 

@@ -3,9 +3,9 @@
 Registered in :mod:`waystation.build.postbuild` as ``"waystation.opendata.steps:start_open_data"``:
 ``step(directory, output, settings)``, deterministic and offline.  When there are many
 listings it starts early (:data:`waystation.build.postbuild.EARLY`):
-:func:`start_open_data_early` forks a process while the pages are written, and the
-step takes the handle that joins it over (the maps do the same:
-:mod:`waystation.maps.steps`).
+:func:`start_open_data_early` gives the job of a forked process started while the
+pages are written (the maps' job, :mod:`waystation.maps.steps`, runs in the same
+process after it), and the step takes the handle that joins it over.
 ``waystation export --output DIR`` runs :func:`write_open_data` without Pelican.
 """
 
@@ -23,8 +23,8 @@ from waystation.opendata.csv_file import write_csv
 from waystation.opendata.geojson import write_geojson
 from waystation.opendata.json_stream import write_list
 from waystation.opendata.records import export_views, view_record
-from waystation.runtime import collector
-from waystation.runtime.forked import EARLY_NICENESS, Forked, worth_forking
+from waystation.runtime import collector, forked
+from waystation.runtime.forked import EARLY_NICENESS, Forked, Job, worth_forking
 
 #: The files :func:`write_open_data` writes, relative to the output folder.
 GEOJSON = "providers.geojson"
@@ -37,21 +37,22 @@ HSDS_PACKAGE = "hsds"
 def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
     """Post-build step: :func:`write_open_data`, in a forked process when there are many
     listings (then returns the process's handle, which the post-build steps join)."""
-    started = start_open_data_early(directory, output, settings)
-    if started is None:
+    job = start_open_data_early(directory, output, settings)
+    if job is None:
         write_open_data(directory, output, settings)
-    return started
+        return None
+    return forked.start([job])[0]
 
 
-def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
+def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Job | None:
     """Early start of :func:`start_open_data` (:data:`waystation.build.postbuild.EARLY`): the
-    forked process, started while the pages are written (None: few listings, the step
-    writes the open data in its turn).  The open data read no page; the descriptions'
-    texts come from the page renderer's search copies
-    (:func:`waystation.text.plain.remember_texts`)."""
+    job of a forked process, started while the pages are written, in the same process
+    as the maps (None: few listings, the step writes the open data in its turn).  The
+    open data read no page; the descriptions' texts come from the page renderer's search
+    copies (:func:`waystation.text.plain.remember_texts`)."""
     if not worth_forking(directory, settings):
         return None
-    return Forked(write_open_data, (directory, output, settings), "open data", EARLY_NICENESS)
+    return Job(write_open_data, (directory, output, settings), "open data", EARLY_NICENESS)
 
 
 def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:

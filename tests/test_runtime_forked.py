@@ -1,0 +1,124 @@
+"""Background jobs in one forked process (waystation.runtime.forked): the open data and
+the maps of a large build share one process, so the listings are copied once, not twice."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import types
+
+import pytest
+
+from waystation.build import postbuild
+from waystation.exc import WaystationError
+from waystation.runtime import forked
+
+pytestmark = pytest.mark.skipif(
+    sys.platform == "win32", reason="forked processes need fork (Linux, macOS)"
+)
+
+
+def _note(path, word):
+    """A job: append ``pid word`` to ``path``; return the word in capitals."""
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()} {word}\n")
+    return word.upper()
+
+
+def _fail(message):
+    raise WaystationError(message)
+
+
+def _die(code):
+    os._exit(code)
+
+
+def _sleep(seconds, path):
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(str(os.getpid()))
+    time.sleep(seconds)
+
+
+def test_jobs_run_one_after_the_other_in_one_other_process(tmp_path):
+    log = tmp_path / "log"
+    seen = []
+    handles = forked.start(
+        [
+            forked.Job(_note, (log, "open data"), "open data"),
+            forked.Job(_note, (log, "maps"), "maps", on_result=seen.append),
+        ]
+    )
+    # Joined in any order, each gets its own result; on_result runs here.
+    assert handles[1].wait() == "MAPS"
+    assert seen == ["MAPS"]
+    assert handles[0].wait() == "OPEN DATA"
+    lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [word for _, word in lines] == ["open data", "maps"]
+    pids = {pid for pid, _ in lines}
+    assert len(pids) == 1 and pids != {str(os.getpid())}
+
+
+def test_a_failed_job_fails_its_handle_and_not_the_jobs_after_it(tmp_path):
+    log = tmp_path / "log"
+    first, second = forked.start(
+        [
+            forked.Job(_fail, ("the maps' tile URL is wrong",), "maps"),
+            forked.Job(_note, (log, "open data"), "open data"),
+        ]
+    )
+    assert second.wait() == "OPEN DATA"
+    with pytest.raises(WaystationError, match=r"^maps: the maps' tile URL is wrong$"):
+        first.wait()
+
+
+def test_a_process_that_dies_fails_every_job_not_reported(tmp_path):
+    log = tmp_path / "log"
+    first, second, third = forked.start(
+        [
+            forked.Job(_note, (log, "first"), "first"),
+            forked.Job(_die, (3,), "second"),
+            forked.Job(_note, (log, "third"), "third"),
+        ]
+    )
+    assert first.wait() == "FIRST"
+    for handle in (second, third):
+        with pytest.raises(WaystationError, match="stopped with exit code 3"):
+            handle.wait()
+    assert "third" not in log.read_text(encoding="utf-8")
+
+
+def test_cancel_stops_the_process(tmp_path):
+    pid_file = tmp_path / "pid"
+    (handle,) = forked.start([forked.Job(_sleep, (60, pid_file), "slow")])
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    assert not handle.done()
+    started = time.monotonic()
+    handle.cancel()
+    assert time.monotonic() - started < 10
+    assert handle.done()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # gone, and reaped
+
+
+def test_early_steps_that_give_jobs_share_one_process(tmp_path, monkeypatch):
+    """What the page renderer starts early: the jobs of two steps run in one process,
+    in the steps' order, and each step's turn joins its own job."""
+    log = tmp_path / "log"
+    module = types.ModuleType("job_steps")
+    module.start_a = lambda d, o, s: forked.Job(_note, (log, "a"), "a")
+    module.start_b = lambda d, o, s: forked.Job(_note, (log, "b"), "b")
+    module.a = module.b = lambda d, o, s: pytest.fail("the early job should be taken over")
+    monkeypatch.setitem(sys.modules, "job_steps", module)
+    monkeypatch.setitem(postbuild.EARLY, "job_steps:a", "job_steps:start_a")
+    monkeypatch.setitem(postbuild.EARLY, "job_steps:b", "job_steps:start_b")
+    steps = ["job_steps:a", "job_steps:b"]
+    postbuild.early_start(None, tmp_path, {}, steps)()
+    postbuild.run(None, tmp_path, {}, steps)
+    lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [word for _, word in lines] == ["a", "b"]
+    assert len({pid for pid, _ in lines}) == 1
