@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from waystation.site.pages import BrowseEntries
+
 #: Bump when the manifest's shape or the fingerprints' recipe changes.
 MANIFEST_VERSION = 1
 
@@ -157,6 +159,8 @@ def _default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
+    if isinstance(value, BrowseEntries):
+        return list(value)  # the entries it reads as: as they were when planned as lists
     return repr(value)
 
 
@@ -304,17 +308,24 @@ class TemplateFingerprints:
 
 
 def listed_ids(value: Any, found: list[str]) -> None:
-    """The ids of the listing entries (``{id, marks, based_in}``) anywhere in ``value``."""
-    if isinstance(value, dict):
+    """The ids of the listing entries (``{id, marks, based_in}``, or
+    :class:`~waystation.site.pages.BrowseEntries`) anywhere in ``value``."""
+    if isinstance(value, BrowseEntries):
+        found.extend(value.ids)
+    elif isinstance(value, dict):
         if "id" in value and "marks" in value:
             found.append(str(value["id"]))
         for item in value.values():
-            if isinstance(item, (dict, list, tuple)):
+            if isinstance(item, _NESTED):
                 listed_ids(item, found)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            if isinstance(item, (dict, list, tuple)):
+            if isinstance(item, _NESTED):
                 listed_ids(item, found)
+
+
+#: What :func:`listed_ids` looks into.
+_NESTED = (dict, list, tuple, BrowseEntries)
 
 
 class PageCheck:

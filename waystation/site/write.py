@@ -26,7 +26,7 @@ from waystation.runtime.workers import lower_priority, take_turns, worker_count
 from waystation.site import csp, qr
 from waystation.site import render as site_render
 from waystation.site import urls as site_urls
-from waystation.site.pages import PageSpec, SiteData
+from waystation.site.pages import BrowseEntries, PageSpec, SiteData
 from waystation.text import plain as export_text
 
 CARD_TEMPLATE = "partials/listing_card.html"
@@ -116,24 +116,27 @@ class ListItems:
         self._cards = cards
         self._around: dict[tuple[str, str, tuple[str, ...], str | None], list[str]] = {}
 
-    def html(self, entries: list[dict[str, Any]], lang: str, root: str) -> Markup:
+    def html(self, entries: BrowseEntries | list[dict[str, Any]], lang: str, root: str) -> Markup:
         """The ``<li>`` of each entry (``{id, marks, based_in}``), in order."""
         around = self._around
         cards = self._cards
         items = []
-        for entry in entries:
-            marks = tuple(entry["marks"])
-            key = (lang, root, marks, entry["based_in"])
+        if isinstance(entries, BrowseEntries):
+            listed = entries.items()
+        else:
+            listed = ((e["id"], tuple(e["marks"]), e["based_in"]) for e in entries)
+        for listing_id, marks, based_in in listed:
+            key = (lang, root, marks, based_in)
             parts = around.get(key)
             if parts is None:
-                shown = {"marks": list(marks), "based_in": entry["based_in"]}
+                shown = {"marks": list(marks), "based_in": based_in}
                 html = (
                     self._envs.get(lang)
                     .get_template(ENTRY_TEMPLATE)
                     .render(entry=shown, card_html=self.PLACEHOLDER, lang=lang, SITEURL=root)
                 )
                 parts = around[key] = html.split(self.PLACEHOLDER)
-            items.append(str(cards.get(entry["id"], lang, root)).join(parts))
+            items.append(str(cards.get(listing_id, lang, root)).join(parts))
         return Markup("".join(items))  # noqa: S704 - autoescaping templates' output
 
 
