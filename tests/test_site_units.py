@@ -188,6 +188,65 @@ def test_cards_and_list_items_rendered_once_equal_rendering_each_page():
     assert "Cerrado temporalmente" in page and "Con sede en Wisconsin" in page
 
 
+def test_browse_entries_read_as_the_entries_they_stand_for():
+    """A browse page keeps its listings' ids only (BrowseEntries); templates, the page
+    renderer and the incremental build's fingerprints must see the entries a list of
+    dicts gave: marks, and the home state where it differs from the page's state."""
+    from pathlib import Path
+
+    from waystation import settings
+    from waystation.build import incremental
+    from waystation.site import write as site_build
+    from waystation.site.pages import BrowseEntries
+
+    facts = {
+        "a": (("remote",), "WI", False),  # based elsewhere: shows its state on IL pages
+        "b": (("temporarily-closed", "national"), "TX", True),  # national: never "based in"
+        "c": ((), "IL", False),
+    }
+    calls = []
+
+    def entry_facts(listing_id, lang):
+        calls.append((listing_id, lang))
+        return facts[listing_id]
+
+    data = types.SimpleNamespace(entry_facts=entry_facts)
+    entries = BrowseEntries(data, ["a", "b", "c"], "en", "IL")
+    expected = [
+        {"id": "a", "marks": ["remote"], "based_in": "WI"},
+        {"id": "b", "marks": ["temporarily-closed", "national"], "based_in": None},
+        {"id": "c", "marks": [], "based_in": None},
+    ]
+    assert list(entries) == expected and entries == expected
+    assert len(entries) == 3 and entries and not BrowseEntries(data, [], "en", "IL")
+    assert entries[0] == expected[0] and entries[-1] == expected[-1]
+    assert list(entries[:2]) == expected[:2] and isinstance(entries[:2], BrowseEntries)
+    # Off a state page (a service page), nobody is "based in" anywhere.
+    assert [e["based_in"] for e in BrowseEntries(data, ["a", "b"], "en", None)] == [None, None]
+    assert entries == BrowseEntries(data, ["a", "b", "c"], "en", "IL")
+    assert entries != BrowseEntries(data, ["a", "c", "b"], "en", "IL")
+    assert entries != BrowseEntries(data, ["a", "b", "c"], "en", "WI")  # another page state
+    # The incremental build: the same fingerprint input as the list, the ids found nested.
+    context = {"lang": "en", "local": entries, "rows": [{"n": 1}]}
+    assert incremental.canonical(context) == incremental.canonical({**context, "local": expected})
+    found: list[str] = []
+    incremental.listed_ids({"page": [context]}, found)
+    assert found == ["a", "b", "c"]
+    # The page renderer: the same list items as from the dicts.
+    theme = Path(__file__).resolve().parent.parent / "theme" / "templates"
+    envs = site_build.Environments([theme], settings.resolve({}))
+    listings = {
+        i: {"id": i, "name": i.upper(), "summary": "S", "services": ["housing"],
+            "untranslated": [], "status": "active",
+            "location": {"visibility": "public", "city": "Joliet", "state": "IL"}}
+        for i in facts
+    }  # fmt: skip
+    site = types.SimpleNamespace(default_lang="en", public=lambda i, lang: listings[i])
+    items = site_build.ListItems(envs, site_build.CardCache(envs, site))
+    assert items.html(entries, "en", "..") == items.html(expected, "en", "..")
+    assert "Based in Wisconsin" in items.html(entries, "en", "..")
+
+
 def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():
     """The page renderers' chunks: every page once; the browse pages (the costly ones)
     first, so the listing pages even out the end; a listing's pages in every language in
