@@ -191,6 +191,7 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
     import datetime as dt
     import os
     import shutil
+    import tempfile
 
     from waystation import settings as declared
     from waystation.build import plan as build_plan
@@ -203,6 +204,9 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
     data, pages = build_plan.plan(directory)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
     found = []
+    scratch = tmp_path / "scratch"  # where the search blocks wait for the page renderers
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     for run, minimum in (("one", 10**9), ("two", 1)):
         monkeypatch.setattr(site_build, "PARALLEL_MIN_PAGES", minimum)
         # Where the build puts them (/dev/shm: tmpfs lists a folder in the order its
@@ -224,6 +228,13 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
                 for name in os.listdir(source / folder)
             ]
         )
+        # Each page holds the block of its own search copy (kept on disk between the
+        # two), and nothing is left behind.
+        for folder, name, copy in found[-1]:
+            block = copy[copy.index("<div hidden data-pagefind-body") : copy.index("\n</body>")]
+            page = (tmp_path / run / folder / name / "index.html").read_text()
+            assert page.count("data-pagefind-body") == 1 and block in page, (folder, name)
+        assert os.listdir(scratch) == []
     assert len(found[0]) == len(listing_pages)
     assert found[0] == found[1]
 

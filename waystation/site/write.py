@@ -14,10 +14,12 @@ import gc
 import multiprocessing as mp
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import jinja2
 from markupsafe import Markup, escape
@@ -211,8 +213,9 @@ class Rendered:
     texts: dict[str, str] = field(default_factory=dict)
     #: Descriptions rendered (site_render.markdown), for the renderers forked next.
     markdown: dict[str, Markup] = field(default_factory=dict)
-    #: Listing pages' search blocks rendered, by page path (site_render.search_block).
-    search_blocks: dict[str, Markup] = field(default_factory=dict)
+    #: Where the listing pages' search blocks were written, by page path: (file, offset,
+    #: size) (site_render.use_search_blocks).
+    search_blocks: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     #: Each page's fingerprint, by file (incremental builds: ``check``).
     fingerprints: dict[str, str] = field(default_factory=dict)
     #: Pages not written: unchanged since the last build (not rendered, or rendered to
@@ -292,9 +295,12 @@ def render_pages(
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
     writer = functools.partial(PageWriter, check=check)
     batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, writer)]
+    blocks: str | None = None
     if search_source is not None:
         make_source_folders(search_source, (p.save_as for p in listing_pages))
-        copies = functools.partial(SearchCopyWriter, folder=search_source)
+        # The search blocks wait on disk, not in memory (site_render.use_search_blocks).
+        blocks = tempfile.mkdtemp(prefix="waystation-search-blocks-")
+        copies = functools.partial(SearchCopyWriter, folder=search_source, blocks=blocks)
         batches = [(listing_pages, copies), (pages, writer)]
     elif after_listings is not None:
         others = [page for page in pages if page.context.get("listing") is None]
@@ -358,6 +364,9 @@ def render_pages(
                 )
     finally:
         gc.unfreeze()
+        if blocks is not None:
+            site_render.use_search_blocks({})
+            shutil.rmtree(blocks, ignore_errors=True)
     problems = [problem for part in parts for problem in part.problems]
     if problems:
         raise csp.unsafe_markup_error(problems)
@@ -532,8 +541,10 @@ SEARCH_TEMPLATE = "search_page.html"
 
 class SearchCopyWriter:
     """Writes each listing page's search copy under ``folder`` (its folders exist:
-    :func:`make_source_folders`), and keeps the descriptions
-    rendered meanwhile, for the page renderers, and their texts, for the exports."""
+    :func:`make_source_folders`), and keeps the descriptions rendered meanwhile, for the
+    page renderers, and their texts, for the exports.  With ``blocks`` (a folder), each
+    page's search block is appended to this process's file there, for the page
+    renderers (:func:`waystation.site.render.use_search_blocks`)."""
 
     def __init__(
         self,
@@ -542,11 +553,23 @@ class SearchCopyWriter:
         template_dirs: list[Path],
         settings: dict[str, Any],
         folder: Path,
+        blocks: str | None = None,
     ):
         self.envs = Environments(template_dirs, settings)
         self.data, self.settings, self.folder = data, settings, folder
+        #: Where this process appends the search blocks (None: they are not kept).
+        self.blocks = None if blocks is None else os.path.join(blocks, f"{os.getpid()}.html")
 
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
+        kept = None if self.blocks is None else open(self.blocks, "ab")  # noqa: SIM115
+        try:
+            self._write(pages, result, kept)
+        finally:
+            if kept is not None:
+                kept.close()
+        return result
+
+    def _write(self, pages: list[PageSpec], result: Rendered, kept: BinaryIO | None) -> None:
         envs = self.envs
         default_lang = self.data.default_lang
         for page in pages:
@@ -559,10 +582,12 @@ class SearchCopyWriter:
             target = os.path.join(self.folder, page.save_as)
             with open(target, "w", encoding="utf-8", newline="\n") as file:
                 file.write(html)
-            result.search_blocks[page.path] = block
+            if kept is not None:
+                data = str(block).encode("utf-8")
+                result.search_blocks[page.path] = (kept.name, kept.tell(), len(data))
+                kept.write(data)
             description = page.context["listing"].get("description")
             if description:
                 result.markdown[description] = site_render.markdown(description)
                 if page.context["lang"] == default_lang:
                     _note_text(description, result)
-        return result
