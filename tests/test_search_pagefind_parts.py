@@ -285,3 +285,40 @@ def test_a_merge_that_cannot_read_its_parts_says_so_in_one_line(tmp_path, capsys
     message = capsys.readouterr().err.strip()
     assert "pagefind-entry.json" in message and "\n" not in message
     assert "Traceback" not in message
+
+
+def test_search_copies_are_let_go_of_as_soon_as_they_are_indexed(tmp_path, monkeypatch):
+    """The search copies live in memory (tmpfs) while Pagefind reads them: each part's
+    pages, and a language read in one run, are deleted once indexed, not at the end (at
+    50,000 listings they are about 0.5 GB)."""
+    parent = pagefind_index.scratch_dir()
+    source = _pages_folder(parent, count=9)
+    for page in sorted((source / "providers").glob("*/index.html"))[:3]:  # one run
+        spanish = source / "es" / page.relative_to(source)
+        spanish.parent.mkdir(parents=True)
+        spanish.write_text(page.read_text().replace('lang="en"', 'lang="es"'))
+    real = pagefind_index._executable()
+    log, sites = tmp_path / "log", tmp_path / "sites"
+    wrapper = tmp_path / "pagefind"
+    # Before each run: which pages that earlier runs read are still there.
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'for s in $(cat "{sites}" 2>/dev/null); do [ -e "$s" ] && echo "$s" >> "{log}"; done\n'
+        f'echo "$2/$4" | sed "s|/\\*/index.html||" >> "{sites}"\n'
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(pagefind_index, "_executable", lambda: wrapper)
+    site = tmp_path / "site"
+    site.mkdir()
+    globs = ["providers/*/index.html", "es/providers/*/index.html"]
+    assert pagefind_index.start(site, globs, source, part_pages=4).wait() == 12
+    read = sites.read_text().split()
+    assert [str(Path(r).relative_to(Path(r).parent.parent)) for r in read] == [
+        "read-0-0/providers",
+        "read-0-1/providers",
+        "read-0-2/providers",
+        "es/providers",
+    ]
+    assert not log.exists(), f"still there when the next run began: {log.read_text()}"
+    assert not source.exists()

@@ -87,7 +87,7 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def split_runs(
-    read: Path, globs: list[str], part_pages: int, scratch: Path
+    read: Path, globs: list[str], part_pages: int, scratch: Path, move: bool = False
 ) -> list[list[tuple[Path, str]]]:
     """The Pagefind runs that index the pages of ``read`` matching each glob, a list of
     ``(site folder, glob)`` for each glob, in order.
@@ -101,6 +101,10 @@ def split_runs(
     in; each part's folder is made to list them in that order too (on tmpfs, where the
     build puts the search copies, a folder lists its entries newest first), so that the
     merged index numbers the pages as one run over them all.
+
+    With ``move``, the pages are moved into the parts' folders instead (nothing else will
+    read them: the script then deletes each part's folder as soon as it is indexed, see
+    :func:`_script`); a moved entry is listed as a new one, in the same order.
     """
     groups: list[list[tuple[Path, str]]] = []
     for number, glob in enumerate(globs):
@@ -116,19 +120,30 @@ def split_runs(
         group = []
         for part, start in enumerate(range(0, len(pages), part_pages)):
             site = scratch / f"read-{number}-{part}"
+            (site / folder).mkdir(parents=True, exist_ok=True)
             for name in reversed(pages[start : start + part_pages]):  # listed newest first
-                _link_tree(base / name, site / folder / name)
+                if move:
+                    os.rename(base / name, site / folder / name)
+                else:
+                    _link_tree(base / name, site / folder / name)
             group.append((site, glob))
         groups.append(group)
     return groups
 
 
-def _script(pagefind: str, groups: list[list[tuple[Path, str]]], written: Path) -> str:
+def _script(
+    pagefind: str, groups: list[list[tuple[Path, str]]], written: Path, tidy: bool = False
+) -> str:
     """``sh -c`` script: Pagefind over each glob's runs, one run after the other, each
     glob's index into ``written/<number>``.  A glob run in parts has its parts' indexes
     merged there by a Python process started in the background as soon as they are made
-    (while Pagefind indexes the next language); the script waits for every merge, and
-    stops at the first command that fails, with its exit status."""
+    (while Pagefind indexes the next language), and deleted once merged; the script waits
+    for every merge, and stops at the first command that fails, with its exit status.
+
+    With ``tidy`` (the pages are read by nothing else: not ``make devserver``), the pages
+    a run has indexed are deleted as soon as it ends (a part's folder, or the folder a
+    language's glob names): the search copies are in memory (tmpfs), about 0.5 GB at
+    50,000 listings, so they are let go of language by language and part by part."""
     lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
     merges = []
     for number, group in enumerate(groups):
@@ -143,12 +158,27 @@ def _script(pagefind: str, groups: list[list[tuple[Path, str]]], written: Path) 
                     + ["--output-path", str(output), "--quiet"]
                 )
             )
+            if tidy:
+                read = site if len(group) > 1 else _globbed_folder(site, glob)
+                if read is not None:
+                    lines.append(shlex.join(["rm", "-rf", str(read)]))
         if len(group) > 1:
             merge = [sys.executable, "-m", pagefind_format.__name__, str(written / str(number))]
-            lines += [shlex.join(merge + [str(o) for o in outputs]) + " &", f"merge{number}=$!"]
+            parts = [str(o) for o in outputs]
+            merged = f"{{ {shlex.join(merge + parts)} && {shlex.join(['rm', '-rf', *parts])}; }}"
+            lines += [merged + " &", f"merge{number}=$!"]
             merges.append(number)
     lines += [f'wait "$merge{number}"' for number in merges]
     return "\n".join(lines)
+
+
+def _globbed_folder(site: Path, glob: str) -> Path | None:
+    """The folder of ``site`` a glob such as ``es/providers/*/index.html`` reads pages
+    from (None when it names no one folder)."""
+    folder, star, _rest = glob.partition("/*/")
+    if not star or not folder or any(c in folder for c in "*?[{"):
+        return None
+    return Path(site, folder)
 
 
 def _executable() -> Path:
@@ -217,9 +247,12 @@ class Indexing:
             assert self._written is not None
             groups = [[(Path(read), g)] for g in globs]
             if source is not None and part_pages > 0:
-                groups = split_runs(Path(read), globs, part_pages, self._written)
+                groups = split_runs(
+                    Path(read), globs, part_pages, self._written, move=not self.in_place
+                )
             self._parts = len(groups)
-            script = _script(str(_executable()), groups, self._written)
+            tidy = source is not None and not self.in_place
+            script = _script(str(_executable()), groups, self._written, tidy=tidy)
             if not self.in_place:  # in place: the runs' folders are joined by wait()
                 script += "".join(
                     "\n" + shlex.join(["cp", "-R", f"{self._written / str(n)}/.", str(self.target)])
