@@ -247,6 +247,55 @@ def test_browse_entries_read_as_the_entries_they_stand_for():
     assert "Based in Wisconsin" in items.html(entries, "en", "..")
 
 
+class _NotingRenderer:
+    """A page renderer for render_parallel that notes which process rendered each page
+    and when (slowly: a chunk takes a few hundredths of a second)."""
+
+    def __init__(self, data, output_path, template_dirs, settings):
+        self.output = output_path
+
+    def __call__(self, pages, result):
+        import os
+        import time
+
+        for page in pages:
+            time.sleep(0.01)
+            result.written.append((page.path, os.getpid(), time.monotonic_ns()))
+        return result
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forked renderers need fork")
+def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
+    """While Pagefind takes a processor of its own, one renderer writes the pages; the
+    others join in when it ends, and a renderer held back to the end leaves without
+    hanging the build."""
+    import time
+
+    from waystation.site import write as site_build
+    from waystation.site.pages import PageSpec
+
+    pages = [PageSpec(f"states/s{n}/", "state.html", {}) for n in range(200)]  # 2 s
+
+    def render(hold_back):
+        parts = site_build.render_parallel(
+            pages, None, tmp_path, [], {}, 2, _NotingRenderer, hold_back=hold_back
+        )
+        written = sorted(w for part in parts for w in part.written)
+        assert sorted(p for p, _, _ in written) == sorted(p.path for p in pages)
+        return written
+
+    # Held back to the end: one process renders every page.
+    assert len({pid for _, pid, _ in render(lambda: True)}) == 1
+    # Released after a while: one process until then, both after.
+    release = time.monotonic_ns() + 300_000_000
+    written = render(lambda: time.monotonic_ns() < release)
+    before = {pid for _, pid, at in written if at < release}
+    assert len(before) == 1
+    assert len({pid for _, pid, at in written if at > release + 500_000_000} - before) == 1
+    # Not held back: both from the start.
+    assert len({pid for _, pid, _ in render(None)}) == 2
+
+
 def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():
     """The page renderers' chunks: every page once; the browse pages (the costly ones)
     first, so the listing pages even out the end; a listing's pages in every language in

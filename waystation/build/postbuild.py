@@ -87,12 +87,15 @@ def early_start(
     directory: Directory, output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None
 ):
     """What the page renderer calls once the search copies (or else the listing pages)
-    are written: starts each :data:`EARLY` step that will run (None when there is none)."""
+    are written (None when there is no :data:`EARLY` step that will run): ``start()``
+    starts each, and returns ``busy()``, which says whether the work started at full
+    priority (Pagefind) still runs, or None when there is none or it cannot tell (see
+    :func:`waystation.site.write.render_parallel`'s ``hold_back``)."""
     names = _listed(EARLY, steps)
     if not names:
         return None
 
-    def start() -> None:
+    def start() -> Callable[[], bool] | None:
         key = Path(output).resolve()
         cancel_early(key)  # anything a failed build before this one left running
         started = _STARTED.setdefault(key, {})
@@ -104,10 +107,15 @@ def early_start(
             elif handle is not None:
                 started[name] = handle
                 logger.info("Waystation: %s started early", name)
+        own = list(started.values())  # started by the steps themselves: Pagefind
         # The jobs share one forked process, one after the other (forked.start).
         for name, handle in zip(jobs, forked.start(list(jobs.values())), strict=True):
             started[name] = handle
             logger.info("Waystation: %s started early", name)
+        if not own or not all(callable(getattr(h, "done", None)) for h in own):
+            return None
+        # The forked jobs yield the processor (nice 10); Pagefind takes one of its own.
+        return lambda: not all(handle.done() for handle in own)
 
     return start
 
