@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from open_data_fixtures import SECRETS, small_directory
 
 from waystation.gazetteer import centres
@@ -282,3 +284,33 @@ def test_files_written_item_by_item_are_the_bytes_of_one_json_dumps(tmp_path):
         written = (out / "hsds" / table.path).read_text(encoding="utf-8")
         assert written == hsds_tables.table_csv(table, rows[table.name]), table.path
     assert len(rows["service"]) >= 2 and rows["taxonomy_term"]
+
+
+_IDS = st.sampled_from([f"id-{n}" for n in range(6)])  # few: the same id comes back
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)  # "\n", '"', ","…
+_SERVICE = st.fixed_dictionaries({"id": _IDS, "name": _TEXT, "description": _TEXT})
+_ORGANIZATION = st.fixed_dictionaries(
+    {"id": _IDS, "name": _TEXT, "services": st.lists(_SERVICE, max_size=3)}
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ORGANIZATION, max_size=6))
+def test_package_rows_kept_on_disk_are_each_table_made_whole(organizations):
+    """The tabular package's rows wait on disk as CSV lines with their ids: whatever
+    listing text they hold (line breaks, quotes, commas in cells) and however often an
+    id comes back with other text, each table is the one made from all the
+    organizations at once (rows in id order, the first object of each id)."""
+    import tempfile
+
+    from waystation.opendata import hsds_tables
+
+    package = hsds_tables.PackageRows()
+    for organization in organizations:
+        package.add(organization)
+    with tempfile.TemporaryDirectory() as folder:
+        package.write(Path(folder), "t")
+        rows = hsds_tables.tables(organizations)
+        for table in hsds_tables.TABLES:
+            written = (Path(folder) / table.path).read_bytes().decode("utf-8")
+            assert written == hsds_tables.table_csv(table, rows[table.name]), table.path

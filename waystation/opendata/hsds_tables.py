@@ -15,7 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+import os
+import struct
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -338,19 +341,30 @@ def datapackage(title: str, licence: dict[str, str] | None = None) -> dict[str, 
 
 class PackageRows:
     """The tabular package made one organization at a time (:meth:`add`), then written
-    (:meth:`write`): each table's rows are kept as their CSV cells, not as the nested
-    objects, so the organizations need not all be in memory at once (a national
-    directory's are 318 MB of JSON).  Its tables are :func:`table_csv` of
-    :func:`tables` (tested)."""
+    (:meth:`write`): the organizations need not all be in memory at once (a national
+    directory's are 318 MB of JSON), and neither need their rows.  Each row waits as its
+    CSV line, with its id, in its table's temporary file (on disk: the system's temporary
+    folder); :meth:`write` reads one table's ids back at a time and writes its rows in id
+    order, the first row of each id (as :func:`tables` keeps the first object).  At
+    10,000 listings the rows kept in memory as lists of cells were 78 MB.  Its tables are
+    :func:`table_csv` of :func:`tables` (tested)."""
+
+    _HEAD = struct.Struct("<II")  # the id's and the line's sizes, in bytes
 
     def __init__(self) -> None:
-        self._rows: dict[str, dict[str, list[str]]] = {t.name: {} for t in TABLES}
         self._names = {t.name: t.column_names for t in TABLES}
+        self._line = io.StringIO()
+        self._writer = csv.writer(self._line, lineterminator="\n")
+        # Closed (and so deleted) by write().
+        self._files = {t.name: tempfile.TemporaryFile() for t in TABLES}  # noqa: SIM115
 
     def _keep(self, table: str, obj: dict[str, Any]) -> None:
-        rows = self._rows[table]
-        if obj["id"] not in rows:
-            rows[obj["id"]] = _cells(self._names[table], obj)
+        line = self._line
+        line.seek(0)
+        line.truncate()
+        self._writer.writerow(_cells(self._names[table], obj))
+        key, data = str(obj["id"]).encode("utf-8"), line.getvalue().encode("utf-8")
+        self._files[table].write(self._HEAD.pack(len(key), len(data)) + key + data)
 
     def add(self, organization: dict[str, Any]) -> None:
         _walk("organization", organization, self._keep)
@@ -358,9 +372,31 @@ class PackageRows:
     def write(self, folder: Path, title: str, licence: dict[str, str] | None = None) -> None:
         _walk_vocabularies(self._keep)
         folder.mkdir(parents=True, exist_ok=True)
-        for table in TABLES:
-            rows = self._rows[table.name]
-            with (folder / table.path).open("w", encoding="utf-8") as file:
-                _write_table(file, table.column_names, (rows[key] for key in sorted(rows)))
+        try:
+            for table in TABLES:
+                with (folder / table.path).open("w", encoding="utf-8") as file:
+                    _write_table(file, table.column_names, ())
+                    file.writelines(self._lines(self._files[table.name]))
+        finally:
+            for kept in self._files.values():
+                kept.close()
         text = json.dumps(datapackage(title, licence), indent=2, sort_keys=True, ensure_ascii=False)
         (folder / "datapackage.json").write_text(text + "\n", encoding="utf-8")
+
+    def _lines(self, kept: IO[bytes]) -> Iterator[str]:
+        """The rows of one table's file, in id order, the first of each id."""
+        kept.flush()
+        kept.seek(0)
+        head = self._HEAD
+        places: list[tuple[bytes, int, int]] = []
+        while chunk := kept.read(head.size):
+            key_size, size = head.unpack(chunk)
+            key = kept.read(key_size)
+            places.append((key, kept.tell(), size))
+            kept.seek(size, os.SEEK_CUR)
+        places.sort(key=lambda place: place[0])  # stable: the first of each id first
+        descriptor, last = kept.fileno(), None
+        for key, offset, size in places:
+            if key != last:
+                yield os.pread(descriptor, size, offset).decode("utf-8")
+                last = key
