@@ -314,3 +314,24 @@ def test_package_rows_kept_on_disk_are_each_table_made_whole(organizations):
         for table in hsds_tables.TABLES:
             written = (Path(folder) / table.path).read_bytes().decode("utf-8")
             assert written == hsds_tables.table_csv(table, rows[table.name]), table.path
+
+
+def test_open_data_reuse_the_published_views_the_pages_were_made_from(tmp_path, monkeypatch):
+    """The published views are worked out once per build: the open data (which merge
+    the build's settings into the directory's) take the ones the pages used instead of
+    working them out again from every listing record (in a forked process, that also
+    copied every record of the build's memory)."""
+    import waystation.directory as directory_module
+
+    directory = small_directory(tmp_path / "project", leaky_resolver=False)
+    for item in directory.listings:
+        directory.public(item, "en")
+    calls = []
+    made = directory_module.public_listing
+    monkeypatch.setattr(
+        directory_module, "public_listing", lambda *a: calls.append(a[0].id) or made(*a)
+    )
+    write_open_data(directory, tmp_path / "output", {**directory.settings, "SITEURL": "x"})
+    assert calls == []
+    assert (tmp_path / "output" / "providers.csv").stat().st_size > 0
+    assert directory.settings.get("SITEURL") != "x"  # the build's directory is unchanged

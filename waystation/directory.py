@@ -10,6 +10,7 @@ and reads each file's history from git.  Everything downstream reads a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass, field
@@ -67,6 +68,15 @@ class Directory:
             found = public_listing(listing, place, lang, same)
             self._public[key] = found
         return found
+
+    def with_settings(self, settings: dict[str, Any]) -> Directory:
+        """This directory with other ``settings``, sharing its published views (they
+        depend on the listings and places alone): an output step that merges the build's
+        settings in need not work them out again.  The open data's forked process did,
+        which also read, and so copied, every listing record of the build's memory."""
+        other = dataclasses.replace(self, settings=settings)
+        other._public, other._same = self._public, self._same
+        return other
 
     def reuse_views(self, other: Directory, ids: set[str]) -> None:
         """Take ``other``'s published views of the listings ``ids``, which are the same

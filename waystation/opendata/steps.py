@@ -11,7 +11,6 @@ process after it), and the step takes the handle that joins it over.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,7 +63,7 @@ def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
 def _write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:
     output = Path(output)
     merged = {**directory.settings, **{k: v for k, v in settings.items() if k.isupper()}}
-    directory = dataclasses.replace(directory, settings=merged)
+    directory = directory.with_settings(merged)
     # Each listing's public data and plain-text description, made once for every file.
     views = export_views(directory)
     records = [view_record(view, merged) for view in views]
