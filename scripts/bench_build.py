@@ -34,8 +34,9 @@
    the medians, plain Pelican's ratio on a second line, and each build's peak memory:
    the sum over the build's whole process tree (the build, its workers, Pagefind …) of
    each process's proportional set size (PSS, ``/proc/<pid>/smaps_rollup``: a page
-   shared by k processes counts 1/k in each, so shared pages count once), sampled every
-   50 ms.
+   shared by k processes counts 1/k in each, so shared pages count once), plus what the
+   build added to the tmpfs ``/dev/shm`` (its scratch files there are memory too),
+   sampled every 50 ms.
 
 The work folder (default: .bench/build-N) is kept for inspection, with the last output
 of each build; the earlier outputs are deleted once every build is timed.
@@ -109,12 +110,28 @@ HUGO_LIST = """\
 """
 
 
+#: Memory-backed folder the build keeps its scratch files in (search copies, Pagefind's
+#: index before it is copied): what it holds is memory too, owned by no process.
+TMPFS = "/dev/shm"
+
+
+def _tmpfs_used() -> int:
+    """KiB used in :data:`TMPFS` (0 where there is none)."""
+    try:
+        found = os.statvfs(TMPFS)
+    except OSError:
+        return 0
+    return (found.f_blocks - found.f_bfree) * found.f_frsize // 1024
+
+
 class PeakMemory:
     """Samples a process tree every :data:`SAMPLE_SECONDS`: the peak of the sum of its
-    processes' PSS (``/proc/<pid>/smaps_rollup``), in KiB."""
+    processes' PSS (``/proc/<pid>/smaps_rollup``) and of what the tmpfs :data:`TMPFS`
+    holds beyond what it held when the build began, in KiB."""
 
     def __init__(self, pid: int):
         self.pid, self.peak = pid, 0
+        self._tmpfs = _tmpfs_used()
         #: At the peak: PSS in KiB by process name (``/proc/<pid>/comm``), summed.
         self.at_peak: dict[str, int] = {}
         self._stop = threading.Event()
@@ -162,12 +179,15 @@ class PeakMemory:
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
             sizes = [(pid, self._pss(pid)) for pid in self._tree()]
-            total = sum(size for _, size in sizes)
+            tmpfs = max(0, _tmpfs_used() - self._tmpfs)
+            total = sum(size for _, size in sizes) + tmpfs
             if total > self.peak:
                 self.peak, self.at_peak = total, {}
                 for pid, size in sizes:
                     name = self._name(pid)
                     self.at_peak[name] = self.at_peak.get(name, 0) + size
+                if tmpfs:
+                    self.at_peak[TMPFS] = tmpfs
 
     def stop(self) -> int:
         self._stop.set()
@@ -450,7 +470,7 @@ def main(argv: list[str] | None = None) -> int:
                 peaks[name], at_peak[name] = peak, dict(LAST["at_peak"])
             print(
                 f"run {attempt + 1}: {name:<10} {seconds:8.2f} s  cpu {LAST['cpu']:7.1f} s  "
-                f"peak {peak / 1024:7.0f} MiB (PSS, process tree; {_biggest(LAST['at_peak'])})  "
+                f"peak {peak / 1024:7.0f} MiB (PSS + tmpfs; {_biggest(LAST['at_peak'])})  "
                 f"load {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
@@ -477,7 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"listings: {args.count} ({listing_bytes / 1e6:.1f} MB), seed {args.seed}, "
           f"medians of {args.repeat} run(s); peak memory: the sum of PSS over each build's "
-          f"process tree, sampled every {SAMPLE_SECONDS * 1000:.0f} ms")  # fmt: skip
+          f"process tree and what it added to {TMPFS}, sampled every "
+          f"{SAMPLE_SECONDS * 1000:.0f} ms")  # fmt: skip
     print(f"waystation build   : {waystation:8.2f} s  {pages} HTML pages, "
           f"cpu {statistics.median(cpus['waystation']):.1f} s, "
           f"peak {peaks['waystation'] / 1024:.0f} MiB "
