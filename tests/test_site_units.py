@@ -266,34 +266,44 @@ class _NotingRenderer:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="forked renderers need fork")
 def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
-    """While Pagefind takes a processor of its own, one renderer writes the pages; the
-    others join in when it ends, and a renderer held back to the end leaves without
-    hanging the build."""
+    """While Pagefind takes a processor of its own, the build's own process writes the
+    pages (no forked renderer copies its memory); the forked ones join in when it ends,
+    and a renderer held back to the end leaves without hanging the build.  The build's
+    process does its meanwhile work once, while the others render."""
+    import os
     import time
 
     from waystation.site import write as site_build
     from waystation.site.pages import PageSpec
 
     pages = [PageSpec(f"states/s{n}/", "state.html", {}) for n in range(200)]  # 2 s
+    here = os.getpid()
 
-    def render(hold_back):
+    def render(hold_back, meanwhile=None):
         parts = site_build.render_parallel(
-            pages, None, tmp_path, [], {}, 2, _NotingRenderer, hold_back=hold_back
-        )
+            pages, None, tmp_path, [], {}, 2, _NotingRenderer,
+            meanwhile=meanwhile, hold_back=hold_back,
+        )  # fmt: skip
         written = sorted(w for part in parts for w in part.written)
         assert sorted(p for p, _, _ in written) == sorted(p.path for p in pages)
         return written
 
-    # Held back to the end: one process renders every page.
-    assert len({pid for _, pid, _ in render(lambda: True)}) == 1
-    # Released after a while: one process until then, both after.
+    # Held back to the end: this process renders every page, then does its other work.
+    calls = []
+    written = render(lambda: True, meanwhile=lambda rendering: calls.append(rendering()))
+    assert {pid for _, pid, _ in written} == {here} and calls == [False]
+    # Released after a while: this process until then, a forked one too after.
     release = time.monotonic_ns() + 300_000_000
-    written = render(lambda: time.monotonic_ns() < release)
-    before = {pid for _, pid, at in written if at < release}
-    assert len(before) == 1
-    assert len({pid for _, pid, at in written if at > release + 500_000_000} - before) == 1
-    # Not held back: both from the start.
-    assert len({pid for _, pid, _ in render(None)}) == 2
+    calls = []
+    written = render(
+        lambda: time.monotonic_ns() < release, meanwhile=lambda rendering: calls.append(rendering())
+    )
+    assert {pid for _, pid, at in written if at < release} == {here}
+    assert {pid for _, pid, at in written if at > release + 500_000_000} - {here}
+    assert calls == [True]  # while the forked renderer was at it
+    # Not held back: two forked renderers from the start.
+    pids = {pid for _, pid, _ in render(None)}
+    assert len(pids) == 2 and here not in pids
 
 
 def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():

@@ -16,8 +16,6 @@ import os
 import secrets
 import shutil
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,7 +288,8 @@ def render_pages(
     the other pages.  The workers forked after ``after_listings()`` started work in the
     background run at a lower priority (:data:`BESIDE_BACKGROUND_NICENESS`); when it
     returns ``busy()``, saying whether that work still takes a processor of its own,
-    only one worker renders while it does (:func:`render_parallel`'s ``hold_back``).
+    this process renders while it does, and the workers wait (:func:`render_parallel`'s
+    ``hold_back``).
 
     ``meanwhile(still_rendering)`` is called in this process while the last pages are
     rendered (the build prepares post-build work there, and may run some,
@@ -394,8 +393,7 @@ def render_pages(
     return sum(len(part.written) for part in parts)
 
 
-#: How often the held-back renderers, and the build's process for them, look whether the
-#: background work has ended (seconds).
+#: How often a held-back renderer looks whether it may start (seconds).
 HOLD_BACK_POLL = 0.2
 
 
@@ -413,14 +411,16 @@ def render_parallel(
 ) -> list[Rendered]:
     """Render ``pages`` in ``workers`` forked processes, taking chunks in turn.
 
-    With ``hold_back``, every worker but the first waits while ``hold_back()`` says the
-    work started in the background still takes a processor (Pagefind), and joins in
-    once it ends (or ends itself when no chunk is left).  With Pagefind on a processor
-    of its own, a second renderer only takes turns with the first on the other: at
-    50,000 listings the build took the same time with one renderer as with two (203 and
-    201 s on 2 cores), and every forked renderer copies the parts of the build's memory
-    it reads (about 0.9 GB each there).  A waiting worker reads nothing, so costs
-    nothing; at 10,000 listings Pagefind ends first, and both render the last pages.
+    With ``hold_back``, this process is the first renderer and forks ``workers - 1``
+    helpers that wait while ``hold_back()`` says the work started in the background
+    still takes a processor (Pagefind); once it no longer does, they join in, and this
+    process does its ``meanwhile`` work, then takes chunks again (:func:`_render_here`).
+    With Pagefind on a processor of its own, a second renderer only takes turns with the
+    first on the other: at 50,000 listings the build took the same time with one
+    renderer as with two (203 and 201 s on 2 cores).  And a forked renderer copies the
+    parts of the build's memory it reads (about 0.9 GB there), which this process need
+    not; a waiting helper reads nothing, so costs nothing.  At 10,000 listings Pagefind
+    ends first, and all render the last pages.
     """
     context = mp.get_context("fork")
     ready = context.Event() if hold_back is not None else None
@@ -434,29 +434,49 @@ def render_parallel(
         dirs=template_dirs,
         settings=settings,
     )
+    first = 0 if ready is None else 1  # with hold_back, this process is the first
     try:
-        with context.Pool(workers, initializer=lower_priority, initargs=(niceness,)) as pool:
-            rendering = pool.map_async(_render_chunks, range(workers))
-            if ready is not None and hold_back is not None:
-                threading.Thread(
-                    target=_release, args=(ready, hold_back, rendering.ready), daemon=True
-                ).start()
-            if meanwhile is not None:
-                # The workers are forked: this process is free till they end.
-                meanwhile(lambda: not rendering.ready())
-            return rendering.get()
+        with context.Pool(
+            workers - first, initializer=lower_priority, initargs=(niceness,)
+        ) as pool:
+            rendering = pool.map_async(_render_chunks, range(first, workers))
+            if ready is None or hold_back is None:
+                if meanwhile is not None:
+                    # The workers are forked: this process is free till they end.
+                    meanwhile(lambda: not rendering.ready())
+                return rendering.get()
+            here = _render_here(ready, hold_back, meanwhile, lambda: not rendering.ready())
+            return [here, *rendering.get()]
     finally:
         if ready is not None:
-            ready.set()  # the thread ends
+            ready.set()
         _WORK.clear()
 
 
-def _release(ready: Any, hold_back: Callable[[], bool], finished: Callable[[], bool]) -> None:
-    """In the build's process: let the held-back renderers in once ``hold_back()`` is
-    false (or the rendering is over)."""
-    while not ready.is_set() and hold_back() and not finished():
-        time.sleep(HOLD_BACK_POLL)
+def _render_here(
+    ready: Any,
+    hold_back: Callable[[], bool],
+    meanwhile: Callable[[Callable[[], bool]], None] | None,
+    helpers_rendering: Callable[[], bool],
+) -> Rendered:
+    """This process renders chunk after chunk; once ``hold_back()`` is false, it lets the
+    helpers in (``ready``) and does its ``meanwhile`` work while they render, then takes
+    chunks again until none is left (``meanwhile`` then, if it is still to be done)."""
+    work = _WORK
+    chunks = work["chunks"]
+    render = work["task"](work["data"], work["output"], work["dirs"], work["settings"])
+    result = Rendered()
+    for index in take_turns(work["counter"], len(chunks)):
+        render(chunks[index], result)
+        if not ready.is_set() and not hold_back():
+            ready.set()
+            if meanwhile is not None:
+                meanwhile(helpers_rendering)
+                meanwhile = None
     ready.set()
+    if meanwhile is not None:
+        meanwhile(helpers_rendering)
+    return result
 
 
 #: Renders pages into a result: ``render(pages, result) -> result``.  A task makes one
