@@ -223,18 +223,25 @@ class Rendered:
     unchanged: int = 0
 
 
-def _render_chunks(worker: int) -> Rendered:
+def _renderer() -> Renderer:
+    """The renderer of this process, for the work :func:`render_parallel` set out."""
+    work = _WORK
+    return work["task"](work["data"], work["output"], work["dirs"], work["settings"])
+
+
+def _render_chunks(_worker: int) -> Rendered:
     """A worker: make the renderer, then render chunk after chunk, taking the next one
-    from the shared counter, until none is left."""
+    from the shared counter, until none is left.  Held back (``render_parallel``'s
+    ``hold_back``), it first waits to be let in, or for every chunk to be taken."""
     work = _WORK
     chunks = work["chunks"]
     result = Rendered()
-    ready = work.get("ready")
-    if ready is not None and worker > 0:  # held back (render_parallel's hold_back)
+    ready = work["ready"]
+    if ready is not None:
         while not ready.wait(HOLD_BACK_POLL):
             if work["counter"].value >= len(chunks):
-                return result  # the first worker took every chunk
-    render = work["task"](work["data"], work["output"], work["dirs"], work["settings"])
+                return result  # the build's process took every chunk
+    render = _renderer()
     for index in take_turns(work["counter"], len(chunks)):
         render(chunks[index], result)
     return result
@@ -423,7 +430,7 @@ def render_parallel(
     ends first, and all render the last pages.
     """
     context = mp.get_context("fork")
-    ready = context.Event() if hold_back is not None else None
+    ready = None if hold_back is None else context.Event()
     _WORK.update(
         task=task,
         chunks=chunked(pages),
@@ -434,13 +441,11 @@ def render_parallel(
         dirs=template_dirs,
         settings=settings,
     )
-    first = 0 if ready is None else 1  # with hold_back, this process is the first
+    forked = workers if hold_back is None else workers - 1  # else this process is one
     try:
-        with context.Pool(
-            workers - first, initializer=lower_priority, initargs=(niceness,)
-        ) as pool:
-            rendering = pool.map_async(_render_chunks, range(first, workers))
-            if ready is None or hold_back is None:
+        with context.Pool(forked, initializer=lower_priority, initargs=(niceness,)) as pool:
+            rendering = pool.map_async(_render_chunks, range(forked))
+            if hold_back is None:
                 if meanwhile is not None:
                     # The workers are forked: this process is free till they end.
                     meanwhile(lambda: not rendering.ready())
@@ -462,11 +467,10 @@ def _render_here(
     """This process renders chunk after chunk; once ``hold_back()`` is false, it lets the
     helpers in (``ready``) and does its ``meanwhile`` work while they render, then takes
     chunks again until none is left (``meanwhile`` then, if it is still to be done)."""
-    work = _WORK
-    chunks = work["chunks"]
-    render = work["task"](work["data"], work["output"], work["dirs"], work["settings"])
+    chunks = _WORK["chunks"]
+    render = _renderer()
     result = Rendered()
-    for index in take_turns(work["counter"], len(chunks)):
+    for index in take_turns(_WORK["counter"], len(chunks)):
         render(chunks[index], result)
         if not ready.is_set() and not hold_back():
             ready.set()
