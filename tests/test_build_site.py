@@ -614,8 +614,8 @@ def test_a_build_done_by_worker_processes_is_byte_identical(built_site, tmp_path
         "csp.PARALLEL_MIN_FILES = 1"
     )
     log = _build_after(forced, output, settings)
-    assert "write_maps started early" in log
-    assert "start_open_data started early" in log
+    assert "write_maps done early" in log
+    assert "start_open_data done early" in log
     assert_same_files(built_site, output)
 
 

@@ -1,5 +1,6 @@
-"""Background jobs in one forked process (waystation.runtime.forked): the open data and
-the maps of a large build share one process, so the listings are copied once, not twice."""
+"""Jobs of post-build steps (waystation.runtime.forked): several in one forked process,
+one after the other, or in the build's own process (the open data and the maps started
+early, while Pagefind indexes), each joined by its own handle."""
 
 from __future__ import annotations
 
@@ -42,16 +43,14 @@ def _sleep(seconds, path):
 
 def test_jobs_run_one_after_the_other_in_one_other_process(tmp_path):
     log = tmp_path / "log"
-    seen = []
     handles = forked.start(
         [
             forked.Job(_note, (log, "open data"), "open data"),
-            forked.Job(_note, (log, "maps"), "maps", on_result=seen.append),
+            forked.Job(_note, (log, "maps"), "maps"),
         ]
     )
-    # Joined in any order, each gets its own result; on_result runs here.
+    # Joined in any order, each gets its own result.
     assert handles[1].wait() == "MAPS"
-    assert seen == ["MAPS"]
     assert handles[0].wait() == "OPEN DATA"
     lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [word for _, word in lines] == ["open data", "maps"]
@@ -105,9 +104,30 @@ def test_cancel_stops_the_process(tmp_path):
         os.kill(pid, 0)  # gone, and reaped
 
 
-def test_early_steps_that_give_jobs_share_one_process(tmp_path, monkeypatch):
-    """What the page renderer starts early: the jobs of two steps run in one process,
-    in the steps' order, and each step's turn joins its own job."""
+def test_jobs_run_here_fail_as_forked_ones_do(tmp_path):
+    """Run in this process, a failed job fails its own handle, when joined, with the
+    message a forked one gives; the jobs after it still run."""
+    log = tmp_path / "log"
+    first, second = forked.run_here(
+        [
+            forked.Job(_fail, ("the maps' tile URL is wrong",), "maps"),
+            forked.Job(_note, (log, "open data"), "open data"),
+        ]
+    )
+    assert first.done() and second.done()
+    assert log.read_text(encoding="utf-8") == f"{os.getpid()} open data\n"
+    assert second.wait() == "OPEN DATA"
+    with pytest.raises(WaystationError, match=r"^maps: the maps' tile URL is wrong$"):
+        first.wait()
+    (broken,) = forked.run_here([forked.Job(int, ("x",), "open data")])
+    with pytest.raises(WaystationError, match=r"^open data: ValueError\("):
+        broken.wait()
+
+
+def test_early_steps_that_give_jobs_run_in_the_build_process(tmp_path, monkeypatch):
+    """What the page renderer starts early: the jobs of two steps run in the build's own
+    process (no forked copy of its memory), in the steps' order, when started, and each
+    step's turn joins its own job."""
     log = tmp_path / "log"
     module = types.ModuleType("job_steps")
     module.start_a = lambda d, o, s: forked.Job(_note, (log, "a"), "a")
@@ -118,7 +138,6 @@ def test_early_steps_that_give_jobs_share_one_process(tmp_path, monkeypatch):
     monkeypatch.setitem(postbuild.EARLY, "job_steps:b", "job_steps:start_b")
     steps = ["job_steps:a", "job_steps:b"]
     postbuild.early_start(None, tmp_path, {}, steps)()
-    postbuild.run(None, tmp_path, {}, steps)
     lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [word for _, word in lines] == ["a", "b"]
-    assert len({pid for pid, _ in lines}) == 1
+    assert lines == [[str(os.getpid()), "a"], [str(os.getpid()), "b"]]
+    postbuild.run(None, tmp_path, {}, steps)

@@ -270,6 +270,7 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     pages (no forked renderer copies its memory); the forked ones join in when it ends,
     and a renderer held back to the end leaves without hanging the build.  The build's
     process does its meanwhile work once, while the others render."""
+    import multiprocessing
     import os
     import time
 
@@ -288,16 +289,29 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
         assert sorted(p for p, _, _ in written) == sorted(p.path for p in pages)
         return written
 
-    # Held back to the end: this process renders every page, then does its other work.
-    calls = []
-    written = render(lambda: True, meanwhile=lambda rendering: calls.append(rendering()))
+    def held(until):
+        """Hold back till ``until`` (ns), noting how many processes were forked meanwhile."""
+
+        def hold_back():
+            holding = time.monotonic_ns() < until
+            if holding:
+                forked_while_held.append(len(multiprocessing.active_children()))
+            return holding
+
+        return hold_back
+
+    # Held back to the end: this process renders every page, then does its other work;
+    # no renderer is forked (none would render, and each copies the build's memory).
+    calls, forked_while_held = [], []
+    written = render(held(float("inf")), meanwhile=lambda rendering: calls.append(rendering()))
     assert {pid for _, pid, _ in written} == {here} and calls == [False]
-    # Released after a while: this process until then, a forked one too after.
+    assert len(forked_while_held) >= 10 and set(forked_while_held) == {0}
+    # Released after a while: this process until then, a forked one too after (forked
+    # once released, not before).
     release = time.monotonic_ns() + 300_000_000
-    calls = []
-    written = render(
-        lambda: time.monotonic_ns() < release, meanwhile=lambda rendering: calls.append(rendering())
-    )
+    calls, forked_while_held = [], []
+    written = render(held(release), meanwhile=lambda rendering: calls.append(rendering()))
+    assert forked_while_held and set(forked_while_held) == {0}
     assert {pid for _, pid, at in written if at < release} == {here}
     assert {pid for _, pid, at in written if at > release + 500_000_000} - {here}
     assert calls == [True]  # while the forked renderer was at it

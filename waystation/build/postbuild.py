@@ -19,9 +19,10 @@ Pagefind); :func:`run` joins every handle still pending before a step in
 the build's failure, and cancels them all if a step fails.
 
 Steps in :data:`EARLY` may start sooner still, while the pages are being written
-(Pagefind from the pages' search copies; the open data and the maps, which read no
-page, one after the other in one forked process): the page renderer starts them, and in their turn
-:func:`run` takes their handles over.  Steps in :data:`PREPARE` make part of their
+(Pagefind from the pages' search copies, in its own process; the open data and the
+maps, which read no page, run by the build's own process while Pagefind indexes, before
+it writes the pages): the page renderer starts them, and in their turn :func:`run` takes
+their handles over.  Steps in :data:`PREPARE` make part of their
 output in the build's own process while the renderer's workers write the pages, and
 steps in :data:`RUN_MEANWHILE` run there whole, once the early steps they read have
 ended, if the pages are still being written then.
@@ -67,10 +68,12 @@ JOIN_BEFORE = frozenset({"waystation.site.csp:apply_csp"})
 #: (:func:`early_start`).  A starter is ``starter(directory, output, settings)``, like a
 #: step; it returns the handle of the work it started in the background, or None when it
 #: started nothing (the step then runs in its turn), or a
-#: :class:`waystation.runtime.forked.Job`:
-#: the jobs of all starters run in one forked process, one after the other, in this
-#: order (each such process copies the listings it reads).  In the step's turn, :func:`run`
-#: takes the handle over instead of running the step.  Only work that reads no page
+#: :class:`waystation.runtime.forked.Job`: the jobs of all starters run in the build's
+#: own process, one after the other in this order, once every starter has started its
+#: background work (Pagefind), before the pages are written
+#: (:func:`waystation.runtime.forked.run_here`; a forked process would copy the memory
+#: it reads).  In the step's turn, :func:`run` takes the handle over instead of running
+#: the step.  Only work that reads no page
 #: but the search copies may start early: Pagefind reads those, the open data and the
 #: maps only the listings.
 EARLY: dict[str, str] = {
@@ -108,13 +111,12 @@ def early_start(
                 started[name] = handle
                 logger.info("Waystation: %s started early", name)
         own = list(started.values())  # started by the steps themselves: Pagefind
-        # The jobs share one forked process, one after the other (forked.start).
-        for name, handle in zip(jobs, forked.start(list(jobs.values())), strict=True):
+        # The jobs run here, now, while Pagefind indexes on the other core (run_here).
+        for name, handle in zip(jobs, forked.run_here(list(jobs.values())), strict=True):
             started[name] = handle
-            logger.info("Waystation: %s started early", name)
+            logger.info("Waystation: %s done early", name)
         if not own or not all(callable(getattr(h, "done", None)) for h in own):
             return None
-        # The forked jobs yield the processor (nice 10); Pagefind takes one of its own.
         return lambda: not all(handle.done() for handle in own)
 
     return start

@@ -23,7 +23,7 @@ from waystation.opendata.geojson import write_geojson
 from waystation.opendata.json_stream import write_list
 from waystation.opendata.records import export_views, view_record
 from waystation.runtime import collector, forked
-from waystation.runtime.forked import EARLY_NICENESS, Forked, Job, worth_forking
+from waystation.runtime.forked import BACKGROUND_NICENESS, Forked, Job, worth_forking
 
 #: The files :func:`write_open_data` writes, relative to the output folder.
 GEOJSON = "providers.geojson"
@@ -36,22 +36,20 @@ HSDS_PACKAGE = "hsds"
 def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked | None:
     """Post-build step: :func:`write_open_data`, in a forked process when there are many
     listings (then returns the process's handle, which the post-build steps join)."""
-    job = start_open_data_early(directory, output, settings)
-    if job is None:
+    if not worth_forking(directory, settings):
         write_open_data(directory, output, settings)
         return None
-    return forked.start([job])[0]
+    args = (directory, output, settings)
+    return forked.start([Job(write_open_data, args, "open data", BACKGROUND_NICENESS)])[0]
 
 
-def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Job | None:
+def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Job:
     """Early start of :func:`start_open_data` (:data:`waystation.build.postbuild.EARLY`): the
-    job of a forked process, started while the pages are written, in the same process
-    as the maps (None: few listings, the step writes the open data in its turn).  The
-    open data read no page; the descriptions' texts come from the page renderer's search
-    copies (:func:`waystation.text.plain.remember_texts`)."""
-    if not worth_forking(directory, settings):
-        return None
-    return Job(write_open_data, (directory, output, settings), "open data", EARLY_NICENESS)
+    job the build runs in its own process once the search copies are written, while
+    Pagefind indexes them, before it writes the pages (then the maps').  The open data
+    read no page; the descriptions' texts come from the search copies
+    (:func:`waystation.text.plain.remember_texts`)."""
+    return Job(write_open_data, (directory, output, settings), "open data")
 
 
 def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:

@@ -1,10 +1,12 @@
-"""Work in a forked process, joined later: the handles of post-build steps started early.
+"""Jobs of post-build steps, joined later: in a forked process, or in this one.
 
 A post-build step that starts work in the background returns a handle with ``wait()``
 and ``cancel()`` (see :mod:`waystation.build.postbuild`); :class:`Forked` is that handle
 for a :class:`Job`, a function run in a forked process (it inherits the arguments:
-nothing is pickled).  :func:`start` runs several jobs in one process, one after the
-other: the post-build steps started early share one (the open data, then the maps).
+nothing is pickled), by :func:`start`, which runs several jobs in one process, one after
+the other.  :func:`run_here` runs jobs in this process at once and gives the same
+handles: the steps started early (the open data, then the maps) run so while Pagefind
+indexes the pages.
 """
 
 from __future__ import annotations
@@ -27,23 +29,72 @@ def worth_forking(directory: Any, settings: Mapping[str, Any]) -> bool:
     return worker_count(merged, len(directory.listings), workers.PARALLEL_MIN_LISTINGS) > 1
 
 
-#: How much the open data and maps started early lower their priority (``nice``): they
-#: are joined last, and meanwhile yield the processor to Pagefind and the page renderers
+#: How much the open data written in a forked process lowers its priority (``nice``): it
+#: is joined last, and meanwhile yields the processor to Pagefind and the other steps
 #: (see :data:`waystation.site.write.BESIDE_BACKGROUND_NICENESS`).
-EARLY_NICENESS = 10
+BACKGROUND_NICENESS = 10
 
 
 @dataclass(frozen=True)
 class Job:
-    """``function(*args)`` to run in a forked process (:func:`start`), as ``name`` in
-    messages; ``on_result(value)`` is called in this process with what it returned,
-    when it is joined."""
+    """``function(*args)`` to run in a forked process (:func:`start`, at ``niceness``) or
+    in this one (:func:`run_here`), as ``name`` in messages."""
 
     function: Callable[..., Any]
     args: tuple[Any, ...]
     name: str
     niceness: int = 0
-    on_result: Callable[[Any], None] | None = None
+
+
+def run_here(jobs: Sequence[Job]) -> list[Ran]:
+    """Run ``jobs`` in this process now, one after the other in this order; return a
+    handle for each, as :func:`start` does (already ended).
+
+    What the build does with the post-build steps started early (see
+    :func:`waystation.build.postbuild.early_start`): run here while Pagefind indexes on
+    the other core, they copy nothing; forked, their process held its own copy of
+    every memory page of the build's it read (up to 1.15 GB at 50,000 listings), and
+    took the same processor time.  As in a forked process, a job's failure does not stop
+    the jobs after it: its handle raises it when joined."""
+    handles = []
+    for job in jobs:
+        try:
+            result = job.function(*job.args)
+        except Exception as error:  # raised when joined, as from a forked process
+            handles.append(Ran(job, _message(error), None))
+        else:
+            handles.append(Ran(job, None, result))
+    return handles
+
+
+class Ran:
+    """The handle of a job run by :func:`run_here`: :meth:`wait` raises its error or
+    returns what it returned, like :class:`Forked`."""
+
+    def __init__(self, job: Job, error: str | None, result: Any):
+        self._job, self._error, self._result = job, error, result
+        self.name = job.name
+
+    def done(self) -> bool:
+        return True
+
+    def wait(self) -> Any:
+        return _joined(self._job, self._error, self._result)
+
+    def cancel(self) -> None:
+        """Nothing runs any more."""
+
+
+def _message(error: Exception) -> str:
+    """A job's error as the build reports it: a Waystation error's own message (it says
+    how to fix the problem), or else the exception's repr."""
+    return str(error) if isinstance(error, WaystationError) else repr(error)
+
+
+def _joined(job: Job, error: str | None, result: Any) -> Any:
+    if error is not None:
+        raise WaystationError(f"{job.name}: {error}")
+    return result
 
 
 def start(jobs: Sequence[Job]) -> list[Forked]:
@@ -51,10 +102,10 @@ def start(jobs: Sequence[Job]) -> list[Forked]:
     first job's ``niceness``); return a handle for each.
 
     One process, not one per job: a forked process copies the pages of the parent's
-    memory it touches (reference counts are written as objects are read), and every job
-    here reads all the listings, so each process of its own held another copy of the
-    directory (about 0.8 GB at 50,000 listings).  A job's failure does not stop the jobs
-    after it; its handle raises it."""
+    memory it touches (reference counts are written as objects are read), so jobs that
+    read the same listings, each in a process of its own, held a copy each (about 0.8 GB
+    at 50,000 listings).  A job's failure does not stop the jobs after it; its handle
+    raises it."""
     if not jobs:
         return []
     process = _Process(jobs)
@@ -127,12 +178,7 @@ class Forked:
         return self._process.done(self._index)
 
     def wait(self) -> Any:
-        error, result = self._process.result(self._index)
-        if error is not None:
-            raise WaystationError(f"{self.name}: {error}")
-        if self._job.on_result is not None:
-            self._job.on_result(result)
-        return result
+        return _joined(self._job, *self._process.result(self._index))
 
     def cancel(self) -> None:
         self._process.cancel()
@@ -149,8 +195,7 @@ def _report_to(
                 result = function(*args)
             except Exception as error:  # reported to the parent, which raises it
                 failed = failed or error
-                message = str(error) if isinstance(error, WaystationError) else repr(error)
-                writer.send((index, message, None))
+                writer.send((index, _message(error), None))
             else:
                 writer.send((index, None, result))
     finally:

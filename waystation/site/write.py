@@ -9,8 +9,10 @@ reused on every page that lists the listing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+import logging
 import multiprocessing as mp
 import os
 import secrets
@@ -30,6 +32,8 @@ from waystation.site import render as site_render
 from waystation.site import urls as site_urls
 from waystation.site.pages import BrowseEntries, PageSpec, SiteData
 from waystation.text import plain as export_text
+
+logger = logging.getLogger(__name__)
 
 CARD_TEMPLATE = "partials/listing_card.html"
 ENTRY_TEMPLATE = "partials/listing_entry.html"
@@ -231,18 +235,11 @@ def _renderer() -> Renderer:
 
 def _render_chunks(_worker: int) -> Rendered:
     """A worker: make the renderer, then render chunk after chunk, taking the next one
-    from the shared counter, until none is left.  Held back (``render_parallel``'s
-    ``hold_back``), it first waits to be let in, or for every chunk to be taken."""
-    work = _WORK
-    chunks = work["chunks"]
+    from the shared counter, until none is left."""
+    chunks = _WORK["chunks"]
     result = Rendered()
-    ready = work["ready"]
-    if ready is not None:
-        while not ready.wait(HOLD_BACK_POLL):
-            if work["counter"].value >= len(chunks):
-                return result  # the build's process took every chunk
     render = _renderer()
-    for index in take_turns(work["counter"], len(chunks)):
+    for index in take_turns(_WORK["counter"], len(chunks)):
         render(chunks[index], result)
     return result
 
@@ -367,6 +364,7 @@ def render_pages(
                 render = task(data, output_path, template_dirs, settings)
                 parts.append(render([p for chunk in chunked(batch) for p in chunk], Rendered()))
             else:
+                logger.info("Waystation: %d pages shared by %d renderers", len(batch), workers)
                 parts += render_parallel(
                     batch,
                     data,
@@ -400,10 +398,6 @@ def render_pages(
     return sum(len(part.written) for part in parts)
 
 
-#: How often a held-back renderer looks whether it may start (seconds).
-HOLD_BACK_POLL = 0.2
-
-
 def render_parallel(
     pages: list[PageSpec],
     data: SiteData,
@@ -418,69 +412,77 @@ def render_parallel(
 ) -> list[Rendered]:
     """Render ``pages`` in ``workers`` forked processes, taking chunks in turn.
 
-    With ``hold_back``, this process is the first renderer and forks ``workers - 1``
-    helpers that wait while ``hold_back()`` says the work started in the background
-    still takes a processor (Pagefind); once it no longer does, they join in, and this
-    process does its ``meanwhile`` work, then takes chunks again (:func:`_render_here`).
-    With Pagefind on a processor of its own, a second renderer only takes turns with the
-    first on the other: at 50,000 listings the build took the same time with one
-    renderer as with two (203 and 201 s on 2 cores).  And a forked renderer copies the
-    parts of the build's memory it reads (about 0.9 GB there), which this process need
-    not; a waiting helper reads nothing, so costs nothing.  At 10,000 listings Pagefind
-    ends first, and all render the last pages.
+    With ``hold_back``, this process renders alone while ``hold_back()`` says the work
+    started in the background still takes a processor (Pagefind); once it no longer
+    does, this process forks ``workers - 1`` helpers, does its ``meanwhile`` work while
+    they render, then takes chunks again (:func:`_render_here`).  With Pagefind on a
+    processor of its own, a second renderer only takes turns with the first on the
+    other: at 50,000 listings the build took the same time with one renderer as with two
+    (203 and 201 s on 2 cores).  And a forked process holds its own copy of every memory
+    page of the build's that either process writes after the fork (reference counts
+    change as objects are read): a helper forked at the start and kept waiting held
+    0.6–0.9 GB at 50,000 listings by the time it began, as this process rendered.
+    Forked when they start, the helpers copy only what is touched from then on, and
+    none is forked when Pagefind outlasts the pages.  At 10,000 listings Pagefind ends
+    first, and all render the last pages.
     """
     context = mp.get_context("fork")
-    ready = None if hold_back is None else context.Event()
     _WORK.update(
         task=task,
         chunks=chunked(pages),
         counter=context.Value("l", 0),
-        ready=ready,
         data=data,
         output=output_path,
         dirs=template_dirs,
         settings=settings,
     )
-    forked = workers if hold_back is None else workers - 1  # else this process is one
     try:
-        with context.Pool(forked, initializer=lower_priority, initargs=(niceness,)) as pool:
-            rendering = pool.map_async(_render_chunks, range(forked))
-            if hold_back is None:
-                if meanwhile is not None:
-                    # The workers are forked: this process is free till they end.
-                    meanwhile(lambda: not rendering.ready())
-                return rendering.get()
-            here = _render_here(ready, hold_back, meanwhile, lambda: not rendering.ready())
-            return [here, *rendering.get()]
+        with contextlib.ExitStack() as pools:
+
+            def fork(count: int) -> Any:
+                pool = context.Pool(count, initializer=lower_priority, initargs=(niceness,))
+                pools.enter_context(pool)
+                return pool.map_async(_render_chunks, range(count))
+
+            if hold_back is not None:  # this process is one of the renderers
+                return _render_here(hold_back, meanwhile, lambda: fork(workers - 1))
+            rendering = fork(workers)
+            if meanwhile is not None:
+                # The workers are forked: this process is free till they end.
+                meanwhile(lambda: not rendering.ready())
+            return rendering.get()
     finally:
-        if ready is not None:
-            ready.set()
         _WORK.clear()
 
 
 def _render_here(
-    ready: Any,
     hold_back: Callable[[], bool],
     meanwhile: Callable[[Callable[[], bool]], None] | None,
-    helpers_rendering: Callable[[], bool],
-) -> Rendered:
-    """This process renders chunk after chunk; once ``hold_back()`` is false, it lets the
-    helpers in (``ready``) and does its ``meanwhile`` work while they render, then takes
-    chunks again until none is left (``meanwhile`` then, if it is still to be done)."""
+    fork_helpers: Callable[[], Any],
+) -> list[Rendered]:
+    """This process renders chunk after chunk; once ``hold_back()`` is false, it forks
+    the helpers (``fork_helpers()``, an ``AsyncResult`` of their results) and does its
+    ``meanwhile`` work while they render, then takes chunks again until none is left
+    (``meanwhile`` then, if it is still to be done).  This process's result first."""
     chunks = _WORK["chunks"]
     render = _renderer()
     result = Rendered()
+    helpers = None
     for index in take_turns(_WORK["counter"], len(chunks)):
         render(chunks[index], result)
-        if not ready.is_set() and not hold_back():
-            ready.set()
+        if helpers is None and not hold_back():
+            helpers = fork_helpers()
             if meanwhile is not None:
-                meanwhile(helpers_rendering)
+                meanwhile(_helpers_rendering(helpers))
                 meanwhile = None
-    ready.set()
     if meanwhile is not None:
-        meanwhile(helpers_rendering)
-    return result
+        meanwhile(_helpers_rendering(helpers))
+    return [result, *(helpers.get() if helpers is not None else [])]
+
+
+def _helpers_rendering(helpers: Any) -> Callable[[], bool]:
+    """Whether the helpers forked (their ``AsyncResult``, or None: none was) still render."""
+    return lambda: helpers is not None and not helpers.ready()
 
 
 #: Renders pages into a result: ``render(pages, result) -> result``.  A task makes one
