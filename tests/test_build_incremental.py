@@ -324,6 +324,8 @@ def test_a_rebuild_by_forked_workers_is_a_clean_build(workspace):
     page = edit_listing(project)
     log = build(project, output, cache, forked=True)
     assert re.search(r"pages shared by 2 renderers", log)  # the forked path was taken
+    # A rebuild's changed pages do not wait for the open data and maps: forked beside them.
+    assert "write_maps started early" in log and "done early" not in log
     skipped = re.search(r"\((\d+) unchanged, not written\)", log)
     assert skipped and int(skipped.group(1)) > 100, "the workers rendered every page again"
     after = snapshot(output)

@@ -43,14 +43,16 @@ def _sleep(seconds, path):
 
 def test_jobs_run_one_after_the_other_in_one_other_process(tmp_path):
     log = tmp_path / "log"
+    seen = []
     handles = forked.start(
         [
             forked.Job(_note, (log, "open data"), "open data"),
-            forked.Job(_note, (log, "maps"), "maps"),
+            forked.Job(_note, (log, "maps"), "maps", on_result=seen.append),
         ]
     )
-    # Joined in any order, each gets its own result.
+    # Joined in any order, each gets its own result; on_result runs here.
     assert handles[1].wait() == "MAPS"
+    assert seen == ["MAPS"]
     assert handles[0].wait() == "OPEN DATA"
     lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [word for _, word in lines] == ["open data", "maps"]
@@ -124,20 +126,74 @@ def test_jobs_run_here_fail_as_forked_ones_do(tmp_path):
         broken.wait()
 
 
-def test_early_steps_that_give_jobs_run_in_the_build_process(tmp_path, monkeypatch):
-    """What the page renderer starts early: the jobs of two steps run in the build's own
-    process (no forked copy of its memory), in the steps' order, when started, and each
-    step's turn joins its own job."""
-    log = tmp_path / "log"
+class _Indexing:
+    """A stand-in for Pagefind started early: a handle that runs till its test ends it."""
+
+    def __init__(self):
+        self.ended = False
+
+    def done(self):
+        return self.ended
+
+    def wait(self):
+        self.ended = True
+
+    def cancel(self):
+        self.ended = True
+
+
+def _early_steps(monkeypatch, log, indexing=None) -> list[str]:
+    """Two early steps whose starters give jobs noting ``pid word`` in ``log``, after a
+    third whose starter gives ``indexing`` (a running Pagefind), when given."""
     module = types.ModuleType("job_steps")
     module.start_a = lambda d, o, s: forked.Job(_note, (log, "a"), "a")
     module.start_b = lambda d, o, s: forked.Job(_note, (log, "b"), "b")
+    module.start_index = lambda d, o, s: indexing
     module.a = module.b = lambda d, o, s: pytest.fail("the early job should be taken over")
+    module.index = lambda d, o, s: None
     monkeypatch.setitem(sys.modules, "job_steps", module)
-    monkeypatch.setitem(postbuild.EARLY, "job_steps:a", "job_steps:start_a")
-    monkeypatch.setitem(postbuild.EARLY, "job_steps:b", "job_steps:start_b")
-    steps = ["job_steps:a", "job_steps:b"]
-    postbuild.early_start(None, tmp_path, {}, steps)()
-    lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert lines == [[str(os.getpid()), "a"], [str(os.getpid()), "b"]]
+    for step in ("index", "a", "b"):
+        monkeypatch.setitem(postbuild.EARLY, f"job_steps:{step}", f"job_steps:start_{step}")
+    return ["job_steps:index", "job_steps:a", "job_steps:b"]
+
+
+def _lines(log):
+    return [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_early_jobs_run_in_the_build_process_while_pagefind_indexes(tmp_path, monkeypatch):
+    """A build that writes every page: the jobs of two steps run in the build's own
+    process (no forked copy of its memory), in the steps' order, when started, while
+    Pagefind runs; each step's turn joins its own job."""
+    log = tmp_path / "log"
+    indexing = _Indexing()
+    steps = _early_steps(monkeypatch, log, indexing)
+    busy = postbuild.early_start(None, tmp_path, {}, steps)()
+    assert _lines(log) == [[str(os.getpid()), "a"], [str(os.getpid()), "b"]]
+    assert busy() is True  # Pagefind still runs: the page renderers hold back
+    indexing.ended = True
+    assert busy() is False
     postbuild.run(None, tmp_path, {}, steps)
+
+
+def test_early_jobs_of_a_rebuild_share_one_forked_process(tmp_path, monkeypatch):
+    """A rebuild (its changed pages should not wait for the jobs), or a build with no
+    Pagefind run beside them: the jobs of two steps run in one forked process, in the
+    steps' order, each step's turn joining its own; with few listings, not early."""
+    log = tmp_path / "log"
+    many = types.SimpleNamespace(settings={"BUILD_WORKERS": 2}, listings=[None] * 1000)
+    for indexing, here in ((_Indexing(), False), (None, True)):
+        log.unlink(missing_ok=True)
+        steps = _early_steps(monkeypatch, log, indexing)
+        postbuild.early_start(many, tmp_path, {}, steps, jobs_here=here)()
+        postbuild.run(many, tmp_path, {}, steps)
+        lines = _lines(log)
+        assert [word for _, word in lines] == ["a", "b"]
+        assert len({pid for pid, _ in lines}) == 1 and lines[0][0] != str(os.getpid())
+    few = types.SimpleNamespace(settings={"BUILD_WORKERS": 2}, listings=[None] * 10)
+    log.unlink()
+    steps = _early_steps(monkeypatch, log, None)
+    postbuild.early_start(few, tmp_path, {}, steps, jobs_here=False)()
+    assert not log.exists()  # nothing started early: each step runs in its turn
+    with pytest.raises(pytest.fail.Exception, match="should be taken over"):
+        postbuild.run(few, tmp_path, {}, steps)

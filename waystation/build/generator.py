@@ -204,7 +204,9 @@ class WaystationGenerator:
                 output,
                 template_dirs,
                 settings,
-                after_listings=postbuild.early_start(self.data.directory, output, settings),
+                after_listings=postbuild.early_start(
+                    self.data.directory, output, settings, jobs_here=not self._rebuild()
+                ),
                 search_source=postbuild.search_copies(output),
                 meanwhile=postbuild.prepare_meanwhile(self.data.directory, output, settings),
                 more_pages=self._plan_others,
@@ -226,6 +228,11 @@ class WaystationGenerator:
             time.perf_counter() - started,
             report.unchanged,
         )
+
+    def _rebuild(self) -> bool:
+        """Whether this build has an earlier one's pages to keep where they did not change
+        (else it writes every page)."""
+        return self.previous is not None and bool(self.previous.pages)
 
     def _keep_last_build(self, output: Path) -> None:
         """Nothing changed: the last build's pages stay as they are (already secured:

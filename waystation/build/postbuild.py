@@ -20,9 +20,9 @@ the build's failure, and cancels them all if a step fails.
 
 Steps in :data:`EARLY` may start sooner still, while the pages are being written
 (Pagefind from the pages' search copies, in its own process; the open data and the
-maps, which read no page, run by the build's own process while Pagefind indexes, before
-it writes the pages): the page renderer starts them, and in their turn :func:`run` takes
-their handles over.  Steps in :data:`PREPARE` make part of their
+maps, which read no page, in the build's own process while Pagefind indexes, or in one
+forked process: :func:`early_start`): the page renderer starts them, and in their turn
+:func:`run` takes their handles over.  Steps in :data:`PREPARE` make part of their
 output in the build's own process while the renderer's workers write the pages, and
 steps in :data:`RUN_MEANWHILE` run there whole, once the early steps they read have
 ended, if the pages are still being written then.
@@ -68,12 +68,10 @@ JOIN_BEFORE = frozenset({"waystation.site.csp:apply_csp"})
 #: (:func:`early_start`).  A starter is ``starter(directory, output, settings)``, like a
 #: step; it returns the handle of the work it started in the background, or None when it
 #: started nothing (the step then runs in its turn), or a
-#: :class:`waystation.runtime.forked.Job`: the jobs of all starters run in the build's
-#: own process, one after the other in this order, once every starter has started its
-#: background work (Pagefind), before the pages are written
-#: (:func:`waystation.runtime.forked.run_here`; a forked process would copy the memory
-#: it reads).  In the step's turn, :func:`run` takes the handle over instead of running
-#: the step.  Only work that reads no page
+#: :class:`waystation.runtime.forked.Job`: the jobs of all starters run one after the
+#: other, in this order, either in the build's own process or in one forked process
+#: (see :func:`early_start`).  In the step's turn, :func:`run` takes the handle over
+#: instead of running the step.  Only work that reads no page
 #: but the search copies may start early: Pagefind reads those, the open data and the
 #: maps only the listings.
 EARLY: dict[str, str] = {
@@ -87,13 +85,27 @@ _STARTED: dict[Path, dict[str, Any]] = {}
 
 
 def early_start(
-    directory: Directory, output: Path, settings: dict[str, Any], steps: Sequence[str] | None = None
+    directory: Directory,
+    output: Path,
+    settings: dict[str, Any],
+    steps: Sequence[str] | None = None,
+    jobs_here: bool = True,
 ):
     """What the page renderer calls once the search copies (or else the listing pages)
     are written (None when there is no :data:`EARLY` step that will run): ``start()``
     starts each, and returns ``busy()``, which says whether the work started at full
     priority (Pagefind) still runs, or None when there is none or it cannot tell (see
-    :func:`waystation.site.write.render_parallel`'s ``hold_back``)."""
+    :func:`waystation.site.write.render_parallel`'s ``hold_back``).
+
+    The starters' jobs (the open data, the maps) run in the build's own process, there
+    and then, while Pagefind indexes on a core of its own, when ``jobs_here`` (a build
+    that writes every page: the jobs take no longer than they would beside the page
+    renderers, and copy nothing; forked, their process held its own copy of every memory
+    page of the build's it read, 1.15 GB at 50,000 listings).  Otherwise (a rebuild,
+    whose changed pages should not wait for them, or no Pagefind run beside them) they
+    run in one forked process beside the page renderers, and with few listings
+    (:func:`waystation.runtime.forked.worth_forking`) not early at all: each step in its
+    turn."""
     names = _listed(EARLY, steps)
     if not names:
         return None
@@ -111,10 +123,14 @@ def early_start(
                 started[name] = handle
                 logger.info("Waystation: %s started early", name)
         own = list(started.values())  # started by the steps themselves: Pagefind
-        # The jobs run here, now, while Pagefind indexes on the other core (run_here).
-        for name, handle in zip(jobs, forked.run_here(list(jobs.values())), strict=True):
-            started[name] = handle
-            logger.info("Waystation: %s done early", name)
+        if jobs and jobs_here and own:  # run here, now, while Pagefind indexes
+            for name, handle in zip(jobs, forked.run_here(list(jobs.values())), strict=True):
+                started[name] = handle
+                logger.info("Waystation: %s done early", name)
+        elif jobs and forked.worth_forking(directory, settings):  # one process beside
+            for name, handle in zip(jobs, forked.start(list(jobs.values())), strict=True):
+                started[name] = handle
+                logger.info("Waystation: %s started early", name)
         if not own or not all(callable(getattr(h, "done", None)) for h in own):
             return None
         return lambda: not all(handle.done() for handle in own)

@@ -45,11 +45,13 @@ def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked
 
 def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Job:
     """Early start of :func:`start_open_data` (:data:`waystation.build.postbuild.EARLY`): the
-    job the build runs in its own process once the search copies are written, while
-    Pagefind indexes them, before it writes the pages (then the maps').  The open data
-    read no page; the descriptions' texts come from the search copies
+    job of the open data, before the maps' (in the build's own process while Pagefind
+    indexes, or in a forked process beside the page renderers:
+    :func:`waystation.build.postbuild.early_start`).  The open data read no page; the
+    descriptions' texts come from the search copies
     (:func:`waystation.text.plain.remember_texts`)."""
-    return Job(write_open_data, (directory, output, settings), "open data")
+    args = (directory, output, settings)
+    return Job(write_open_data, args, "open data", BACKGROUND_NICENESS)
 
 
 def write_open_data(directory, output: Path, settings: dict[str, Any]) -> None:

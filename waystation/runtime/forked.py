@@ -6,7 +6,8 @@ for a :class:`Job`, a function run in a forked process (it inherits the argument
 nothing is pickled), by :func:`start`, which runs several jobs in one process, one after
 the other.  :func:`run_here` runs jobs in this process at once and gives the same
 handles: the steps started early (the open data, then the maps) run so while Pagefind
-indexes the pages.
+indexes the pages of a build that writes them all
+(:func:`waystation.build.postbuild.early_start`).
 """
 
 from __future__ import annotations
@@ -38,21 +39,23 @@ BACKGROUND_NICENESS = 10
 @dataclass(frozen=True)
 class Job:
     """``function(*args)`` to run in a forked process (:func:`start`, at ``niceness``) or
-    in this one (:func:`run_here`), as ``name`` in messages."""
+    in this one (:func:`run_here`), as ``name`` in messages; ``on_result(value)`` is
+    called in this process with what it returned, when it is joined."""
 
     function: Callable[..., Any]
     args: tuple[Any, ...]
     name: str
     niceness: int = 0
+    on_result: Callable[[Any], None] | None = None
 
 
 def run_here(jobs: Sequence[Job]) -> list[Ran]:
     """Run ``jobs`` in this process now, one after the other in this order; return a
     handle for each, as :func:`start` does (already ended).
 
-    What the build does with the post-build steps started early (see
-    :func:`waystation.build.postbuild.early_start`): run here while Pagefind indexes on
-    the other core, they copy nothing; forked, their process held its own copy of
+    What a build that writes every page does with the post-build steps started early
+    (see :func:`waystation.build.postbuild.early_start`): run here while Pagefind indexes
+    on the other core, they copy nothing; forked, their process held its own copy of
     every memory page of the build's it read (up to 1.15 GB at 50,000 listings), and
     took the same processor time.  As in a forked process, a job's failure does not stop
     the jobs after it: its handle raises it when joined."""
@@ -69,7 +72,7 @@ def run_here(jobs: Sequence[Job]) -> list[Ran]:
 
 class Ran:
     """The handle of a job run by :func:`run_here`: :meth:`wait` raises its error or
-    returns what it returned, like :class:`Forked`."""
+    returns what it returned (calling its ``on_result`` first), like :class:`Forked`."""
 
     def __init__(self, job: Job, error: str | None, result: Any):
         self._job, self._error, self._result = job, error, result
@@ -94,6 +97,8 @@ def _message(error: Exception) -> str:
 def _joined(job: Job, error: str | None, result: Any) -> Any:
     if error is not None:
         raise WaystationError(f"{job.name}: {error}")
+    if job.on_result is not None:
+        job.on_result(result)
     return result
 
 

@@ -512,6 +512,12 @@ def remember_secured(output: Path, written: Iterable[tuple[str, int, int]]) -> N
         known[relative] = (size, mtime_ns)
 
 
+def forget_secured(output: Path) -> list[tuple[str, int, int]]:
+    """The pages noted by :func:`remember_secured` for ``output`` (now forgotten)."""
+    known = _SECURED.pop(str(Path(output).resolve()), {})
+    return [(relative, size, mtime_ns) for relative, (size, mtime_ns) in sorted(known.items())]
+
+
 def unsafe_markup_error(problems: list[str]) -> WaystationError:
     """The build's error for unsafe markup: every place, as ``file:line: message``."""
     problems = sorted(problems)
