@@ -16,7 +16,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import cbor2
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from waystation.search import pagefind as pagefind_index
 from waystation.search import pagefind_format
@@ -238,6 +241,30 @@ def test_pagefind_names_files_by_this_hash():
     assert pagefind_format.full_hash(b"") == "da39a3ee5e6b4bd3255bfef95601890afd879"
     # SHA-1 of b"hello": aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d (0f loses one).
     assert pagefind_format.full_hash(b"hello") == "aaf4c61ddcc5e8a2dabedef3b482cd9aea9434d"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 2**40),
+            st.lists(st.integers(0, 70_000), max_size=30),
+            st.lists(st.integers(-40, 3), max_size=3),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(0, 2**33),
+)
+def test_a_words_pages_are_renumbered_in_their_bytes_as_cbor2_encodes_them(pages, first):
+    """The merge keeps a word's pages as the part's bytes and writes only the first
+    page's number anew (pagefind_format._with_first): the result is the encoding of the
+    renumbered pages, for numbers of every width (1 to 9 bytes in CBOR)."""
+    pages = [list(page) for page in pages]
+    head = len(cbor2.dumps([0] * len(pages))) - len(pages)
+    body = cbor2.dumps(pages)[head:]
+    renumbered = [[first, *pages[0][1:]], *pages[1:]]
+    assert pagefind_format._with_first(body, first) == cbor2.dumps(renumbered)[head:]
+    assert pagefind_format._encode_head(4, len(pages)) == cbor2.dumps(pages)[:head]
 
 
 def test_the_sample_built_in_parts_has_the_index_and_search_data_of_one_run(built_site, run_build):

@@ -33,7 +33,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import heapq
+import io
 import json
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -154,26 +156,133 @@ class _Part:
         self.offset = 0
         self.field_ids: list[int] = []
 
-    def words(self) -> Iterator[tuple[list, int, dict[str, int]]]:
-        """The part's words in sorted order: ``(word, last page, {variant: last page})``.
+    def words(self) -> Iterator[_Word]:
+        """The part's words in sorted order, numbered from the merged index's first page.
 
         A word's pages are numbered by the difference to the page before, the first from
         0: only the first number changes in the merged index (by the part's first page's
-        number), and the last page's number is where the next part's pages follow on.
+        number), so a word's pages are kept as the part's bytes with that one number
+        written anew (:class:`_Word`); only where the parts number their meta fields
+        differently are they encoded again.
         """
         offset = self.offset
         field_ids = self.field_ids if self.field_ids != list(range(len(self.fields))) else None
         for _start, _end, name in self.chunks:
             path = self.folder / "index" / f"{name}.pf_index"
-            data = read_pf(path)
-            if not (isinstance(data, list) and len(data) == 1):
-                raise _shape_error(path, "a word chunk of another shape")
-            for word in data[0]:
-                if len(word) != 3 or (word[1] and len(word[1][0]) != 3):
-                    raise _shape_error(path, "a word of another shape")
-                last = _shift(word[1], offset, field_ids)
-                ends = {variant[0]: _shift(variant[1], offset, field_ids) for variant in word[2]}
-                yield word, last, ends
+            payload = _payload(path)
+            file = io.BytesIO(payload)
+            decoder = cbor2.CBORDecoder(file)
+            try:
+                outer, one, position = _head(payload, 0)
+                kind, count, position = _head(payload, position)
+                if (outer, one, kind) != (4, 1, 4):
+                    raise ValueError("not a list of words")
+                file.seek(position)
+                for _ in range(count):
+                    start = file.tell()
+                    word = decoder.decode()
+                    yield _Word.read(word, payload[start : file.tell()], offset, field_ids)
+            except (ValueError, TypeError, IndexError, cbor2.CBORDecodeError) as error:
+                raise _shape_error(path, f"a word chunk of another shape ({error})") from None
+            if file.tell() != len(payload):
+                raise _shape_error(path, "a word chunk of another shape (bytes after the words)")
+
+
+def _head(data: bytes, position: int) -> tuple[int, int, int]:
+    """The CBOR item head at ``position``: (major type, number, where the head ends)."""
+    first = data[position]
+    major, info = first >> 5, first & 31
+    if info < 24:
+        return major, info, position + 1
+    if info > 27:
+        raise ValueError(f"CBOR head {first:#x} (indefinite length)")
+    size = 1 << (info - 24)
+    end = position + 1 + size
+    return major, int.from_bytes(data[position + 1 : end], "big"), end
+
+
+def _encode_head(major: int, number: int) -> bytes:
+    """A CBOR item head, in its shortest form (as Pagefind and cbor2 write it)."""
+    if number < 24:
+        return bytes([major << 5 | number])
+    for info, size in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if number < 1 << (8 * size):
+            return bytes([major << 5 | info]) + number.to_bytes(size, "big")
+    raise ValueError(f"{number} does not fit a CBOR head")
+
+
+def _with_first(pages: bytes, number: int) -> bytes:
+    """A word's encoded pages (their items, no list head) with the first page's number
+    (its first item, after the page's own list head) set to ``number``."""
+    if not pages:
+        return pages
+    major, _old, end = _head(pages, 1)
+    if pages[0] != 0x83 or major != 0:
+        raise ValueError("a page of another shape")
+    return pages[:1] + _encode_head(0, number) + pages[end:]
+
+
+class _Word:
+    """One part's (or, merged, several parts') entry for a word: ``pages``, the encoded
+    items of its pages list (in pieces: one per part), numbered from the merged index's
+    first page; ``count`` of
+    them; the ``last`` page's number; its ``size`` in a chunk (:func:`_word_size`); its
+    ``variants`` (decoded: few), and each variant's last page's number."""
+
+    __slots__ = ("text", "pages", "count", "last", "size", "variants", "ends")
+
+    def __init__(self, text, pages, count, last, size, variants, ends):
+        self.text, self.pages, self.count, self.last = text, pages, count, last
+        self.size, self.variants, self.ends = size, variants, ends
+
+    @classmethod
+    def read(cls, word: list, raw: bytes, offset: int, field_ids: list[int] | None) -> _Word:
+        """The entry of ``word`` (decoded) from its bytes ``raw``, numbered from
+        ``offset``; its meta fields renumbered by ``field_ids`` (None: as they are)."""
+        if len(word) != 3 or raw[0] != 0x83 or (word[1] and len(word[1][0]) != 3):
+            raise ValueError("a word of another shape")
+        text, pages, variants = word
+        _kind, length, position = _head(raw, 1)
+        _kind, count, body = _head(raw, position + length)
+        if count != len(pages):
+            raise ValueError("a word of another shape")
+        size = _word_size(word)
+        end = len(raw) - len(cbor2.dumps(variants))
+        last = _shift(pages, offset, field_ids)
+        if field_ids is not None:
+            encoded = cbor2.dumps(pages)[len(_encode_head(4, count)) :]
+        elif pages and offset:
+            encoded = _with_first(raw[body:end], pages[0][0])
+        else:
+            encoded = raw[body:end]
+        ends = {variant[0]: _shift(variant[1], offset, field_ids) for variant in variants}
+        return cls(text, [encoded], count, last, size, variants, ends)
+
+    def follow_on(self, more: _Word) -> None:
+        """Add ``more``, the same word's entry in the next part (its pages after these)."""
+        if more.count:
+            if self.count:  # the first of them numbered by its difference to the last here
+                first = more.pages[0]
+                more.pages[0] = _with_first(first, _head(first, 1)[1] - self.last)
+            self.pages += more.pages
+            self.count += more.count
+            self.last = more.last
+        self.size += more.size
+        forms = {variant[0]: variant for variant in self.variants}
+        for variant in more.variants:
+            form = variant[0]
+            if form in forms:
+                _follow_on(forms[form][1], variant[1], self.ends[form])
+                if variant[1]:
+                    self.ends[form] = more.ends[form]
+            else:
+                self.variants.append(variant)
+                self.ends[form] = more.ends[form]
+
+    def encoded(self) -> bytes:
+        """The word as its chunk holds it: ``[word, pages, variants]``."""
+        head = b"\x83" + cbor2.dumps(self.text) + _encode_head(4, self.count)
+        return b"".join([head, *self.pages, cbor2.dumps(self.variants)])
 
 
 def _shift(pages: list, offset: int, field_ids: list[int] | None) -> int:
@@ -197,31 +306,17 @@ def _follow_on(pages: list, more: list, last: int) -> None:
     pages.extend(more)
 
 
-def _merged_words(parts: list[_Part]) -> Iterator[list]:
+def _merged_words(parts: list[_Part]) -> Iterator[_Word]:
     """Every part's words in sorted order, each word once, its pages in page order (the
     parts hold consecutive pages), its variants in the order they first appear."""
-    current: list | None = None
-    last, ends = 0, {}
-    for word, word_last, word_ends in heapq.merge(
-        *(part.words() for part in parts), key=lambda item: item[0][0]
-    ):
-        if current is not None and current[0] == word[0]:
-            _follow_on(current[1], word[1], last)
-            last = word_last if word[1] else last
-            forms = {variant[0]: variant for variant in current[2]}
-            for variant in word[2]:
-                form = variant[0]
-                if form in forms:
-                    _follow_on(forms[form][1], variant[1], ends[form])
-                    if variant[1]:
-                        ends[form] = word_ends[form]
-                else:
-                    current[2].append(variant)
-                    ends[form] = word_ends[form]
+    current: _Word | None = None
+    for word in heapq.merge(*(part.words() for part in parts), key=lambda item: item.text):
+        if current is not None and current.text == word.text:
+            current.follow_on(word)
             continue
         if current is not None:
             yield current
-        current, last, ends = word, word_last, word_ends
+        current = word
     if current is not None:
         yield current
 
@@ -235,23 +330,23 @@ def _prefixes(before: str, after: str) -> tuple[str, str]:
     return before[: common + 1], after[: common + 1]
 
 
-def _write_chunks(words: Iterator[list], lang: str, target: Path) -> list[list[str]]:
+def _write_chunks(words: Iterator[_Word], lang: str, target: Path) -> list[list[str]]:
     """Write the words in chunks as Pagefind does; return the meta data's chunk list."""
     chunks: list[list[str]] = []
     taken: set[str] = set()
     (target / "index").mkdir(parents=True, exist_ok=True)
 
-    def flush(chunk: list[list]) -> None:
-        data = cbor2.dumps([chunk])
+    def flush(chunk: list[_Word]) -> None:
+        data = b"".join([b"\x81", _encode_head(4, len(chunk)), *(word.encoded() for word in chunk)])
         name = _short_name(lang, full_hash(data), taken)
         taken.add(name)
         _write_pf(target / "index" / f"{name}.pf_index", data)
-        chunks.append([chunk[0][0], chunk[-1][0], name])
+        chunks.append([chunk[0].text, chunk[-1].text, name])
 
-    chunk: list[list] = []
+    chunk: list[_Word] = []
     size = 0
     for word in words:
-        size += _word_size(word)
+        size += word.size
         chunk.append(word)
         if size >= CHUNK_SIZE:
             flush(chunk)
@@ -267,10 +362,11 @@ def _write_chunks(words: Iterator[list], lang: str, target: Path) -> list[list[s
     return chunks
 
 
-def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
+def merge_language(runs: list[Path], lang: str, target: Path, move: bool = False) -> dict[str, Any]:
     """Merge the indexes of ``lang`` that Pagefind wrote into ``runs`` (one run over each
     part of the language's pages, in page order) into ``target``; return the language's
-    entry in ``pagefind-entry.json``."""
+    entry in ``pagefind-entry.json``.  With ``move``, the pages' fragment files are moved
+    out of the runs, not copied (the runs are deleted next)."""
     parts = [_Part(run, lang) for run in runs]
     # Meta fields are numbered by their place in the sorted list of all of them.
     all_fields = sorted({name for part in parts for name in part.fields})
@@ -292,7 +388,7 @@ def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
             if name in names:
                 name = _short_name(lang, full_hash(_payload(source)), names, len(name) - len(lang))
             names.add(name)
-            shutil.copyfile(source, target / "fragment" / f"{name}.pf_fragment")
+            _copy(source, target / "fragment" / f"{name}.pf_fragment", move)
             pages.append([name, word_count])
 
     # Filters: each value's pages, from every part.
@@ -324,6 +420,18 @@ def merge_language(runs: list[Path], lang: str, target: Path) -> dict[str, Any]:
     return {**parts[0].info, "hash": meta_name, "page_count": len(pages)}
 
 
+def _copy(source: Path, target: Path, move: bool) -> None:
+    """Copy ``source`` to ``target``, or with ``move`` rename it there (copied when it is
+    on another file system)."""
+    if move:
+        try:
+            os.replace(source, target)
+            return
+        except OSError:
+            pass
+    shutil.copyfile(source, target)
+
+
 def _entries(runs: list[Path]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """What the runs' ``pagefind-entry.json`` have in common (the same in every run), and
     each run's languages."""
@@ -352,11 +460,12 @@ def join_entries(runs: list[Path], target: Path) -> None:
     write_entry(target, {**entry, "languages": languages})
 
 
-def merge_runs(runs: list[Path], target: Path) -> None:
+def merge_runs(runs: list[Path], target: Path, move: bool = False) -> None:
     """Make ``target`` what one Pagefind run over the pages of ``runs`` writes: each run
     indexed one part of one language's pages (the same language; the parts consecutive,
-    in page order).  The language's files are merged (:func:`merge_language`); the
-    scripts and the language's WebAssembly, the same in every run, are copied."""
+    in page order).  The language's files are merged (:func:`merge_language`; ``move``:
+    see there); the scripts and the language's WebAssembly, the same in every run, are
+    copied."""
     entry, found = _entries(runs)
     languages = {lang for run_languages in found for lang in run_languages}
     if len(languages) != 1:
@@ -366,7 +475,7 @@ def merge_runs(runs: list[Path], target: Path) -> None:
         )
     (lang,) = languages
     target.mkdir(parents=True, exist_ok=True)
-    entry["languages"] = {lang: merge_language(runs, lang, target)}
+    entry["languages"] = {lang: merge_language(runs, lang, target, move)}
     for path in runs[0].iterdir():
         if path.is_file() and path.name.endswith(_SHARED_SUFFIXES):
             shutil.copyfile(path, target / path.name)
@@ -416,13 +525,14 @@ def canonicalize(target: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m waystation.search.pagefind_format TARGET RUN...``: :func:`merge_runs`
-    (run by the indexing's background process once a language's parts are indexed)."""
+    """``python -m waystation.search.pagefind_format TARGET RUN...``: :func:`merge_runs`,
+    moving the pages' fragments out of the runs (run by the indexing's background process
+    once a language's parts are indexed; it deletes the runs next)."""
     if len(argv) < 2:
         print("usage: python -m waystation.search.pagefind_format TARGET RUN...", file=sys.stderr)
         return 2
     try:
-        merge_runs([Path(run) for run in argv[1:]], Path(argv[0]))
+        merge_runs([Path(run) for run in argv[1:]], Path(argv[0]), move=True)
     except (WaystationError, OSError) as error:  # one line in the build's report
         print(error, file=sys.stderr)
         return 1
