@@ -410,21 +410,24 @@ def render_parallel(
     meanwhile: Callable[[Callable[[], bool]], None] | None = None,
     hold_back: Callable[[], bool] | None = None,
 ) -> list[Rendered]:
-    """Render ``pages`` in ``workers`` forked processes, taking chunks in turn.
+    """Render ``pages`` in ``workers`` processes, taking chunks in turn: this one and
+    ``workers - 1`` forked helpers (:func:`_render_here`).
+
+    This process forks the helpers, does its ``meanwhile`` work while they render (the
+    search copies: planning the browse pages), then takes chunks too.  A forked process
+    holds its own copy of every memory page of the build's that it or this process
+    writes after the fork (reference counts change as objects are read), so each forked
+    renderer costs memory: this process rendering too spares one (at 50,000 listings,
+    the two forked writers of the search copies held 0.6–0.7 GB of their own each).
 
     With ``hold_back``, this process renders alone while ``hold_back()`` says the work
-    started in the background still takes a processor (Pagefind); once it no longer
-    does, this process forks ``workers - 1`` helpers, does its ``meanwhile`` work while
-    they render, then takes chunks again (:func:`_render_here`).  With Pagefind on a
-    processor of its own, a second renderer only takes turns with the first on the
-    other: at 50,000 listings the build took the same time with one renderer as with two
-    (203 and 201 s on 2 cores).  And a forked process holds its own copy of every memory
-    page of the build's that either process writes after the fork (reference counts
-    change as objects are read): a helper forked at the start and kept waiting held
-    0.6–0.9 GB at 50,000 listings by the time it began, as this process rendered.
-    Forked when they start, the helpers copy only what is touched from then on, and
-    none is forked when Pagefind outlasts the pages.  At 10,000 listings Pagefind ends
-    first, and all render the last pages.
+    started in the background still takes a processor (Pagefind), and forks the helpers
+    once it no longer does.  With Pagefind on a processor of its own, a second renderer
+    only takes turns with the first on the other: at 50,000 listings the build took the
+    same time with one renderer as with two (203 and 201 s on 2 cores).  A helper forked
+    at the start and kept waiting held 0.7 GB more at the peak at 50,000 listings, as
+    this process rendered; forked late, none is forked when Pagefind outlasts the pages.
+    At 10,000 listings Pagefind ends first, and all render the last pages.
     """
     context = mp.get_context("fork")
     _WORK.update(
@@ -444,13 +447,7 @@ def render_parallel(
                 pools.enter_context(pool)
                 return pool.map_async(_render_chunks, range(count))
 
-            if hold_back is not None:  # this process is one of the renderers
-                return _render_here(hold_back, meanwhile, lambda: fork(workers - 1))
-            rendering = fork(workers)
-            if meanwhile is not None:
-                # The workers are forked: this process is free till they end.
-                meanwhile(lambda: not rendering.ready())
-            return rendering.get()
+            return _render_here(hold_back or _never, meanwhile, lambda: fork(workers - 1))
     finally:
         _WORK.clear()
 
@@ -460,24 +457,37 @@ def _render_here(
     meanwhile: Callable[[Callable[[], bool]], None] | None,
     fork_helpers: Callable[[], Any],
 ) -> list[Rendered]:
-    """This process renders chunk after chunk; once ``hold_back()`` is false, it forks
-    the helpers (``fork_helpers()``, an ``AsyncResult`` of their results) and does its
-    ``meanwhile`` work while they render, then takes chunks again until none is left
-    (``meanwhile`` then, if it is still to be done).  This process's result first."""
+    """This process renders chunk after chunk; as soon as ``hold_back()`` is false (at
+    once, or between two chunks), it forks the helpers (``fork_helpers()``, an
+    ``AsyncResult`` of their results) and does its ``meanwhile`` work while they render,
+    then takes chunks again until none is left (``meanwhile`` then, if it is still to be
+    done).  This process's result first."""
     chunks = _WORK["chunks"]
     render = _renderer()
     result = Rendered()
     helpers = None
+
+    def release() -> None:
+        nonlocal helpers, meanwhile
+        helpers = fork_helpers()
+        if meanwhile is not None:
+            meanwhile(_helpers_rendering(helpers))
+            meanwhile = None
+
+    if not hold_back():
+        release()
     for index in take_turns(_WORK["counter"], len(chunks)):
         render(chunks[index], result)
         if helpers is None and not hold_back():
-            helpers = fork_helpers()
-            if meanwhile is not None:
-                meanwhile(_helpers_rendering(helpers))
-                meanwhile = None
+            release()
     if meanwhile is not None:
         meanwhile(_helpers_rendering(helpers))
     return [result, *(helpers.get() if helpers is not None else [])]
+
+
+def _never() -> bool:
+    """Nothing holds the helpers back."""
+    return False
 
 
 def _helpers_rendering(helpers: Any) -> Callable[[], bool]:
