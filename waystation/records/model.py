@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -196,6 +197,38 @@ class Listing:
     @property
     def visibility(self) -> str:
         return self.record.location.visibility
+
+
+#: One set object per distinct set of given fields (:func:`share_fields_sets`).
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def share_fields_sets(records: Iterable[BaseModel]) -> None:
+    """Give every model in ``records`` (nested ones too) one shared set object for the
+    fields that were given (pydantic's ``model_fields_set``), instead of a set of its own.
+
+    Each validated model keeps that set (``__pydantic_fields_set__``): about 2.4 KB a
+    listing, 0.11 GB of the build's memory at 50,000 listings, for a few hundred distinct
+    sets.  The models are frozen, so nothing adds to a model's set (a copy gets a copy of
+    it); it stays a ``set``, which pydantic's serializer requires (a ``frozenset`` fails
+    ``model_dump(exclude_unset=True)``).  This is the one place that writes a pydantic
+    attribute; ``tests/test_records_validation.py`` fails if pydantic stops keeping the
+    set there or reading it from there."""
+    stack = list(records)
+    while stack:
+        model = stack.pop()
+        given = frozenset(model.__pydantic_fields_set__)
+        shared = _FIELDS_SETS.get(given)
+        if shared is None:
+            shared = _FIELDS_SETS[given] = set(given)
+        object.__setattr__(model, "__pydantic_fields_set__", shared)
+        for value in model.__dict__.values():
+            if isinstance(value, BaseModel):
+                stack.append(value)
+            elif isinstance(value, list | tuple):
+                stack.extend(item for item in value if isinstance(item, BaseModel))
+            elif isinstance(value, dict):
+                stack.extend(item for item in value.values() if isinstance(item, BaseModel))
 
 
 def json_schema() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from waystation.records import model_errors, phones, rules
-from waystation.records.model import Listing, ListingRecord
+from waystation.records.model import Listing, ListingRecord, share_fields_sets
 from waystation.records.problems import Problem, Severity, sort_problems
 from waystation.records.source import SourceFile, format_path, iter_listing_paths, read_listing
 from waystation.runtime import collector
@@ -296,6 +296,7 @@ def _load_listings(
         (item for item in result.listings if item.source_path not in bad_ids),
         key=lambda item: item.id,
     )
+    share_fields_sets(listing.record for listing in result.listings)
     result.problems = sort_problems(result.problems)
     return result
 
