@@ -123,14 +123,15 @@ def early_start(
                 started[name] = handle
                 logger.info("Waystation: %s started early", name)
         own = list(started.values())  # started by the steps themselves: Pagefind
+        runner = None
         if jobs and jobs_here and own:  # run here, now, while Pagefind indexes
-            for name, handle in zip(jobs, forked.run_here(list(jobs.values())), strict=True):
-                started[name] = handle
-                logger.info("Waystation: %s done early", name)
+            runner, said = forked.run_here, "done"
         elif jobs and forked.worth_forking(directory, settings):  # one process beside
-            for name, handle in zip(jobs, forked.start(list(jobs.values())), strict=True):
+            runner, said = forked.start, "started"
+        if runner is not None:
+            for name, handle in zip(jobs, runner(list(jobs.values())), strict=True):
                 started[name] = handle
-                logger.info("Waystation: %s started early", name)
+                logger.info("Waystation: %s %s early", name, said)
         if not own or not all(callable(getattr(h, "done", None)) for h in own):
             return None
         return lambda: not all(handle.done() for handle in own)

@@ -39,8 +39,7 @@ def start_open_data(directory, output: Path, settings: dict[str, Any]) -> Forked
     if not worth_forking(directory, settings):
         write_open_data(directory, output, settings)
         return None
-    args = (directory, output, settings)
-    return forked.start([Job(write_open_data, args, "open data", BACKGROUND_NICENESS)])[0]
+    return forked.start([start_open_data_early(directory, output, settings)])[0]
 
 
 def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> Job:

@@ -225,9 +225,9 @@ def _with_first(pages: bytes, number: int) -> bytes:
 class _Word:
     """One part's (or, merged, several parts') entry for a word: ``pages``, the encoded
     items of its pages list (in pieces: one per part), numbered from the merged index's
-    first page; ``count`` of
-    them; the ``last`` page's number; its ``size`` in a chunk (:func:`_word_size`); its
-    ``variants`` (decoded: few), and each variant's last page's number."""
+    first page; ``count`` of them; the ``last`` page's number; its ``size`` in a chunk
+    (:func:`_word_size`); its ``variants`` (decoded: few), and each variant's last page's
+    number."""
 
     __slots__ = ("text", "pages", "count", "last", "size", "variants", "ends")
 

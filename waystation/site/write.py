@@ -292,8 +292,8 @@ def render_pages(
     the other pages.  The workers forked after ``after_listings()`` started work in the
     background run at a lower priority (:data:`BESIDE_BACKGROUND_NICENESS`); when it
     returns ``busy()``, saying whether that work still takes a processor of its own,
-    this process renders while it does, and the workers wait (:func:`render_parallel`'s
-    ``hold_back``).
+    this process renders alone while it does, and forks the other workers once it ends
+    (:func:`render_parallel`'s ``hold_back``).
 
     ``meanwhile(still_rendering)`` is called in this process while the last pages are
     rendered (the build prepares post-build work there, and may run some,
