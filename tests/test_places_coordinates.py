@@ -37,7 +37,7 @@ def make(listing_id="harbor-light", status="active", **location) -> Listing:
         id=listing_id,
         source_path=f"providers/{listing_id}.md",
         record=record,
-        line_of={"location": 12},
+        location_line=12,
     )
 
 

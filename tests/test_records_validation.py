@@ -444,3 +444,20 @@ def test_loaded_records_share_their_sets_of_given_fields():
             record.model_fields_set
         )
     assert len({id(m.model_fields_set) for m in models}) == len(shared)  # none changed
+
+
+def test_a_listing_keeps_the_line_of_its_location_for_later_warnings(tmp_path):
+    """The places stage warns about a listing without a place at its ``location:`` line:
+    the line is read with the file, and kept when the listing comes from the cache."""
+    source = (FIXTURES / "valid" / "lakeside-survivor-services.md").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    # Two comment lines more above the location: its line moves down by two.
+    moved = "\n".join([*lines[:3], "# one", "# two", *lines[3:]]) + "\n"
+    (tmp_path / "lakeside.md").write_text(moved, encoding="utf-8")
+    expected = moved.splitlines().index("location:") + 1
+    assert expected == lines.index("location:") + 3
+    cache = tmp_path / "cache.pickle"
+    first = load_listings([tmp_path], today=dt.date(2026, 7, 1), cache_file=cache)
+    again = load_listings([tmp_path], today=dt.date(2026, 7, 1), cache_file=cache)
+    assert [item.location_line for item in first.listings] == [expected]
+    assert [item.location_line for item in again.listings] == [expected]

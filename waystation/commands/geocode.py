@@ -197,7 +197,7 @@ def _check_settings(values: dict[str, Any]) -> None:
 
 
 def _listing_problem(listing: Listing, message: str, severity=Severity.WARNING) -> str:
-    line = listing.line_of.get("location", 1)
+    line = listing.location_line
     return Problem(listing.source_path, line, 1, severity, "location", message).format_text()
 
 

@@ -99,7 +99,7 @@ def resolve_all(
             problems.append(
                 Problem(
                     listing.source_path,
-                    listing.line_of.get("location", 1),
+                    listing.location_line,
                     1,
                     Severity.WARNING,
                     "location",

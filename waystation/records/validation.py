@@ -102,10 +102,10 @@ def collect_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 def check_source(
-    src: SourceFile, ctx: rules.Context, line_of: bool = True
+    src: SourceFile, ctx: rules.Context, lines: bool = True
 ) -> tuple[Listing | None, list[Problem]]:
-    """The listing (if valid) and the problems of one read file.  With
-    ``line_of=False`` the listing's ``line_of`` stays empty (nothing asks for it)."""
+    """The listing (if valid) and the problems of one read file.  With ``lines=False``
+    the listing's ``location_line`` is not looked up (nothing asks for it)."""
     problems = list(src.problems)
     if src.data is None:
         return None, problems
@@ -117,8 +117,8 @@ def check_source(
     problems.extend(rules.apply(src, ctx))
     if record is None or any(p.is_error for p in problems):
         return None, problems
-    lines = src.top_level_lines() if line_of else {}
-    return Listing(src.id, src.path, record, src.body, lines), problems
+    line = src.top_level_lines().get("location", 1) if lines else 1
+    return Listing(src.id, src.path, record, src.body, line), problems
 
 
 #: Below this many files one process is faster than starting a second.
@@ -131,7 +131,7 @@ def _check_files(
     out = []
     for path, shown in files:
         src = read_listing(Path(path), shown)
-        listing, problems = check_source(src, ctx, line_of=keep_listings)
+        listing, problems = check_source(src, ctx, lines=keep_listings)
         keys = CrossKeys.of(listing, src) if listing is not None else None
         out.append((src.path, src.id, listing if keep_listings else None, problems, keys))
     return out
@@ -436,7 +436,7 @@ class ListingCache:
     vocabularies, the day or the stale-after setting change.
     """
 
-    VERSION = 2  # 2: CrossKeys carry their values' positions
+    VERSION = 3  # 2: CrossKeys carry their values' positions; 3: listings keep location_line
 
     def __init__(self, path: Path, key: str, entries: dict | None = None) -> None:
         self.path = path
