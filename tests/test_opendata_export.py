@@ -220,6 +220,54 @@ def test_descriptions_worked_out_by_the_page_renderer_are_the_exports_texts(tmp_
         assert export_text.markdown_to_text(source) == text
 
 
+def test_with_search_copies_the_exports_texts_come_from_their_html(tmp_path, monkeypatch):
+    """With search copies, the renderers hand back each description's HTML, not its text:
+    the exports work the text out from that HTML (never rendering it again), and the
+    build's process keeps the HTML under the listing's own description, not the copy of
+    it that a forked writer sends (pickled)."""
+    import datetime as dt
+
+    from waystation import settings as declared
+    from waystation.build import plan as build_plan
+    from waystation.directory import build_directory
+    from waystation.site import write as site_build
+    from waystation.text import markup
+    from waystation.text import plain as export_text
+
+    root = Path(__file__).resolve().parent.parent
+    settings = {**declared.load(root / "pelicanconf.py"), "BUILD_WORKERS": 2}
+    directory = build_directory(settings, root, dt.date(2026, 12, 1))
+    data, pages = build_plan.plan(directory)
+    expected = {
+        item.body: export_text.markdown_to_text(item.body)
+        for item in directory.listings
+        if item.body and item.body.strip()
+    }
+    assert len(expected) > 1
+    export_text.remember_texts({}, forget_others=True)
+    monkeypatch.setattr(markup, "_RENDERED", {})
+    # A forked writer too, with chunks of one page: it writes some of the copies.
+    monkeypatch.setattr(site_build, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(site_build, "CHUNK_PAGES", 1)
+    source = tmp_path / "copies"
+    source.mkdir()
+    site_build.render_pages(
+        pages, data, tmp_path / "out", [root / "theme" / "templates"], settings,
+        search_source=source,
+    )  # fmt: skip
+    assert export_text._KNOWN == {}
+    assert set(expected) <= set(markup._RENDERED)
+    # Kept under the listing's own text, not a forked writer's copy of it.
+    keys = {key: key for key in markup._RENDERED}
+    assert all(keys[text] is text for text in expected)
+
+    def render_again(_text):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(export_text, "render_markdown", render_again)
+    assert {text: export_text.markdown_to_text(text) for text in expected} == expected
+
+
 def test_description_text_equals_what_a_full_html_parse_keeps(tmp_path):
     """export_text drops the tags of sanitized HTML with a pattern; the text must be what
     nh3 keeps when it parses that HTML again (the samples, the test fixtures, fuzzing)."""

@@ -32,7 +32,7 @@ from waystation.site import hours as site_hours
 from waystation.site import i18n, listing_map, template_messages
 from waystation.site import phones as site_phones
 from waystation.site import urls as site_urls
-from waystation.text.markup import render_markdown
+from waystation.text.markup import cached_markdown, remember_rendered
 
 DEFAULT_LANG = "en"
 
@@ -155,20 +155,8 @@ def long_date(ctx: Any, value: str | dt.date) -> str:
     return _format_date(iso, current_lang(ctx))
 
 
-#: Descriptions already rendered in this process: {Markdown: sanitized HTML}.
-_MARKDOWN: dict[str, Markup] = {}
-_MARKDOWN_LIMIT = 100_000
-
-
-def markdown(text: str | None) -> Markup:
-    """Untrusted listing Markdown as sanitized HTML (cached: same text, same HTML)."""
-    text = text or ""
-    found = _MARKDOWN.get(text)
-    if found is None:
-        if len(_MARKDOWN) >= _MARKDOWN_LIMIT:
-            _MARKDOWN.clear()
-        found = _MARKDOWN[text] = render_markdown(text)
-    return found
+#: Untrusted listing Markdown as sanitized HTML (cached: same text, same HTML).
+markdown = cached_markdown
 
 
 # Only the last description is kept: a listing's pages in every language are rendered
@@ -179,9 +167,8 @@ def markdown_text(text: str | None) -> str:
     return markdown(text).striptags()
 
 
-def remember_markdown(rendered: dict[str, Markup]) -> None:
-    """Keep ``{Markdown: markdown(Markdown)}`` worked out in another process."""
-    _MARKDOWN.update(rendered)
+#: Keep ``{Markdown: markdown(Markdown)}`` worked out in another process.
+remember_markdown = remember_rendered
 
 
 SEARCH_BLOCK = "partials/search_meta.html"

@@ -305,7 +305,7 @@ def render_pages(
     """
     pages = list(pages)
     listing_pages = [page for page in pages if page.context.get("listing") is not None]
-    writer = functools.partial(PageWriter, check=check)
+    writer = functools.partial(PageWriter, check=check, note_texts=search_source is None)
     batches: list[tuple[list[PageSpec], Callable[..., Renderer]]] = [(pages, writer)]
     blocks: str | None = None
     if search_source is not None:
@@ -340,7 +340,7 @@ def render_pages(
             if number == 1 and not any(part.problems for part in parts):
                 # What the search copies rendered: the renderers forked next need not again,
                 # nor the exports (which may start now, in after_listings()).
-                site_render.remember_markdown({k: v for p in parts for k, v in p.markdown.items()})
+                site_render.remember_markdown(_rekeyed(parts, listing_pages))
                 site_render.use_search_blocks(
                     {k: v for p in parts for k, v in p.search_blocks.items()}
                 )
@@ -396,6 +396,19 @@ def render_pages(
             report.fingerprints.update(part.fingerprints)
             report.unchanged += part.unchanged
     return sum(len(part.written) for part in parts)
+
+
+def _rekeyed(parts: list[Rendered], listing_pages: list[PageSpec]) -> dict[str, Markup]:
+    """The descriptions' HTML the search copies' writers handed back, each keyed by the
+    description of this process's listing pages it was made from (the same text): a
+    forked writer's keys arrive as copies of those texts, 1.2 KB a listing, 30 MB at
+    50,000 listings, kept to the end of the build for nothing."""
+    own = {}
+    for page in listing_pages:
+        text = page.context["listing"].get("description")
+        if text:
+            own[text] = text
+    return {own.get(k, k): v for part in parts for k, v in part.markdown.items()}
 
 
 def render_parallel(
@@ -511,8 +524,12 @@ class PageWriter:
         template_dirs: list[Path],
         settings: dict[str, Any],
         check: PageCheck | None = None,
+        note_texts: bool = True,
     ):
         self.check = check
+        #: Whether to hand the default-language descriptions' texts back for the exports
+        #: (not when the search copies handed their HTML back: the texts come from that).
+        self.note_texts = note_texts
         # The printed handout's QR code (only when SITEURL is an absolute address).
         extra = {"listing_qr": qr.make_listing_qr(settings)}
         self.envs = envs = Environments(template_dirs, settings, extra)
@@ -537,7 +554,7 @@ class PageWriter:
                 if stat is not None:
                     result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
                     result.unchanged += 1
-                    if listing is not None and lang == data.default_lang:
+                    if self.note_texts and listing is not None and lang == data.default_lang:
                         _note_text(listing.get("description"), result)
                     continue
 
@@ -574,7 +591,7 @@ class PageWriter:
                     file.flush()
                     stat = os.fstat(file.fileno())
             result.written.append((page.save_as, stat.st_size, stat.st_mtime_ns))
-            if listing is not None and lang == data.default_lang:
+            if self.note_texts and listing is not None and lang == data.default_lang:
                 _note_text(listing.get("description"), result)
         return result
 
@@ -651,7 +668,6 @@ class SearchCopyWriter:
 
     def _write(self, pages: list[PageSpec], result: Rendered, kept: BinaryIO | None) -> None:
         envs = self.envs
-        default_lang = self.data.default_lang
         for page in pages:
             root = page_root(page, self.settings)
             env = envs.get(page.context["lang"])
@@ -667,7 +683,6 @@ class SearchCopyWriter:
                 result.search_blocks[page.path] = (kept.name, kept.tell(), len(data))
                 kept.write(data)
             description = page.context["listing"].get("description")
-            if description:
+            if description and description not in result.markdown:
+                # Its text, for the exports, comes from this HTML (export_text).
                 result.markdown[description] = site_render.markdown(description)
-                if page.context["lang"] == default_lang:
-                    _note_text(description, result)

@@ -108,3 +108,31 @@ def render_markdown(text: str) -> Markup:
     # A listing's own headings must not compete with the page's single h1.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     return sanitize_html(html)
+
+
+#: Descriptions already rendered in this process: {Markdown: sanitized HTML}.  The
+#: pages and the exports' plain texts (:func:`waystation.text.plain.markdown_to_text`)
+#: read them here, so a description is rendered once per build.
+_RENDERED: dict[str, Markup] = {}
+_RENDERED_LIMIT = 100_000
+
+
+def cached_markdown(text: str | None) -> Markup:
+    """:func:`render_markdown`, cached: same text, same HTML."""
+    text = text or ""
+    found = _RENDERED.get(text)
+    if found is None:
+        if len(_RENDERED) >= _RENDERED_LIMIT:
+            _RENDERED.clear()
+        found = _RENDERED[text] = render_markdown(text)
+    return found
+
+
+def rendered_already(text: str) -> Markup | None:
+    """``text``'s HTML when this process has it already (else None)."""
+    return _RENDERED.get(text)
+
+
+def remember_rendered(rendered: dict[str, Markup]) -> None:
+    """Keep ``{Markdown: render_markdown(Markdown)}`` worked out in another process."""
+    _RENDERED.update(rendered)

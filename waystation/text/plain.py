@@ -13,15 +13,18 @@ from __future__ import annotations
 import html
 import re
 
-from waystation.text.markup import render_markdown
+from waystation.text.markup import render_markdown, rendered_already
 
 _BLOCK_END = re.compile(r"</(p|li|h[2-6]|blockquote|pre|tr)>|<br\s*/?>|<hr\s*/?>", re.I)
 _PHONE_LIKE = re.compile(r"^[+-]?[0-9][0-9 ().-]*$")
 
 
 #: Texts already worked out in this process (Markdown source -> text): the page
-#: renderer converts every description for the listing pages, and hands the texts over
-#: (:func:`remember_texts`) so that the exports need not convert them again.
+#: renderers forked by a build without search copies convert each description for the
+#: listing pages, and hand the texts over (:func:`remember_texts`) so that the exports
+#: need not convert them again.  With search copies, the build's process has every
+#: description's HTML already (:func:`waystation.text.markup.rendered_already`): its text
+#: is worked out from that, at a fiftieth of the cost of rendering it, and not kept.
 _KNOWN: dict[str, str] = {}
 
 
@@ -32,7 +35,10 @@ def markdown_to_text(markdown_text: str | None) -> str:
     known = _KNOWN.get(markdown_text)
     if known is not None:
         return known
-    return rendered_to_text(str(render_markdown(markdown_text)))
+    rendered = rendered_already(markdown_text)
+    if rendered is None:
+        rendered = render_markdown(markdown_text)
+    return rendered_to_text(str(rendered))
 
 
 #: A tag of nh3's output: it quotes every attribute value with ``"`` (and writes a ``"``
