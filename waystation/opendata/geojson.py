@@ -9,7 +9,7 @@ in ``providers.csv`` and the HSDS export, with their state only).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,9 @@ from waystation.opendata.json_stream import write_list
 from waystation.opendata.records import export_views, view_record
 
 
-def features(directory, records: list[dict[str, Any]] | None = None) -> Iterator[dict[str, Any]]:
+def features(
+    directory, records: Iterable[dict[str, Any]] | None = None
+) -> Iterator[dict[str, Any]]:
     """The file's features, one per listing with a public place (``records``: the
     listings' flat records, if already made, in the directory's order)."""
     if records is None:
@@ -38,12 +40,14 @@ def features(directory, records: list[dict[str, Any]] | None = None) -> Iterator
         }
 
 
-def feature_collection(directory, records: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def feature_collection(
+    directory, records: Iterable[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """``records``: the listings' flat records, if already made (in the directory's order)."""
     return {"type": "FeatureCollection", "features": list(features(directory, records))}
 
 
-def write_geojson(directory, path: Path, records: list[dict[str, Any]] | None = None) -> None:
+def write_geojson(directory, path: Path, records: Iterable[dict[str, Any]] | None = None) -> None:
     """The bytes of ``json.dumps(feature_collection(…), sort_keys=True,
     ensure_ascii=False)`` and a newline, written feature by feature."""
     path.parent.mkdir(parents=True, exist_ok=True)
