@@ -18,7 +18,7 @@ def test_a_pagefind_part_size_or_no_limit_is_accepted(value):
 
 def test_a_negative_pagefind_part_size_is_an_error_saying_what_to_write():
     errors, _ = _checked(PAGEFIND_PART_PAGES=-5)
-    assert errors == ["PAGEFIND_PART_PAGES: a number of pages (0 for no limit), e.g. 5000"]
+    assert errors == ["PAGEFIND_PART_PAGES: a number of pages (0 for no limit), e.g. 2500"]
 
 
 def test_every_wrong_setting_is_reported_at_once():

@@ -206,7 +206,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _s(
         "PAGEFIND_PART_PAGES",
-        5_000,
+        2_500,
         "The most pages of one language Pagefind indexes in one run: a language with more is "
         "indexed in parts, one after the other, and their indexes merged into the one index "
         "a single run writes. Pagefind holds a run's whole index in memory (about 110 KB a "
@@ -301,7 +301,7 @@ def check(values: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     errors.extend(embed_origin_errors(values.get("EMBED_ALLOWED_ORIGINS", ["*"])))
     part_pages = values.get("PAGEFIND_PART_PAGES", 0)
     if isinstance(part_pages, int) and not isinstance(part_pages, bool) and part_pages < 0:
-        errors.append("PAGEFIND_PART_PAGES: a number of pages (0 for no limit), e.g. 5000")
+        errors.append("PAGEFIND_PART_PAGES: a number of pages (0 for no limit), e.g. 2500")
     site_url = values.get("SITEURL", "")
     if isinstance(site_url, str) and site_url.endswith("/"):
         warnings.append("SITEURL: drop the trailing slash, e.g. 'https://help.example.org'")
