@@ -47,8 +47,8 @@ def start_open_data_early(directory, output: Path, settings: dict[str, Any]) -> 
     job of the open data, before the maps' (in the build's own process while Pagefind
     indexes, or in a forked process beside the page renderers:
     :func:`waystation.build.postbuild.early_start`).  The open data read no page; the
-    descriptions' texts come from the search copies
-    (:func:`waystation.text.plain.remember_texts`)."""
+    descriptions' texts are worked out from the HTML the search copies' writers handed
+    back (:func:`waystation.text.plain.markdown_to_text`)."""
     args = (directory, output, settings)
     return Job(write_open_data, args, "open data", BACKGROUND_NICENESS)
 

@@ -32,7 +32,7 @@ from waystation.site import hours as site_hours
 from waystation.site import i18n, listing_map, template_messages
 from waystation.site import phones as site_phones
 from waystation.site import urls as site_urls
-from waystation.text.markup import cached_markdown, remember_rendered
+from waystation.text.markup import cached_markdown
 
 DEFAULT_LANG = "en"
 
@@ -165,10 +165,6 @@ markdown = cached_markdown
 def markdown_text(text: str | None) -> str:
     """``text|markdown|striptags``: the description's words, for the search block."""
     return markdown(text).striptags()
-
-
-#: Keep ``{Markdown: markdown(Markdown)}`` worked out in another process.
-remember_markdown = remember_rendered
 
 
 SEARCH_BLOCK = "partials/search_meta.html"

@@ -31,6 +31,7 @@ from waystation.site import csp, qr
 from waystation.site import render as site_render
 from waystation.site import urls as site_urls
 from waystation.site.pages import BrowseEntries, PageSpec, SiteData
+from waystation.text import markup
 from waystation.text import plain as export_text
 
 logger = logging.getLogger(__name__)
@@ -340,7 +341,7 @@ def render_pages(
             if number == 1 and not any(part.problems for part in parts):
                 # What the search copies rendered: the renderers forked next need not again,
                 # nor the exports (which may start now, in after_listings()).
-                site_render.remember_markdown(_rekeyed(parts, listing_pages))
+                markup.remember_rendered(_rekeyed(parts, listing_pages))
                 site_render.use_search_blocks(
                     {k: v for p in parts for k, v in p.search_blocks.items()}
                 )
