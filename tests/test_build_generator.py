@@ -39,3 +39,56 @@ def test_warnings_are_reported_once_and_not_kept_for_the_rest_of_the_build(
     assert all(line.split(":")[1].isdigit() for line in printed)  # file:line:column
     assert len(generator.data.directory.listings) == 2
     assert generator.data.directory.problems == []
+
+
+def test_many_listings_are_read_in_a_process_of_their_own_with_the_same_result(
+    tmp_path, monkeypatch
+):
+    """From PARALLEL_MIN_LISTINGS files on, the listings are read in a forked process
+    (what reading leaves behind dies with it): the build gets the same listings, places
+    and problems as when it reads them itself, and an invalid listing still fails it
+    with every error's file and line."""
+    import datetime as dt
+    import os
+    import shutil
+
+    from waystation import directory as directory_mod
+    from waystation import settings as declared
+    from waystation.exc import ListingsInvalid
+    from waystation.runtime import workers
+
+    settings = declared.load(ROOT / "pelicanconf.py")
+    settings["PROVIDERS_PATH"] = str(SHARED_PHONE)
+    today = dt.date(2026, 7, 1)
+    readers = tmp_path / "readers"
+    read = directory_mod._read
+
+    def noting_read(*args):
+        with open(readers, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        return read(*args)
+
+    monkeypatch.setattr(directory_mod, "_read", noting_read)
+    here = directory_mod.build_directory(settings, ROOT, today, separate=True)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", 2)
+    apart = directory_mod.build_directory(settings, ROOT, today, separate=True)
+    pids = readers.read_text(encoding="utf-8").split()
+    assert pids[0] == str(os.getpid()) and pids[1] != str(os.getpid())
+    assert apart.listings == here.listings and len(apart.listings) == 2
+    assert apart.places == here.places
+    assert [p.format_text() for p in apart.problems] == [p.format_text() for p in here.problems]
+    assert apart.problems and apart.settings is settings
+
+    broken = tmp_path / "providers"
+    shutil.copytree(SHARED_PHONE, broken)
+    shutil.copy(ROOT / "tests" / "fixtures" / "invalid" / "bad-cost.md", broken)
+    settings["PROVIDERS_PATH"] = str(broken)
+    errors = []
+    for minimum in (10**6, 2):
+        monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", minimum)
+        try:
+            directory_mod.build_directory(settings, ROOT, today, separate=True)
+        except ListingsInvalid as error:
+            errors.append([p.format_text() for p in error.problems if p.is_error])
+    assert len(errors) == 2 and errors[0] == errors[1]
+    assert errors[0] and all("bad-cost.md:" in line for line in errors[0])

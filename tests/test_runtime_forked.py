@@ -12,7 +12,7 @@ import types
 import pytest
 
 from waystation.build import postbuild
-from waystation.exc import WaystationError
+from waystation.exc import ListingsInvalid, WaystationError
 from waystation.runtime import forked
 
 pytestmark = pytest.mark.skipif(
@@ -104,6 +104,62 @@ def test_cancel_stops_the_process(tmp_path):
     assert handle.done()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # gone, and reaped
+
+
+class _Unpicklable(Exception):
+    def __init__(self, message, handle):
+        super().__init__(message)
+        self.handle = handle
+
+
+def _raise_unpicklable():
+    raise _Unpicklable("the cache file is locked", lambda: None)
+
+
+def _problems_of(count):
+    from waystation.records.problems import Problem, Severity
+
+    problems = [
+        Problem(f"providers/x{n}.md", n + 2, 3, Severity.ERROR, "name", "name is empty", "rule")
+        for n in range(count)
+    ]
+    raise ListingsInvalid(problems)
+
+
+def test_call_returns_what_the_function_returned_in_another_process():
+    """A large result streams back whole (more than a pipe holds at once); the function
+    ran in a process of its own."""
+    pid, words = forked.call(_pid_and_words, 200_000)
+    assert pid != os.getpid()
+    assert words == [f"word {n}" for n in range(200_000)]
+
+
+def _pid_and_words(count):
+    return os.getpid(), [f"word {n}" for n in range(count)]
+
+
+def test_call_raises_the_function_error_here_with_its_message_and_problems():
+    with pytest.raises(WaystationError, match=r"^the maps' tile URL is wrong$"):
+        forked.call(_fail, "the maps' tile URL is wrong")
+    # The listings' problems come back with their files and lines, to be reported here.
+    with pytest.raises(ListingsInvalid) as raised:
+        forked.call(_problems_of, 3)
+    assert [p.format_text() for p in raised.value.problems] == [
+        f"providers/x{n}.md:{n + 2}:3: error: name: name is empty" for n in range(3)
+    ]
+    assert str(raised.value).startswith("3 error(s) in the listings")
+    # An error that cannot be pickled still says what went wrong.
+    with pytest.raises(WaystationError, match="the cache file is locked"):
+        forked.call(_raise_unpicklable)
+
+
+def test_call_fails_with_a_message_when_the_process_dies():
+    with pytest.raises(
+        WaystationError,
+        match=r"^reading the listings ended without its "
+        r"result \(exit code 3\)",
+    ):
+        forked.call(_die, 3, name="reading the listings")
 
 
 def test_jobs_run_here_fail_as_forked_ones_do(tmp_path):

@@ -24,7 +24,9 @@ from waystation.publish import language_independent, public_listing
 from waystation.records import history
 from waystation.records.model import Listing
 from waystation.records.problems import Problem, sort_problems
+from waystation.records.source import iter_listing_paths
 from waystation.records.validation import load_listings
+from waystation.runtime import forked, workers
 
 
 @dataclass
@@ -92,10 +94,52 @@ def build_directory(
     today: dt.date | None = None,
     with_history: bool = True,
     cache_file: Path | None = None,
+    separate: bool = False,
 ) -> Directory:
-    """Load, validate and place the listings; raise :class:`ListingsInvalid` on errors."""
+    """Load, validate and place the listings; raise :class:`ListingsInvalid` on errors.
+
+    With ``separate`` (the build), many listings
+    (:data:`waystation.runtime.workers.PARALLEL_MIN_LISTINGS` files or more) are read in a
+    forked process, which hands back the listings, places and problems
+    (:func:`waystation.runtime.forked.call`): what reading them made and let go of (the
+    parsed files, the checks' working data, the warnings' pickled copies) leaves no
+    half-used memory behind in the process that builds the site, 0.2 GB at 50,000
+    listings."""
     root = Path(root or Path.cwd()).resolve()
     today = today or dt.date.today()
+    read = (root, settings, today, with_history, cache_file)
+    if separate and _worth_a_process(root / settings["PROVIDERS_PATH"]):
+        listings, places, problems, histories = forked.call(
+            _read, *read, name="reading the listings"
+        )
+    else:
+        listings, places, problems, histories = _read(*read)
+    return Directory(
+        listings=listings,
+        places=places,
+        settings=settings,
+        root=root,
+        today=today,
+        problems=problems,
+        histories=histories,
+    )
+
+
+def _worth_a_process(providers: Path) -> bool:
+    """Whether reading the listings under ``providers`` is worth a process of its own."""
+    if not workers.can_fork() or not providers.is_dir():
+        return False
+    return len(iter_listing_paths(providers)) >= workers.PARALLEL_MIN_LISTINGS
+
+
+def _read(
+    root: Path,
+    settings: dict[str, Any],
+    today: dt.date,
+    with_history: bool,
+    cache_file: Path | None,
+) -> tuple[list[Listing], dict[str, coordinates.ResolvedPlace], list[Problem], dict]:
+    """The published listings, their places, every problem and the listings' histories."""
     providers = root / settings["PROVIDERS_PATH"]
     cwd = Path.cwd()
     try:
@@ -127,12 +171,4 @@ def build_directory(
         if with_history and inside
         else {}
     )
-    return Directory(
-        listings=published,
-        places=places,
-        settings=settings,
-        root=root,
-        today=today,
-        problems=sort_problems(result.problems + place_problems),
-        histories=histories,
-    )
+    return published, places, sort_problems(result.problems + place_problems), histories

@@ -31,6 +31,11 @@ class ListingsInvalid(WaystationError):
             "(run `waystation validate`) and build again"
         )
 
+    def __reduce__(self):
+        # Raised in the process that read the listings, raised again in the build's
+        # (waystation.runtime.forked.call): made again from its problems, not its message.
+        return (type(self), (self.problems,))
+
 
 class GeocodingError(WaystationError):
     """A geocoder could not be used at all (as opposed to one failed look-up)."""

@@ -150,6 +150,7 @@ class WaystationGenerator:
                 today_from_env(),
                 with_history=True,
                 cache_file=cache_file,
+                separate=True,
             )
         except ListingsInvalid as error:
             report_lines([p.format_text() for p in error.problems])

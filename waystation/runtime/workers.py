@@ -19,10 +19,15 @@ PARALLEL_MIN_LISTINGS = 1000
 
 def worker_count(settings: Mapping[str, Any], count: int, minimum: int) -> int:
     """Processes for ``count`` items of work: 1 below ``minimum`` items."""
-    if count < minimum or "fork" not in mp.get_all_start_methods():
+    if count < minimum or not can_fork():
         return 1
     wanted = settings.get("BUILD_WORKERS") or usable_cpus()
     return max(1, min(int(wanted), 8))
+
+
+def can_fork() -> bool:
+    """Whether this system can fork a process that inherits this one's memory."""
+    return "fork" in mp.get_all_start_methods()
 
 
 def usable_cpus() -> int:
