@@ -40,7 +40,7 @@ from typing import Any
 
 from waystation.directory import Directory
 from waystation.exc import ConfigurationError
-from waystation.runtime import collector, forked
+from waystation.runtime import collector, forked, heap
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +132,8 @@ def early_start(
             for name, handle in zip(jobs, runner(list(jobs.values())), strict=True):
                 started[name] = handle
                 logger.info("Waystation: %s %s early", name, said)
+            if runner is forked.run_here:
+                heap.give_back()  # what the jobs made and let go of (runtime/heap.py)
         if not own or not all(callable(getattr(h, "done", None)) for h in own):
             return None
         return lambda: not all(handle.done() for handle in own)
