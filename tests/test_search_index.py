@@ -16,6 +16,7 @@ from pathlib import Path
 
 from waystation.search import pagefind as pagefind_index
 from waystation.search import pagefind_format
+from waystation.site import search_packs
 
 LISTING_PAGE = re.compile(r"^(?:(es)/)?providers/([a-z0-9-]+)/index\.html$")
 
@@ -190,7 +191,6 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
     index bytes, must not depend on which renderer process wrote which page first."""
     import datetime as dt
     import os
-    import shutil
     import tempfile
 
     from waystation import settings as declared
@@ -212,7 +212,7 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
         # Where the build puts them (/dev/shm: tmpfs lists a folder in the order its
         # entries were made; ext4, by a hash of their names).
         source = pagefind_index.new_source_folder()
-        request.addfinalizer(lambda folder=source: shutil.rmtree(folder, ignore_errors=True))
+        request.addfinalizer(lambda folder=source: search_packs.remove(folder))
         site_build.render_pages(
             listing_pages,
             data,
@@ -221,9 +221,11 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
             {**settings, "BUILD_WORKERS": 2},
             search_source=source,
         )
+        # The copies wait on disk in packs, each in its folder's place once unpacked.
+        packed = search_packs.entries(search_packs.folder_of(source))
         found.append(
             [
-                (folder, name, (source / folder / name / "index.html").read_text())
+                (folder, name, _unpacked(packed[f"{folder}/{name}/index.html"]))
                 for folder in ("providers", "es/providers")
                 for name in os.listdir(source / folder)
             ]
@@ -234,9 +236,19 @@ def test_pagefind_finds_the_small_pages_in_the_same_order_however_many_renderers
             block = copy[copy.index("<div hidden data-pagefind-body") : copy.index("\n</body>")]
             page = (tmp_path / run / folder / name / "index.html").read_text()
             assert page.count("data-pagefind-body") == 1 and block in page, (folder, name)
-        assert os.listdir(scratch) == []
+        # Nothing is left behind but the packs, which go with the source folder.
+        assert os.listdir(scratch) == [search_packs.folder_of(source).name]
+        search_packs.remove(source)
+        assert os.listdir(scratch) == [] and not source.exists()
     assert len(found[0]) == len(listing_pages)
     assert found[0] == found[1]
+
+
+def _unpacked(entry: tuple[str, int, int]) -> str:
+    pack, offset, size = entry
+    with open(pack, "rb") as file:
+        file.seek(offset)
+        return file.read(size).decode("utf-8")
 
 
 def test_one_pagefind_run_per_language_writes_the_index_of_one_run_over_all(built_site, tmp_path):

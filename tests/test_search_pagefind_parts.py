@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from waystation.search import pagefind as pagefind_index
 from waystation.search import pagefind_format
+from waystation.site import search_packs
 
 # Words enough for several word-index chunks (Pagefind ends a chunk at 20,000 places),
 # some with diacritics (Pagefind keeps those as variants of the plain word).
@@ -34,13 +35,13 @@ _VOCABULARY = (
 )
 
 
-def _page(number: int, rng: random.Random) -> str:
+def _page(number: int, rng: random.Random, lang: str = "en") -> str:
     words = " ".join(rng.choice(_VOCABULARY) for _ in range(900))
     shard = "ABCD"[number % 4]
     # A meta field only some pages have (later ones): the parts' meta fields differ.
     extra = f'<p data-pagefind-meta="county">Kern {number}</p>' if number > 30 else ""
     return (
-        f'<!DOCTYPE html><html lang="en"><head><title>p{number}</title></head><body>'
+        f'<!DOCTYPE html><html lang="{lang}"><head><title>p{number}</title></head><body>'
         f'<div data-pagefind-body><h1 data-pagefind-meta="title">Service {number} café</h1>'
         f'<span data-pagefind-filter="shard">{shard}</span>'
         f'<span data-pagefind-filter="service">s{number % 7}</span>{extra}'
@@ -60,8 +61,25 @@ def _pages_folder(parent: Path | str | None, count: int = 45) -> Path:
     return folder
 
 
-def _index(site: Path, part_pages: int, parent: Path | str | None) -> int:
-    source = _pages_folder(parent)
+def _packed_pages_folder(parent: Path | str | None, count: int = 45) -> Path:
+    """The folder of :func:`_pages_folder`, made as the build makes it: the pages' folders
+    in sorted order, their copies packed on disk (``waystation.site.search_packs``), in
+    the order two page renderers might write them."""
+    folder = Path(tempfile.mkdtemp(prefix="waystation-test-parts-", dir=parent))
+    rng = random.Random(7)
+    pages = {}
+    for number in range(count):
+        (folder / "providers" / f"p{number:03d}").mkdir(parents=True)
+        pages[f"providers/p{number:03d}/index.html"] = _page(number, rng).encode("utf-8")
+    packer = search_packs.Packer(search_packs.make(folder))
+    for path in sorted(pages, key=lambda p: (hash(p) % 3, p)):
+        packer.add(path, pages[path])
+    packer.close()
+    return folder
+
+
+def _index(site: Path, part_pages: int, parent: Path | str | None, packed: bool = False) -> int:
+    source = (_packed_pages_folder if packed else _pages_folder)(parent)
     site.mkdir(parents=True)
     return pagefind_index.start(
         site, ["providers/*/index.html"], source, part_pages=part_pages
@@ -167,6 +185,47 @@ def test_merged_parts_are_the_bytes_of_one_run_where_folders_list_newest_first(t
     _index(tmp_path / "one", 0, parent)
     _index(tmp_path / "parts", 10, parent)
     one, parts = _files(tmp_path / "one" / "pagefind"), _files(tmp_path / "parts" / "pagefind")
+    assert sorted(parts) == sorted(one)
+    assert parts == one
+
+
+def test_packed_copies_are_indexed_as_the_same_pages_written_as_files(tmp_path):
+    """The build packs the search copies on disk and writes each run's copies just
+    before Pagefind reads them: the index is the same, byte for byte, in one run or in
+    parts, and neither the copies nor their packs are left behind."""
+    parent = pagefind_index.scratch_dir()
+    packs_before = set(Path(tempfile.gettempdir()).glob("waystation-search-packs-*"))
+    for part_pages in (0, 7):
+        _index(tmp_path / f"files-{part_pages}", part_pages, parent)
+        _index(tmp_path / f"packed-{part_pages}", part_pages, parent, packed=True)
+        files = _files(tmp_path / f"files-{part_pages}" / "pagefind")
+        packed = _files(tmp_path / f"packed-{part_pages}" / "pagefind")
+        assert len(files) > 45 and packed == files
+    assert set(Path(tempfile.gettempdir()).glob("waystation-search-packs-*")) == packs_before
+    assert not list(Path(parent or tempfile.gettempdir()).glob("waystation-test-parts-*"))
+
+
+def test_two_languages_in_parts_are_the_bytes_of_one_run_each(tmp_path):
+    """With two languages each indexed in parts, the first language's pages' files are
+    copied into the site while the second is indexed: the site's index is the same,
+    file for file, as one run per language writes."""
+    parent = pagefind_index.scratch_dir()
+    if parent is None or not _lists_newest_first(parent):
+        pytest.skip("no tmpfs scratch folder here: page order, not content, would differ")
+    globs = pagefind_index.listing_globs({"LANGUAGES": ["en", "es"]})
+    for part_pages in (0, 7):
+        source = Path(tempfile.mkdtemp(prefix="waystation-test-parts-", dir=parent))
+        rng = random.Random(11)
+        for folder, lang in (("providers", "en"), ("es/providers", "es")):
+            for number in range(20):
+                page = source / folder / f"p{number:03d}" / "index.html"
+                page.parent.mkdir(parents=True)
+                page.write_text(_page(number, rng, lang), encoding="utf-8")
+        site = tmp_path / f"site-{part_pages}"
+        site.mkdir()
+        assert pagefind_index.start(site, globs, source, part_pages=part_pages).wait() == 40
+    one, parts = _files(tmp_path / "site-0" / "pagefind"), _files(tmp_path / "site-7" / "pagefind")
+    assert any(name.startswith("fragment/es_") for name in parts)
     assert sorted(parts) == sorted(one)
     assert parts == one
 

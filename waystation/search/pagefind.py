@@ -38,6 +38,7 @@ from typing import Any
 
 from waystation.exc import WaystationError
 from waystation.search import pagefind_format
+from waystation.site import search_packs
 
 #: Pagefind's ready-made UIs: not used (the search page has its own script).
 UNUSED_FILES = (
@@ -87,7 +88,12 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def split_runs(
-    read: Path, globs: list[str], part_pages: int, scratch: Path, move: bool = False
+    read: Path,
+    globs: list[str],
+    part_pages: int,
+    scratch: Path,
+    move: bool = False,
+    packed: dict[str, Any] | None = None,
 ) -> list[list[tuple[Path, str]]]:
     """The Pagefind runs that index the pages of ``read`` matching each glob, a list of
     ``(site folder, glob)`` for each glob, in order.
@@ -105,6 +111,10 @@ def split_runs(
     With ``move``, the pages are moved into the parts' folders instead (nothing else will
     read them: the script then deletes each part's folder as soon as it is indexed, see
     :func:`_script`); a moved entry is listed as a new one, in the same order.
+
+    With ``packed`` (:func:`waystation.site.search_packs.entries` of ``read``'s packs),
+    a page is a folder whose copy is packed (it is written into its folder just before
+    its run reads it).
     """
     groups: list[list[tuple[Path, str]]] = []
     for number, glob in enumerate(globs):
@@ -113,7 +123,7 @@ def split_runs(
         if not star or any(c in folder + rest for c in "*?[{") or not base.is_dir():
             groups.append([(read, glob)])
             continue
-        pages = [name for name in os.listdir(base) if (base / name / rest).is_file()]
+        pages = _pages(base, folder, rest, packed)
         if part_pages <= 0 or len(pages) <= part_pages:
             groups.append([(read, glob)])
             continue
@@ -131,8 +141,42 @@ def split_runs(
     return groups
 
 
+def _pages(base: Path, folder: str, rest: str, packed: dict[str, Any] | None) -> list[str]:
+    """The pages' folders in ``base`` (``read/folder``), in the order it lists them."""
+    if packed is not None:
+        return [name for name in os.listdir(base) if f"{folder}/{name}/{rest}" in packed]
+    return [name for name in os.listdir(base) if (base / name / rest).is_file()]
+
+
+def unpack_lists(
+    groups: list[list[tuple[Path, str]]], packed: dict[str, tuple[str, int, int]], lists: Path
+) -> dict[tuple[int, int], Path]:
+    """For each run (by glob number and part) that reads packed copies, the list of the
+    copies to write for it (:func:`waystation.site.search_packs.unpack`), in ``lists``."""
+    found = {}
+    for number, group in enumerate(groups):
+        for part, (site, glob) in enumerate(group):
+            folder, star, rest = glob.partition("/*/")
+            base = Path(site, folder)
+            if not star or not base.is_dir():
+                continue
+            copies = [
+                (f"{folder}/{name}/{rest}", str(base / name / rest))
+                for name in _pages(base, folder, rest, packed)
+            ]
+            if copies:
+                found[(number, part)] = target = lists / f"run-{number}-{part}.list"
+                search_packs.write_list(target, copies, packed)
+    return found
+
+
 def _script(
-    pagefind: str, groups: list[list[tuple[Path, str]]], written: Path, tidy: bool = False
+    pagefind: str,
+    groups: list[list[tuple[Path, str]]],
+    written: Path,
+    tidy: bool = False,
+    unpack: dict[tuple[int, int], Path] | None = None,
+    copy_early: Path | None = None,
 ) -> str:
     """``sh -c`` script: Pagefind over each glob's runs, one run after the other, each
     glob's index into ``written/<number>``.  A glob run in parts has its parts' indexes
@@ -143,7 +187,15 @@ def _script(
     With ``tidy`` (the pages are read by nothing else: not ``make devserver``), the pages
     a run has indexed are deleted as soon as it ends (a part's folder, or the folder a
     language's glob names): the search copies are in memory (tmpfs), about 0.5 GB at
-    50,000 listings, so they are let go of language by language and part by part."""
+    50,000 listings, so they are let go of language by language and part by part.
+
+    With ``unpack`` (the lists of :func:`unpack_lists`), each run's packed copies are
+    written into its folders just before it reads them.  With ``copy_early`` (the site's
+    index folder), a language indexed in parts, but the last, has its pages' files (its
+    ``fragment``, ``index`` and ``filter`` folders: every name in them starts with the
+    language's code) copied there as soon as they are merged, and deleted from memory,
+    while the next language is indexed; the rest is copied after the script (see
+    :class:`Indexing`)."""
     lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
     merges = []
     for number, group in enumerate(groups):
@@ -151,7 +203,11 @@ def _script(
             written / (str(number) if len(group) == 1 else f"{number}-{k}")
             for k in range(len(group))
         ]
-        for (site, glob), output in zip(group, outputs, strict=True):
+        for part, ((site, glob), output) in enumerate(zip(group, outputs, strict=True)):
+            listed = (unpack or {}).get((number, part))
+            if listed is not None:
+                script = [sys.executable, "-I", "-S", search_packs.__file__, str(listed)]
+                lines.append(shlex.join(script))
             lines.append(
                 shlex.join(
                     [pagefind, "--site", str(site), "--glob", glob]
@@ -165,11 +221,32 @@ def _script(
         if len(group) > 1:
             merge = [sys.executable, "-m", pagefind_format.__name__, str(written / str(number))]
             parts = [str(o) for o in outputs]
-            merged = f"{{ {shlex.join(merge + parts)} && {shlex.join(['rm', '-rf', *parts])}; }}"
+            merged = f"{shlex.join(merge + parts)} && {shlex.join(['rm', '-rf', *parts])}"
+            if copy_early is not None and number < len(groups) - 1:
+                merged += "".join(
+                    f" && {_moved(written / str(number) / name, copy_early / name)}"
+                    for name in LANGUAGE_FOLDERS
+                )
+            merged = f"{{ {merged}; }}"
             lines += [merged + " &", f"merge{number}=$!"]
             merges.append(number)
     lines += [f'wait "$merge{number}"' for number in merges]
     return "\n".join(lines)
+
+
+#: The folders of a Pagefind index whose files belong to one language (named
+#: ``<lang>_<hash>``): one language's may be copied into the site while another is indexed.
+LANGUAGE_FOLDERS = ("fragment", "index", "filter")
+
+
+def _moved(folder: Path, target: Path) -> str:
+    """Shell: ``folder``'s files copied into ``target`` (made if need be), then deleted
+    (nothing, when there is no ``folder``)."""
+    source, into = shlex.quote(str(folder)), shlex.quote(str(target))
+    return (
+        f"{{ ! [ -d {source} ] || {{ mkdir -p {into} && cp -R {source}/. {into} "
+        f"&& rm -rf {source}; }}; }}"
+    )
 
 
 def _globbed_folder(site: Path, glob: str) -> Path | None:
@@ -236,8 +313,10 @@ class Indexing:
             shutil.rmtree(self.target)
         read = str(source) if source is not None else str(self.site)
         globs = [glob] if isinstance(glob, str) else list(glob)
+        packs = search_packs.folder_of(source) if source is not None else None
+        packed = search_packs.entries(packs) if packs is not None else None
         if len(globs) > 1:
-            globs = [g for g in globs if next(Path(read).glob(g), None) is not None] or globs[:1]
+            globs = [g for g in globs if _matches(Path(read), g, packed)] or globs[:1]
         shell = os.path.exists(SHELL)
         self._written: Path | None = None
         if shell or self.in_place:
@@ -248,11 +327,16 @@ class Indexing:
             groups = [[(Path(read), g)] for g in globs]
             if source is not None and part_pages > 0:
                 groups = split_runs(
-                    Path(read), globs, part_pages, self._written, move=not self.in_place
+                    Path(read), globs, part_pages, self._written, not self.in_place, packed
                 )
             self._parts = len(groups)
             tidy = source is not None and not self.in_place
-            script = _script(str(_executable()), groups, self._written, tidy=tidy)
+            lists = None
+            if packs is not None and packed is not None:
+                lists = unpack_lists(groups, packed, packs)
+            del packed  # 96,000 entries at 50,000 listings: the lists are on disk now
+            early = None if self.in_place else self.target
+            script = _script(str(_executable()), groups, self._written, tidy, lists, early)
             if not self.in_place:  # in place: the runs' folders are joined by wait()
                 for n in range(len(groups)):
                     run = str(self._written / str(n))
@@ -297,7 +381,7 @@ class Indexing:
         self._log.close()
         self._workdir.cleanup()
         if self.source is not None:
-            shutil.rmtree(self.source, ignore_errors=True)
+            search_packs.remove(self.source)
         if self._written is not None:
             shutil.rmtree(self._written, ignore_errors=True)
 
@@ -402,7 +486,7 @@ def _cancel_unjoined() -> None:
     while _RUNNING:
         _RUNNING.popitem()[1].cancel()
     while _SOURCES:  # small pages written for an indexing that never started
-        shutil.rmtree(_SOURCES.popitem()[1], ignore_errors=True)
+        search_packs.remove(_SOURCES.popitem()[1])
 
 
 def start(
@@ -477,7 +561,7 @@ def remember_source(output: Path, folder: Path) -> None:
     key = Path(output).resolve()
     previous = _SOURCES.pop(key, None)
     if previous is not None and previous != folder:
-        shutil.rmtree(previous, ignore_errors=True)
+        search_packs.remove(previous)
     _SOURCES[key] = folder
 
 
@@ -510,7 +594,21 @@ def part_pages(settings: dict[str, Any]) -> int:
 
 
 def _has_listings(output: Path) -> bool:
-    return any((Path(output) / "providers").glob("*/index.html"))
+    """Whether ``output`` (the site, or the small pages' folder) holds listing pages."""
+    if any((Path(output) / "providers").glob("*/index.html")):
+        return True
+    return search_packs.count(output, "providers") > 0
+
+
+def _matches(read: Path, glob: str, packed: dict[str, Any] | None) -> bool:
+    """Whether ``glob`` matches a page of ``read`` (or one of its packed copies)."""
+    if next(read.glob(glob), None) is not None:
+        return True
+    folder, star, rest = glob.partition("/*/")
+    if packed is None or not star:
+        return False
+    base = read / folder
+    return base.is_dir() and bool(_pages(base, folder, rest, packed))
 
 
 def start_early(directory: Any, output: Path, settings: dict[str, Any]) -> Indexing | None:
@@ -539,7 +637,7 @@ def start_pagefind_index(directory: Any, output: Path, settings: dict[str, Any])
     source = _usable_source(output)
     if not _has_listings(output):
         if source is not None:
-            shutil.rmtree(source, ignore_errors=True)
+            search_packs.remove(source)
         return None  # no listing pages written (a data-only run): nothing to index
     return start(Path(output), listing_globs(settings), source, part_pages=part_pages(settings))
 

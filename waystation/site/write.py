@@ -26,8 +26,9 @@ from typing import Any, BinaryIO, Protocol
 import jinja2
 from markupsafe import Markup, escape
 
+from waystation.runtime import heap
 from waystation.runtime.workers import lower_priority, take_turns, worker_count
-from waystation.site import csp, qr
+from waystation.site import csp, qr, search_packs
 from waystation.site import render as site_render
 from waystation.site import urls as site_urls
 from waystation.site.pages import BrowseEntries, PageSpec, SiteData
@@ -313,7 +314,11 @@ def render_pages(
         make_source_folders(search_source, (p.save_as for p in listing_pages))
         # The search blocks wait on disk, not in memory (site_render.use_search_blocks).
         blocks = tempfile.mkdtemp(prefix="waystation-search-blocks-")
-        copies = functools.partial(SearchCopyWriter, folder=search_source, blocks=blocks)
+        # The copies wait on disk too, packed, until Pagefind reads them (search_packs).
+        packs = search_packs.make(search_source)
+        copies = functools.partial(
+            SearchCopyWriter, folder=search_source, blocks=blocks, packs=packs
+        )
         batches = [(listing_pages, copies), (pages, writer)]
     elif after_listings is not None:
         others = [page for page in pages if page.context.get("listing") is None]
@@ -457,6 +462,9 @@ def render_parallel(
         with contextlib.ExitStack() as pools:
 
             def fork(count: int) -> Any:
+                # Free memory this process keeps would be mapped in every helper too,
+                # and copied when this process reuses it (runtime/heap.py).
+                heap.give_back()
                 pool = context.Pool(count, initializer=lower_priority, initargs=(niceness,))
                 pools.enter_context(pool)
                 return pool.map_async(_render_chunks, range(count))
@@ -639,8 +647,9 @@ SEARCH_TEMPLATE = "search_page.html"
 
 class SearchCopyWriter:
     """Writes each listing page's search copy under ``folder`` (its folders exist:
-    :func:`make_source_folders`), and keeps the descriptions rendered meanwhile, for the
-    page renderers, and their texts, for the exports.  With ``blocks`` (a folder), each
+    :func:`make_source_folders`), or with ``packs`` (a folder), into this process's pack
+    there (:mod:`waystation.site.search_packs`), and keeps the descriptions rendered
+    meanwhile, for the page renderers and the exports.  With ``blocks`` (a folder), each
     page's search block is appended to this process's file there, for the page
     renderers (:func:`waystation.site.render.use_search_blocks`)."""
 
@@ -652,22 +661,32 @@ class SearchCopyWriter:
         settings: dict[str, Any],
         folder: Path,
         blocks: str | None = None,
+        packs: Path | None = None,
     ):
         self.envs = Environments(template_dirs, settings)
-        self.data, self.settings, self.folder = data, settings, folder
+        self.data, self.settings, self.folder, self.packs = data, settings, folder, packs
         #: Where this process appends the search blocks (None: they are not kept).
         self.blocks = None if blocks is None else os.path.join(blocks, f"{os.getpid()}.html")
 
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
         kept = None if self.blocks is None else open(self.blocks, "ab")  # noqa: SIM115
+        packer = None if self.packs is None else search_packs.Packer(self.packs)
         try:
-            self._write(pages, result, kept)
+            self._write(pages, result, kept, packer)
         finally:
             if kept is not None:
                 kept.close()
+            if packer is not None:
+                packer.close()
         return result
 
-    def _write(self, pages: list[PageSpec], result: Rendered, kept: BinaryIO | None) -> None:
+    def _write(
+        self,
+        pages: list[PageSpec],
+        result: Rendered,
+        kept: BinaryIO | None,
+        packer: search_packs.Packer | None,
+    ) -> None:
         envs = self.envs
         for page in pages:
             root = page_root(page, self.settings)
@@ -676,9 +695,12 @@ class SearchCopyWriter:
             block_template = env.get_template(site_render.SEARCH_BLOCK)
             block = Markup(block_template.render(page.context, SITEURL=root))  # noqa: S704
             html = template.render(page.context, SITEURL=root, search_html=block)
-            target = os.path.join(self.folder, page.save_as)
-            with open(target, "w", encoding="utf-8", newline="\n") as file:
-                file.write(html)
+            if packer is not None:
+                packer.add(page.save_as, html.encode("utf-8"))
+            else:
+                target = os.path.join(self.folder, page.save_as)
+                with open(target, "w", encoding="utf-8", newline="\n") as file:
+                    file.write(html)
             if kept is not None:
                 data = str(block).encode("utf-8")
                 result.search_blocks[page.path] = (kept.name, kept.tell(), len(data))
