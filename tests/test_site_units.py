@@ -269,7 +269,9 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     """While Pagefind takes a processor of its own, the build's own process writes the
     pages (no forked renderer copies its memory); the forked ones join in when it ends,
     and a renderer held back to the end leaves without hanging the build.  The build's
-    process does its meanwhile work once, while the others render."""
+    process does its meanwhile work once: while the others render, or, once the
+    background work that held them back ends, before it forks them (forked first, they
+    would copy every memory page that work reads or writes)."""
     import multiprocessing
     import os
     import time
@@ -288,6 +290,10 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
         written = sorted(w for part in parts for w in part.written)
         assert sorted(p for p, _, _ in written) == sorted(p.path for p in pages)
         return written
+
+    def noting(rendering):
+        """Meanwhile: whether pages are being written, and how many renderers are forked."""
+        calls.append((rendering(), len(multiprocessing.active_children())))
 
     def held(until):
         """Hold back till ``until`` (ns), noting how many processes were forked meanwhile."""
@@ -310,17 +316,17 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     # once released, not before).
     release = time.monotonic_ns() + 300_000_000
     calls, forked_while_held = [], []
-    written = render(held(release), meanwhile=lambda rendering: calls.append(rendering()))
+    written = render(held(release), meanwhile=noting)
     assert forked_while_held and set(forked_while_held) == {0}
     assert {pid for _, pid, at in written if at < release} == {here}
     assert {pid for _, pid, at in written if at > release + 500_000_000} - {here}
-    assert calls == [True]  # while the forked renderer was at it
+    assert calls == [(True, 0)]  # before the other renderer was forked
     # Not held back: this process and one forked renderer (one forked copy of the
     # build's memory, not two), the meanwhile work done here while the other renders.
     calls = []
-    written = render(None, meanwhile=lambda rendering: calls.append(rendering()))
+    written = render(None, meanwhile=noting)
     pids = {pid for _, pid, _ in written}
-    assert len(pids) == 2 and here in pids and calls == [True]
+    assert len(pids) == 2 and here in pids and calls == [(True, 1)]
 
 
 def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():
