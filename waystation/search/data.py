@@ -440,22 +440,23 @@ def write_search_data(directory: Directory, output: Path, settings: dict[str, An
     digest = hashlib.sha256()
     shard_sizes: dict[str, int] = {}
     files: dict[Path, bytes] = {}
-    rows_files: dict[Path, dict[str, Any]] = {}
+    rows_files: dict[Path, bytes] = {}
     for lang, writer, shards in built:
         writer.set_hashes(shards, pagefind_hashes(Path(output), lang))
         (folder / lang / "rows").mkdir(parents=True)
         (folder / lang / "summaries").mkdir(parents=True)
         for name, shard in shards.items():
             rows = {"format": FORMAT, "hours": shard["hours"], "rows": shard["rows"]}
-            rows_files[folder / lang / "rows" / f"{name}.json"] = rows
-            digest.update(_dump(rows))
+            dumped = rows_files[folder / lang / "rows" / f"{name}.json"] = _dump(rows)
+            digest.update(dumped)
             for n, chunk in enumerate(shard["summaries"]):
                 data = files[folder / lang / "summaries" / f"{name}-{n}.json"] = _dump(chunk)
                 digest.update(data)
             shard_sizes[name] = len(shard["rows"])
     version = digest.hexdigest()[:16]
-    for path, rows in rows_files.items():
-        files[path] = _dump(dict(rows, version=version))
+    for path, dumped in rows_files.items():
+        # The rows with the version among their keys (sorted: the last), dumped once.
+        files[path] = dumped[:-1] + b',"version":' + _dump(version) + b"}"
     for path, data in files.items():
         path.write_bytes(data)
     manifest = {
