@@ -206,7 +206,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _s(
         "PAGEFIND_PART_PAGES",
-        2_500,
+        1_250,
         "The most pages of one language Pagefind indexes in one run: a language with more is "
         "indexed in parts, one after the other, and their indexes merged into the one index "
         "a single run writes. Pagefind holds a run's whole index in memory (about 110 KB a "
