@@ -263,6 +263,13 @@ class _NotingRenderer:
             result.written.append((page.path, os.getpid(), time.monotonic_ns()))
         return result
 
+    def let_go(self):
+        """Noted in ``let-go``: how many processes were forked then."""
+        import multiprocessing
+
+        with open(self.output / "let-go", "a", encoding="utf-8") as file:
+            file.write(f"{len(multiprocessing.active_children())}\n")
+
 
 @pytest.mark.skipif(sys.platform == "win32", reason="forked renderers need fork")
 def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
@@ -321,12 +328,17 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     assert {pid for _, pid, at in written if at < release} == {here}
     assert {pid for _, pid, at in written if at > release + 500_000_000} - {here}
     assert calls == [(True, 0)]  # before the other renderer was forked
+    # And its renderer let go of what the pages left need not, then too.
+    let_go = tmp_path / "let-go"
+    assert let_go.read_text(encoding="utf-8") == "0\n"
     # Not held back: this process and one forked renderer (one forked copy of the
     # build's memory, not two), the meanwhile work done here while the other renders.
     calls = []
+    let_go.unlink()
     written = render(None, meanwhile=noting)
     pids = {pid for _, pid, _ in written}
     assert len(pids) == 2 and here in pids and calls == [(True, 1)]
+    assert not let_go.exists()  # nothing to let go of: none was done
 
 
 def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():

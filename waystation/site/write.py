@@ -483,7 +483,8 @@ def _render_here(
     once, or between two chunks), it forks the helpers (``fork_helpers()``, an
     ``AsyncResult`` of their results) and does its ``meanwhile`` work while they render,
     then takes chunks again until none is left (``meanwhile`` then, if it is still to be
-    done).  This process's result first."""
+    done).  Released late, this process first lets go of what its renderer keeps for pages
+    done (its ``let_go()``, if it has one).  This process's result first."""
     chunks = _WORK["chunks"]
     render = _renderer()
     result = Rendered()
@@ -497,6 +498,10 @@ def _render_here(
             # reads or writes: the search data's rows, 0.2 GB at 50,000 listings).
             meanwhile(_always)
             meanwhile = None
+        if held:
+            let_go = getattr(render, "let_go", None)
+            if let_go is not None:
+                let_go()  # what the pages left need not (before it is copied, too)
         helpers = fork_helpers()
         if meanwhile is not None:
             meanwhile(_helpers_rendering(helpers))
@@ -559,6 +564,13 @@ class PageWriter:
         self.site = csp.site_origin(str(settings.get("SITEURL", "")))
         self.tiles = csp.tile_source(str(settings.get("TILE_URL", "")))
         self.made_dirs: set[Path] = set()
+
+    def let_go(self) -> None:
+        """Let go of the browse pages' cards: the pages left when the other renderers are
+        forked late are listing pages, which show none (a card asked for later is
+        rendered again, the same).  About 50 MB at 50,000 listings, which the build's
+        process would otherwise keep, and each forked renderer map, to the end."""
+        self.items = ListItems(self.envs, CardCache(self.envs, self.data))
 
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
         envs, data, settings, items = self.envs, self.data, self.settings, self.items
