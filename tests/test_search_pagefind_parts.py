@@ -205,6 +205,18 @@ def test_packed_copies_are_indexed_as_the_same_pages_written_as_files(tmp_path):
     assert not list(Path(parent or tempfile.gettempdir()).glob("waystation-test-parts-*"))
 
 
+def test_packed_copies_are_indexed_where_no_shell_runs_the_parts(tmp_path, monkeypatch):
+    """Without a shell (one Pagefind run over every page), the packed copies are all
+    written into their folders before it starts."""
+    parent = pagefind_index.scratch_dir()
+    _index(tmp_path / "files", 0, parent)
+    monkeypatch.setattr(pagefind_index, "SHELL", str(tmp_path / "no-shell"))
+    assert _index(tmp_path / "packed", 7, parent, packed=True) == 45
+    assert _by_fragment(tmp_path / "packed" / "pagefind") == _by_fragment(
+        tmp_path / "files" / "pagefind"
+    )
+
+
 def test_two_languages_in_parts_are_the_bytes_of_one_run_each(tmp_path):
     """With two languages each indexed in parts, the first language's pages' files are
     copied into the site while the second is indexed: the site's index is the same,

@@ -350,6 +350,8 @@ class Indexing:
                     )
             command = [SHELL, "-c", script]
         else:  # one run over every glob, straight into the site (or its scratch folder)
+            if source is not None and packed is not None:
+                search_packs.unpack_all(source, packed)  # every copy now: no runs
             self._parts = 1 if self.in_place else 0
             output = self._written / "0" if self._written is not None else self.target
             joined = globs[0] if len(globs) == 1 else "{" + ",".join(globs) + "}"

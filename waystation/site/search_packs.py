@@ -125,6 +125,16 @@ def unpack(listed: str) -> int:
     return written
 
 
+def unpack_all(source: Path, found: dict[str, tuple[str, int, int]]) -> int:
+    """Write every packed copy into its place under ``source`` (where no shell runs
+    :func:`unpack` run by run); how many."""
+    for path, (pack, offset, size) in found.items():
+        with open(pack, "rb") as packed, open(Path(source, path), "wb") as copy:
+            packed.seek(offset)
+            copy.write(packed.read(size))
+    return len(found)
+
+
 if __name__ == "__main__":
     for listed in sys.argv[1:]:
         unpack(listed)

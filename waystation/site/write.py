@@ -495,7 +495,7 @@ def _render_here(
         if held and meanwhile is not None:
             # The background work has ended: this process's meanwhile work first, then
             # the fork (forked first, the helpers copied each memory page that work
-            # reads or writes: the search data's rows, 0.2 GB at 50,000 listings).
+            # read or wrote, the search data: 0.15 GiB at 50,000 listings).
             meanwhile(_always)
             meanwhile = None
         if held:
@@ -569,7 +569,7 @@ class PageWriter:
         """Let go of the browse pages' cards: the pages left when the other renderers are
         forked late are listing pages, which show none (a card asked for later is
         rendered again, the same).  About 50 MB at 50,000 listings, which the build's
-        process would otherwise keep, and each forked renderer map, to the end."""
+        process and each renderer forked then would otherwise keep to the end."""
         self.items = ListItems(self.envs, CardCache(self.envs, self.data))
 
     def __call__(self, pages: list[PageSpec], result: Rendered) -> Rendered:
