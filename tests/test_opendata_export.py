@@ -230,6 +230,7 @@ def test_with_search_copies_the_exports_texts_come_from_their_html(tmp_path, mon
     from waystation import settings as declared
     from waystation.build import plan as build_plan
     from waystation.directory import build_directory
+    from waystation.site import search_packs
     from waystation.site import write as site_build
     from waystation.text import markup
     from waystation.text import plain as export_text
@@ -255,6 +256,7 @@ def test_with_search_copies_the_exports_texts_come_from_their_html(tmp_path, mon
         pages, data, tmp_path / "out", [root / "theme" / "templates"], settings,
         search_source=source,
     )  # fmt: skip
+    search_packs.remove(source)  # the copies and their packs: not what this test reads
     assert export_text._KNOWN == {}
     assert set(expected) <= set(markup._RENDERED)
     # Kept under the listing's own text, not a forked writer's copy of it.
