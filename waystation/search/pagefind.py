@@ -186,8 +186,8 @@ def _script(
 
     With ``tidy`` (the pages are read by nothing else: not ``make devserver``), the pages
     a run has indexed are deleted as soon as it ends (a part's folder, or the folder a
-    language's glob names): the search copies are in memory (tmpfs), about 0.5 GB at
-    50,000 listings, so they are let go of language by language and part by part.
+    language's glob names): what a run read is in memory (tmpfs: a 4 KB page a file), so
+    it is let go of language by language and part by part.
 
     With ``unpack`` (the lists of :func:`unpack_lists`), each run's packed copies are
     written into its folders just before it reads them.  With ``copy_early`` (the site's
@@ -332,7 +332,7 @@ class Indexing:
             self._parts = len(groups)
             tidy = source is not None and not self.in_place
             lists = None
-            if packs is not None and packed is not None:
+            if packs is not None and packed is not None:  # both or neither
                 lists = unpack_lists(groups, packed, packs)
             del packed  # 96,000 entries at 50,000 listings: the lists are on disk now
             early = None if self.in_place else self.target
@@ -599,7 +599,7 @@ def _has_listings(output: Path) -> bool:
     """Whether ``output`` (the site, or the small pages' folder) holds listing pages."""
     if any((Path(output) / "providers").glob("*/index.html")):
         return True
-    return search_packs.count(output, "providers") > 0
+    return search_packs.holds(output, "providers")
 
 
 def _matches(read: Path, glob: str, packed: dict[str, Any] | None) -> bool:

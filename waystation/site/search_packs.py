@@ -21,6 +21,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 #: The symbolic link in the source folder to its packs' folder.
@@ -43,7 +44,7 @@ def folder_of(source: Path) -> Path | None:
 
 def remove(source: Path) -> None:
     """Delete ``source`` and its packs."""
-    packs = folder_of(source) if Path(source).is_dir() else None
+    packs = folder_of(source)
     if packs is not None:
         shutil.rmtree(packs, ignore_errors=True)
     shutil.rmtree(source, ignore_errors=True)
@@ -84,13 +85,19 @@ def entries(packs: Path) -> dict[str, tuple[str, int, int]]:
     return found
 
 
-def count(source: Path, folder: str) -> int:
-    """How many copies ``source``'s packs hold under ``folder`` (0: none, or no packs)."""
+def holds(source: Path, folder: str) -> bool:
+    """Whether ``source``'s packs hold a copy under ``folder`` (read up to the first:
+    the indexing reads them all, :func:`entries`, right after)."""
     packs = folder_of(source)
     if packs is None:
-        return 0
+        return False
     prefix = folder.rstrip("/") + "/"
-    return sum(1 for path in entries(packs) if path.startswith(prefix))
+    for name in os.listdir(packs):
+        if name.endswith(".index"):
+            with open(os.path.join(packs, name), encoding="utf-8") as index:
+                if any(line.startswith(prefix) for line in index):
+                    return True
+    return False
 
 
 def write_list(
@@ -105,34 +112,36 @@ def write_list(
 
 def unpack(listed: str) -> int:
     """Write each copy the list names into its file; how many."""
-    written = 0
-    pack_name, pack = "", None
-    try:
-        with open(listed, encoding="utf-8") as rows:
-            for row in rows:
-                name, offset, size, destination = row.rstrip("\n").split("\t")
-                if name != pack_name:
-                    if pack is not None:
-                        pack.close()
-                    pack_name, pack = name, open(name, "rb")  # noqa: SIM115
-                pack.seek(int(offset))
-                with open(destination, "wb") as copy:
-                    copy.write(pack.read(int(size)))
-                written += 1
-    finally:
-        if pack is not None:
-            pack.close()
-    return written
+    with open(listed, encoding="utf-8") as rows:
+        split = (row.rstrip("\n").split("\t") for row in rows)
+        return _write_copies((name, int(at), int(size), dest) for name, at, size, dest in split)
 
 
 def unpack_all(source: Path, found: dict[str, tuple[str, int, int]]) -> int:
     """Write every packed copy into its place under ``source`` (where no shell runs
     :func:`unpack` run by run); how many."""
-    for path, (pack, offset, size) in found.items():
-        with open(pack, "rb") as packed, open(Path(source, path), "wb") as copy:
-            packed.seek(offset)
-            copy.write(packed.read(size))
-    return len(found)
+    return _write_copies(sorted((*where, str(Path(source, path))) for path, where in found.items()))
+
+
+def _write_copies(rows: Iterable[tuple[str, int, int, str]]) -> int:
+    """Write each ``(pack file, offset, size, file to write)``, each pack opened once
+    while its rows follow one another; how many."""
+    written = 0
+    pack_name, pack = "", None
+    try:
+        for name, offset, size, destination in rows:
+            if name != pack_name:
+                if pack is not None:
+                    pack.close()
+                pack_name, pack = name, open(name, "rb")  # noqa: SIM115
+            pack.seek(offset)
+            with open(destination, "wb") as copy:
+                copy.write(pack.read(size))
+            written += 1
+    finally:
+        if pack is not None:
+            pack.close()
+    return written
 
 
 if __name__ == "__main__":

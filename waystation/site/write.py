@@ -492,16 +492,16 @@ def _render_here(
 
     def release(held: bool = False) -> None:
         nonlocal helpers, meanwhile
-        if held and meanwhile is not None:
-            # The background work has ended: this process's meanwhile work first, then
-            # the fork (forked first, the helpers copied each memory page that work
-            # read or wrote, the search data: 0.15 GiB at 50,000 listings).
-            meanwhile(_always)
-            meanwhile = None
-        if held:
+        if held:  # the background work has ended, and this process rendered alone
+            # Its meanwhile work first, then the fork (forked first, the helpers copied
+            # each memory page that work read or wrote, the search data: 0.15 GiB at
+            # 50,000 listings); and what the pages left need not goes before it is copied.
+            if meanwhile is not None:
+                meanwhile(_always)
+                meanwhile = None
             let_go = getattr(render, "let_go", None)
             if let_go is not None:
-                let_go()  # what the pages left need not (before it is copied, too)
+                let_go()
         helpers = fork_helpers()
         if meanwhile is not None:
             meanwhile(_helpers_rendering(helpers))
