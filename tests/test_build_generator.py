@@ -92,3 +92,38 @@ def test_many_listings_are_read_in_a_process_of_their_own_with_the_same_result(
             errors.append([p.format_text() for p in error.problems if p.is_error])
     assert len(errors) == 2 and errors[0] == errors[1]
     assert errors[0] and all("bad-cost.md:" in line for line in errors[0])
+
+
+def test_a_reading_process_that_dies_fails_the_build_in_one_line(tmp_path, capsys, monkeypatch):
+    """Killed while it reads (the machine out of memory, say), the process reading the
+    listings fails the build with one line saying so, not a traceback."""
+    import os
+
+    import pytest
+
+    from waystation import directory as directory_mod
+    from waystation.build.generator import BuildFailed
+    from waystation.runtime import workers
+
+    monkeypatch.setenv("WAYSTATION_TODAY", "2026-07-01")
+    monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", 2)
+    monkeypatch.setattr(directory_mod, "_read", lambda *args: os._exit(9))
+    settings = pelican.settings.read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(ROOT / "content"),
+            "PROVIDERS_PATH": str(SHARED_PHONE),
+            "CACHE_PATH": str(tmp_path / "cache"),
+            "CACHE_CONTENT": False,
+            "LOAD_CONTENT_CACHE": False,
+        },
+    )
+    generator = WaystationGenerator(
+        {}, settings, settings["PATH"], settings["THEME"], str(tmp_path / "output")
+    )
+    with pytest.raises(BuildFailed, match=r"^reading the listings ended without its result"):
+        generator.generate_context()
+    printed = capsys.readouterr().err.splitlines()
+    assert printed == [
+        "reading the listings ended without its result (exit code 9): see the messages above"
+    ]

@@ -155,6 +155,9 @@ class WaystationGenerator:
         except ListingsInvalid as error:
             report_lines([p.format_text() for p in error.problems])
             raise BuildFailed(str(error)) from None
+        except WaystationError as error:  # e.g. the reading process was killed
+            report_lines(str(error).splitlines())
+            raise BuildFailed(str(error).splitlines()[0]) from None
         report_lines([p.format_text() for p in directory.problems])
         # Reported: nothing later reads them, and the directory lives to the build's end.
         # A directory imported from 211 data warns about every shared phone number: the
