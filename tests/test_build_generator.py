@@ -127,3 +127,76 @@ def test_a_reading_process_that_dies_fails_the_build_in_one_line(tmp_path, capsy
     assert printed == [
         "reading the listings ended without its result (exit code 9): see the messages above"
     ]
+
+
+def _generator(tmp_path, monkeypatch, providers: Path = SHARED_PHONE) -> WaystationGenerator:
+    monkeypatch.setenv("WAYSTATION_TODAY", "2026-07-01")
+    settings = pelican.settings.read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(ROOT / "content"),
+            "PROVIDERS_PATH": str(providers),
+            "CACHE_PATH": str(tmp_path / "cache"),
+            "CACHE_CONTENT": False,
+            "LOAD_CONTENT_CACHE": False,
+        },
+    )
+    return WaystationGenerator(
+        {}, settings, settings["PATH"], settings["THEME"], str(tmp_path / "output")
+    )
+
+
+def test_a_full_temporary_folder_fails_the_build_in_one_line_that_says_what_to_do(
+    tmp_path, capsys, monkeypatch
+):
+    """The disk under the system's temporary folder fills up while the search copies are
+    written (a CI runner's small /tmp): the build stops with one line naming the folders
+    it writes into and what to do, not a traceback, and leaves no scratch file behind
+    to fill that disk further."""
+    import errno
+    import os
+    import tempfile
+
+    import pytest
+
+    from waystation.build.generator import BuildFailed
+    from waystation.site import search_packs
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr("waystation.search.pagefind.SCRATCH_DIRS", ())  # not /dev/shm
+
+    def full(self, path, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(search_packs.Packer, "add", full)
+    generator = _generator(tmp_path, monkeypatch)
+    generator.generate_context()
+    capsys.readouterr()
+    with pytest.raises(BuildFailed) as failed:
+        generator.generate_output(None)
+    printed = capsys.readouterr().err.splitlines()
+    assert printed == [str(failed.value)]
+    assert printed[0].startswith("No space left on device: the build writes into ")
+    assert str((tmp_path / "output").resolve()) in printed[0]
+    assert str(scratch) in printed[0] and "set TMPDIR" in printed[0]
+    assert list(scratch.iterdir()) == []
+
+
+def test_write_failures_name_the_file_and_the_folders_and_other_errors_stay_errors():
+    """A read-only output folder names the file that could not be written; an error that
+    is not about the disk (a bug) is not dressed up as one."""
+    import errno
+
+    from waystation.exc import WriteFailed
+
+    read_only = OSError(errno.EROFS, "Read-only file system", "/srv/site/providers/x/index.html")
+    failure = WriteFailed.from_os_error(read_only, ["/srv/site", "/tmp", "/tmp"])
+    assert str(failure) == (
+        "Read-only file system (/srv/site/providers/x/index.html): the build writes into "
+        "/srv/site and /tmp; make them writable by this user (or set TMPDIR to a folder "
+        "that is), then build again"
+    )
+    missing = OSError(errno.ENOENT, "No such file or directory", "/srv/site/x")
+    assert WriteFailed.from_os_error(missing, ["/srv/site"]) is None

@@ -39,3 +39,37 @@ class ListingsInvalid(WaystationError):
 
 class GeocodingError(WaystationError):
     """A geocoder could not be used at all (as opposed to one failed look-up)."""
+
+
+class WriteFailed(WaystationError):
+    """The build could not write a file: the disk is full, read-only or not ours.
+
+    Made from the ``OSError`` by :meth:`from_os_error`, whose message names the folders
+    the build writes into and what to do.
+    """
+
+    #: The errors that say the folder cannot take the file, whatever the file.
+    ROOM = {28: "No space left on device", 122: "Disk quota exceeded"}
+    ACCESS = {30: "Read-only file system", 13: "Permission denied", 1: "Operation not permitted"}
+
+    @classmethod
+    def from_os_error(cls, error: OSError, folders: list[str]) -> WriteFailed | None:
+        """The failure for ``error`` met while writing into ``folders`` (the output folder,
+        then the scratch folders), or None when ``error`` is of another kind."""
+        where = f" ({error.filename})" if error.filename else ""
+        *others, last = dict.fromkeys(str(folder) for folder in folders) or [""]
+        named = f"{', '.join(others)} and {last}" if others else last
+        if error.errno in cls.ROOM:
+            return cls(
+                f"{cls.ROOM[error.errno]}{where}: the build writes into {named}; free "
+                "space there (or set TMPDIR to a folder with room for the scratch files: "
+                "the search copies alone take about 75 MB per 10,000 listings), then build "
+                "again"
+            )
+        if error.errno in cls.ACCESS:
+            return cls(
+                f"{cls.ACCESS[error.errno]}{where}: the build writes into {named}; make "
+                "them writable by this user (or set TMPDIR to a folder that is), then "
+                "build again"
+            )
+        return None

@@ -10,17 +10,20 @@ reported first, one line each with file and line, then raised once as
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from waystation import settings as settings_mod
 from waystation.build import incremental, postbuild
-from waystation.exc import ListingsInvalid, WaystationError
+from waystation.exc import ListingsInvalid, WaystationError, WriteFailed
 from waystation.runtime import collector
 
 logger = logging.getLogger(__name__)
@@ -53,6 +56,35 @@ def report_lines(lines: list[str]) -> None:
     for line in lines:
         print(line, file=sys.stderr)
     sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def failures_reported(
+    output: str | Path, cleanup: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """A Waystation error in the block, or a file it could not write into ``output`` or
+    the scratch folders (disk full, read-only: :class:`~waystation.exc.WriteFailed`),
+    printed and raised as :class:`BuildFailed`: one line, no traceback.  ``cleanup()``
+    runs first on any failure (what the block wrote that nothing will read now: on a
+    full disk, at once)."""
+    try:
+        yield
+    except BaseException as error:
+        if cleanup is not None:
+            cleanup()
+        if isinstance(error, BuildFailed) or not isinstance(error, WaystationError | OSError):
+            raise
+        if isinstance(error, WaystationError):
+            report_lines(str(error).splitlines())
+            raise BuildFailed(str(error).splitlines()[0]) from None
+        from waystation.search.pagefind import scratch_dir
+
+        folders = [str(Path(output).resolve()), scratch_dir() or "", tempfile.gettempdir()]
+        failure = WriteFailed.from_os_error(error, [f for f in folders if f])
+        if failure is None:
+            raise
+        report_lines([str(failure)])
+        raise BuildFailed(str(failure)) from None
 
 
 def _failed_content(context: dict[str, Any]) -> list[str]:
@@ -186,6 +218,7 @@ class WaystationGenerator:
         return entries
 
     def generate_output(self, writer) -> None:
+        from waystation.site import search_packs
         from waystation.site import sitemap as site_sitemap
         from waystation.site import write as site_build
 
@@ -206,7 +239,14 @@ class WaystationGenerator:
                 self.data.public,
             )
         report = site_build.Rendered()
-        try:
+        search_source = postbuild.search_copies(output)
+
+        def abandoned() -> None:  # the work started early, the search copies
+            postbuild.cancel_early(output)
+            if search_source is not None:
+                search_packs.remove(search_source)
+
+        with failures_reported(output, abandoned):
             site_build.render_pages(
                 self.pages,
                 self.data,
@@ -216,18 +256,15 @@ class WaystationGenerator:
                 after_listings=postbuild.early_start(
                     self.data.directory, output, settings, jobs_here=not self._rebuild()
                 ),
-                search_source=postbuild.search_copies(output),
+                search_source=search_source,
                 meanwhile=postbuild.prepare_meanwhile(self.data.directory, output, settings),
                 more_pages=self._plan_others,
                 check=check,
                 report=report,
             )
-        except WaystationError as error:
-            report_lines(str(error).splitlines())
-            raise BuildFailed(str(error).splitlines()[0]) from None
-        entries = [(p.path, p.lastmod) for p in self.pages if p.in_sitemap]
-        entries += self._pelican_page_entries()
-        site_sitemap.write(output, entries, self.settings.get("SITEURL", ""))
+            entries = [(p.path, p.lastmod) for p in self.pages if p.in_sitemap]
+            entries += self._pelican_page_entries()
+            site_sitemap.write(output, entries, self.settings.get("SITEURL", ""))
         _BUILDS[str(output.resolve())] = self.data.directory
         if self.previous is not None:
             _INCREMENTAL[str(output.resolve())] = (self, report.fingerprints, True)
@@ -293,12 +330,12 @@ def run_postbuild(output_path: str | Path, settings: dict[str, Any]) -> None:
     # collector would walk it all (about a second at 10,000 listings) and free nothing,
     # as would the interpreter's last one at exit (kept out of it; the next build in this
     # process, under `make devserver`, unfreezes it when it writes its pages).
-    with collector.paused(keep=True):
+    with collector.paused(keep=True), failures_reported(output_path):
         postbuild.run(
             directory, Path(output_path), settings, steps=[CSP_STEP] if directory is None else None
         )
-    if state is not None:
-        _write_manifest(Path(output_path), settings, *state)
+        if state is not None:
+            _write_manifest(Path(output_path), settings, *state)
 
 
 def _write_manifest(
