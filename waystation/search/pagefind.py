@@ -195,7 +195,12 @@ def _script(
     ``fragment``, ``index`` and ``filter`` folders: every name in them starts with the
     language's code) copied there as soon as they are merged, and deleted from memory,
     while the next language is indexed; the rest is copied after the script (see
-    :class:`Indexing`)."""
+    :class:`Indexing`).  Each part's pages' files (its ``fragment`` folder, one file a
+    page: 4 KB each in memory) are moved out of memory as soon as the part is indexed,
+    into a folder of their own in ``copy_early``'s :data:`PARTS_FOLDER` (the merge reads
+    them through a link and moves them into ``copy_early/fragment``, on the same disk),
+    not held in memory until the language's last part is indexed and merged (0.3 GB at
+    50,000 listings)."""
     lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
     merges = []
     for number, group in enumerate(groups):
@@ -218,10 +223,17 @@ def _script(
                 read = site if len(group) > 1 else _globbed_folder(site, glob)
                 if read is not None:
                     lines.append(shlex.join(["rm", "-rf", str(read)]))
+            if len(group) > 1 and copy_early is not None:
+                lines.append(_staged(output / "fragment", copy_early / PARTS_FOLDER / output.name))
         if len(group) > 1:
-            merge = [sys.executable, "-m", pagefind_format.__name__, str(written / str(number))]
+            merge = [sys.executable, "-m", pagefind_format.__name__]
+            if copy_early is not None:
+                merge += ["--fragments", str(copy_early / "fragment")]
             parts = [str(o) for o in outputs]
-            merged = f"{shlex.join(merge + parts)} && {shlex.join(['rm', '-rf', *parts])}"
+            merge += [str(written / str(number)), *parts]
+            if copy_early is not None:  # the parts' staged folders, emptied by the merge
+                parts += [str(copy_early / PARTS_FOLDER / o.name) for o in outputs]
+            merged = f"{shlex.join(merge)} && {shlex.join(['rm', '-rf', *parts])}"
             if copy_early is not None and number < len(groups) - 1:
                 merged += "".join(
                     f" && {_moved(written / str(number) / name, copy_early / name)}"
@@ -231,7 +243,25 @@ def _script(
             lines += [merged + " &", f"merge{number}=$!"]
             merges.append(number)
     lines += [f'wait "$merge{number}"' for number in merges]
+    if copy_early is not None and merges:
+        lines.append(shlex.join(["rm", "-rf", str(copy_early / PARTS_FOLDER)]))
     return "\n".join(lines)
+
+
+#: The folder of the site's index folder that holds each part's pages' files until
+#: they are merged (:func:`_script`; deleted by then, or by :meth:`Indexing.cancel`).
+PARTS_FOLDER = ".parts"
+
+
+def _staged(folder: Path, stage: Path) -> str:
+    """Shell: ``folder`` moved into ``stage`` (made) and linked from where it was
+    (nothing, when there is no ``folder``)."""
+    source, into = shlex.quote(str(folder)), shlex.quote(str(stage))
+    moved = shlex.quote(str(stage / folder.name))
+    return (
+        f"{{ ! [ -d {source} ] || {{ mkdir -p {into} && mv {source} {into}/ "
+        f"&& ln -s {moved} {source}; }}; }}"
+    )
 
 
 #: The folders of a Pagefind index whose files belong to one language (named
@@ -382,6 +412,8 @@ class Indexing:
     def _cleanup(self) -> None:
         self._log.close()
         self._workdir.cleanup()
+        if not self.in_place:  # left by a run stopped before its parts were merged
+            shutil.rmtree(self.target / PARTS_FOLDER, ignore_errors=True)
         if self.source is not None:
             search_packs.remove(self.source)
         if self._written is not None:

@@ -362,11 +362,14 @@ def _write_chunks(words: Iterator[_Word], lang: str, target: Path) -> list[list[
     return chunks
 
 
-def merge_language(runs: list[Path], lang: str, target: Path, move: bool = False) -> dict[str, Any]:
+def merge_language(
+    runs: list[Path], lang: str, target: Path, move: bool = False, fragments: Path | None = None
+) -> dict[str, Any]:
     """Merge the indexes of ``lang`` that Pagefind wrote into ``runs`` (one run over each
     part of the language's pages, in page order) into ``target``; return the language's
     entry in ``pagefind-entry.json``.  With ``move``, the pages' fragment files are moved
-    out of the runs, not copied (the runs are deleted next)."""
+    out of the runs, not copied (the runs are deleted next).  The pages' fragment files
+    go into ``fragments`` (default: ``target/fragment``)."""
     parts = [_Part(run, lang) for run in runs]
     # Meta fields are numbered by their place in the sorted list of all of them.
     all_fields = sorted({name for part in parts for name in part.fields})
@@ -381,14 +384,15 @@ def merge_language(runs: list[Path], lang: str, target: Path, move: bool = False
     # Pages: each part's fragments, renamed where two parts' names collide.
     pages: list[list] = []
     names: set[str] = set()
-    (target / "fragment").mkdir(parents=True, exist_ok=True)
+    into = target / "fragment" if fragments is None else fragments
+    into.mkdir(parents=True, exist_ok=True)
     for part in parts:
         for name, word_count in part.pages:
             source = part.folder / "fragment" / f"{name}.pf_fragment"
             if name in names:
                 name = _short_name(lang, full_hash(_payload(source)), names, len(name) - len(lang))
             names.add(name)
-            _copy(source, target / "fragment" / f"{name}.pf_fragment", move)
+            _copy(source, into / f"{name}.pf_fragment", move)
             pages.append([name, word_count])
 
     # Filters: each value's pages, from every part.
@@ -460,12 +464,14 @@ def join_entries(runs: list[Path], target: Path) -> None:
     write_entry(target, {**entry, "languages": languages})
 
 
-def merge_runs(runs: list[Path], target: Path, move: bool = False) -> None:
+def merge_runs(
+    runs: list[Path], target: Path, move: bool = False, fragments: Path | None = None
+) -> None:
     """Make ``target`` what one Pagefind run over the pages of ``runs`` writes: each run
     indexed one part of one language's pages (the same language; the parts consecutive,
-    in page order).  The language's files are merged (:func:`merge_language`; ``move``:
-    see there); the scripts and the language's WebAssembly, the same in every run, are
-    copied."""
+    in page order).  The language's files are merged (:func:`merge_language`; ``move``
+    and ``fragments``: see there); the scripts and the language's WebAssembly, the same
+    in every run, are copied."""
     entry, found = _entries(runs)
     languages = {lang for run_languages in found for lang in run_languages}
     if len(languages) != 1:
@@ -475,7 +481,7 @@ def merge_runs(runs: list[Path], target: Path, move: bool = False) -> None:
         )
     (lang,) = languages
     target.mkdir(parents=True, exist_ok=True)
-    entry["languages"] = {lang: merge_language(runs, lang, target, move)}
+    entry["languages"] = {lang: merge_language(runs, lang, target, move, fragments)}
     for path in runs[0].iterdir():
         if path.is_file() and path.name.endswith(_SHARED_SUFFIXES):
             shutil.copyfile(path, target / path.name)
@@ -525,14 +531,22 @@ def canonicalize(target: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m waystation.search.pagefind_format TARGET RUN...``: :func:`merge_runs`,
-    moving the pages' fragments out of the runs (run by the indexing's background process
-    once a language's parts are indexed; it deletes the runs next)."""
+    """``python -m waystation.search.pagefind_format [--fragments FOLDER] TARGET RUN...``:
+    :func:`merge_runs`, moving the pages' fragments out of the runs (into ``FOLDER`` when
+    given; run by the indexing's background process once a language's parts are indexed;
+    it deletes the runs next)."""
+    fragments = None
+    if argv[:1] == ["--fragments"] and len(argv) > 1:
+        fragments, argv = Path(argv[1]), argv[2:]
     if len(argv) < 2:
-        print("usage: python -m waystation.search.pagefind_format TARGET RUN...", file=sys.stderr)
+        print(
+            "usage: python -m waystation.search.pagefind_format [--fragments FOLDER] "
+            "TARGET RUN...",
+            file=sys.stderr,
+        )
         return 2
     try:
-        merge_runs([Path(run) for run in argv[1:]], Path(argv[0]), move=True)
+        merge_runs([Path(run) for run in argv[1:]], Path(argv[0]), True, fragments)
     except (WaystationError, OSError) as error:  # one line in the build's report
         print(error, file=sys.stderr)
         return 1
