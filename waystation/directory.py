@@ -24,7 +24,6 @@ from waystation.publish import language_independent, public_listing
 from waystation.records import history
 from waystation.records.model import Listing
 from waystation.records.problems import Problem, sort_problems
-from waystation.records.source import iter_listing_paths
 from waystation.records.validation import load_listings
 from waystation.runtime import forked, workers
 
@@ -129,7 +128,13 @@ def _worth_a_process(providers: Path) -> bool:
     """Whether reading the listings under ``providers`` is worth a process of its own."""
     if not workers.can_fork() or not providers.is_dir():
         return False
-    return len(iter_listing_paths(providers)) >= workers.PARALLEL_MIN_LISTINGS
+    # Counted up to the threshold only: the reading process lists them all again.
+    wanted = workers.PARALLEL_MIN_LISTINGS
+    for _folder, _dirs, names in os.walk(providers):
+        wanted -= sum(name.endswith(".md") for name in names)
+        if wanted <= 0:
+            return True
+    return False
 
 
 def _read(

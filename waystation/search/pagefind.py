@@ -118,11 +118,12 @@ def split_runs(
     """
     groups: list[list[tuple[Path, str]]] = []
     for number, glob in enumerate(globs):
-        folder, star, rest = glob.partition("/*/")
-        base = Path(read, folder)
-        if not star or any(c in folder + rest for c in "*?[{") or not base.is_dir():
+        split = _split_glob(glob)
+        if split is None or not Path(read, split[0]).is_dir():
             groups.append([(read, glob)])
             continue
+        folder, rest = split
+        base = Path(read, folder)
         pages = _pages(base, folder, rest, packed)
         if part_pages <= 0 or len(pages) <= part_pages:
             groups.append([(read, glob)])
@@ -156,10 +157,11 @@ def unpack_lists(
     found = {}
     for number, group in enumerate(groups):
         for part, (site, glob) in enumerate(group):
-            folder, star, rest = glob.partition("/*/")
-            base = Path(site, folder)
-            if not star or not base.is_dir():
+            split = _split_glob(glob)
+            if split is None or not Path(site, split[0]).is_dir():
                 continue
+            folder, rest = split
+            base = Path(site, folder)
             copies = [
                 (f"{folder}/{name}/{rest}", str(base / name / rest))
                 for name in _pages(base, folder, rest, packed)
@@ -282,10 +284,17 @@ def _moved(folder: Path, target: Path) -> str:
 def _globbed_folder(site: Path, glob: str) -> Path | None:
     """The folder of ``site`` a glob such as ``es/providers/*/index.html`` reads pages
     from (None when it names no one folder)."""
-    folder, star, _rest = glob.partition("/*/")
-    if not star or not folder or any(c in folder for c in "*?[{"):
+    split = _split_glob(glob)
+    return Path(site, split[0]) if split is not None and split[0] else None
+
+
+def _split_glob(glob: str) -> tuple[str, str] | None:
+    """``(folder, rest)`` of a glob ``<folder>/*/<rest>`` with no other wildcard (a
+    language's listing pages: ``es/providers/*/index.html``); None for any other glob."""
+    folder, star, rest = glob.partition("/*/")
+    if not star or any(c in folder + rest for c in "*?[{"):
         return None
-    return Path(site, folder)
+    return folder, rest
 
 
 def _executable() -> Path:
@@ -638,9 +647,10 @@ def _matches(read: Path, glob: str, packed: dict[str, Any] | None) -> bool:
     """Whether ``glob`` matches a page of ``read`` (or one of its packed copies)."""
     if next(read.glob(glob), None) is not None:
         return True
-    folder, star, rest = glob.partition("/*/")
-    if packed is None or not star:
+    split = _split_glob(glob)
+    if packed is None or split is None:
         return False
+    folder, rest = split
     base = read / folder
     return base.is_dir() and bool(_pages(base, folder, rest, packed))
 

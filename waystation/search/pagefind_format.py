@@ -540,8 +540,7 @@ def main(argv: list[str]) -> int:
         fragments, argv = Path(argv[1]), argv[2:]
     if len(argv) < 2:
         print(
-            "usage: python -m waystation.search.pagefind_format [--fragments FOLDER] "
-            "TARGET RUN...",
+            "usage: python -m waystation.search.pagefind_format [--fragments FOLDER] TARGET RUN...",
             file=sys.stderr,
         )
         return 2

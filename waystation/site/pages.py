@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -138,7 +139,8 @@ def page_spec(
         lang=lang,
         alternates=alternates,
         page_path=path,
-        page_template=template.removesuffix(".html"),
+        # One string for every page of a template, not one each (96,000 listing pages).
+        page_template=sys.intern(template.removesuffix(".html")),
     )
     return PageSpec(path, template, context)
 
