@@ -257,3 +257,22 @@ def test_rebuilding_gives_the_same_bytes(directory, written, tmp_path):
         return h.hexdigest()
 
     assert digest(tmp_path / "search-data") == digest(written)
+
+
+def test_the_same_opening_hours_are_published_once_and_each_listing_shows_its_own(directory):
+    """Listings open the same hours share one published entry (a national directory has
+    a few hundred distinct entries among 120,000); each listing still publishes exactly
+    the hours its file gives, in its order."""
+    shared: dict[tuple, int] = {}
+    seen = 0
+    for listing in directory.listings:
+        hours = listing.record.hours
+        if not isinstance(hours, list):
+            continue
+        published = public_listing(listing, directory.place(listing))["hours"]
+        assert published == [entry.model_dump() for entry in hours]
+        for entry in published:
+            key = (tuple(entry["days"]), entry["opens"], entry["closes"], entry["overnight"])
+            assert shared.setdefault(key, id(entry)) == id(entry)
+            seen += 1
+    assert seen > len(shared) > 1, "the sample has no two listings with the same hours"
