@@ -12,6 +12,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_PHONE = ROOT / "tests" / "fixtures" / "cross_file" / "shared_phone"
 
 
+def _generator(tmp_path, monkeypatch, providers: Path = SHARED_PHONE) -> WaystationGenerator:
+    """A generator over ``providers``, as Pelican makes it, writing into ``tmp_path``."""
+    monkeypatch.setenv("WAYSTATION_TODAY", "2026-07-01")
+    settings = pelican.settings.read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={
+            "PATH": str(ROOT / "content"),
+            "PROVIDERS_PATH": str(providers),
+            "CACHE_PATH": str(tmp_path / "cache"),
+            "CACHE_CONTENT": False,
+            "LOAD_CONTENT_CACHE": False,
+        },
+    )
+    return WaystationGenerator(
+        {}, settings, settings["PATH"], settings["THEME"], str(tmp_path / "output")
+    )
+
+
 def test_warnings_are_reported_once_and_not_kept_for_the_rest_of_the_build(
     tmp_path, capsys, monkeypatch
 ):
@@ -19,20 +37,7 @@ def test_warnings_are_reported_once_and_not_kept_for_the_rest_of_the_build(
     directory the rest of the build keeps (to its post-build steps) no longer holds them:
     a directory imported from 211 data warns about every shared phone number, tens of
     megabytes at a national directory's size."""
-    monkeypatch.setenv("WAYSTATION_TODAY", "2026-07-01")
-    settings = pelican.settings.read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(ROOT / "content"),
-            "PROVIDERS_PATH": str(SHARED_PHONE),
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-        },
-    )
-    generator = WaystationGenerator(
-        {}, settings, settings["PATH"], settings["THEME"], str(tmp_path / "output")
-    )
+    generator = _generator(tmp_path, monkeypatch)
     generator.generate_context()
     printed = [line for line in capsys.readouterr().err.splitlines() if "warning:" in line]
     assert printed and all("same phone" in line for line in printed)
@@ -105,45 +110,15 @@ def test_a_reading_process_that_dies_fails_the_build_in_one_line(tmp_path, capsy
     from waystation.build.generator import BuildFailed
     from waystation.runtime import workers
 
-    monkeypatch.setenv("WAYSTATION_TODAY", "2026-07-01")
     monkeypatch.setattr(workers, "PARALLEL_MIN_LISTINGS", 2)
     monkeypatch.setattr(directory_mod, "_read", lambda *args: os._exit(9))
-    settings = pelican.settings.read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(ROOT / "content"),
-            "PROVIDERS_PATH": str(SHARED_PHONE),
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-        },
-    )
-    generator = WaystationGenerator(
-        {}, settings, settings["PATH"], settings["THEME"], str(tmp_path / "output")
-    )
+    generator = _generator(tmp_path, monkeypatch)
     with pytest.raises(BuildFailed, match=r"^reading the listings ended without its result"):
         generator.generate_context()
     printed = capsys.readouterr().err.splitlines()
     assert printed == [
         "reading the listings ended without its result (exit code 9): see the messages above"
     ]
-
-
-def _generator(tmp_path, monkeypatch, providers: Path = SHARED_PHONE) -> WaystationGenerator:
-    monkeypatch.setenv("WAYSTATION_TODAY", "2026-07-01")
-    settings = pelican.settings.read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={
-            "PATH": str(ROOT / "content"),
-            "PROVIDERS_PATH": str(providers),
-            "CACHE_PATH": str(tmp_path / "cache"),
-            "CACHE_CONTENT": False,
-            "LOAD_CONTENT_CACHE": False,
-        },
-    )
-    return WaystationGenerator(
-        {}, settings, settings["PATH"], settings["THEME"], str(tmp_path / "output")
-    )
 
 
 def test_a_full_temporary_folder_fails_the_build_in_one_line_that_says_what_to_do(
