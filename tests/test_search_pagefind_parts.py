@@ -449,9 +449,7 @@ def test_the_scratch_index_is_let_go_of_once_copied_into_the_site(tmp_path):
     assert entry["languages"]["en"]["page_count"] == 9
 
 
-def test_each_parts_page_files_leave_memory_as_soon_as_the_part_is_indexed(
-    tmp_path, monkeypatch
-):
+def test_each_parts_page_files_leave_memory_as_soon_as_the_part_is_indexed(tmp_path, monkeypatch):
     """A part's pages' files (one 4 KB page of tmpfs each: 0.3 GB at 50,000 listings, as
     the parts of a language were held until its last part was merged) are moved to the
     site's disk as soon as the part is indexed; merged, they are the site's pages' files,
@@ -481,3 +479,19 @@ def test_each_parts_page_files_leave_memory_as_soon_as_the_part_is_indexed(
     assert before_each_run == [["0", "0"], ["0", "4"], ["0", "8"]]  # parts of 4, 4 and 1
     assert not staged.exists()
     assert len(list((site / "pagefind" / "fragment").iterdir())) == 9
+
+
+def test_what_a_killed_build_left_of_its_parts_is_not_published_by_the_next(tmp_path):
+    """A build killed while its parts waited for their merge (out of memory, say) leaves
+    their pages' files in the site's index folder; the next build deletes them before it
+    writes anything."""
+    output = tmp_path / "output"
+    left = output / "pagefind" / pagefind_index.PARTS_FOLDER / "0-3" / "fragment"
+    left.mkdir(parents=True)
+    (left / "en_1234567.pf_fragment").write_bytes(b"left behind")
+    source = pagefind_index.prepare_source(output)
+    try:
+        assert not (output / "pagefind" / pagefind_index.PARTS_FOLDER).exists()
+        assert (output / "pagefind").is_dir()  # the index folder itself is the index's
+    finally:
+        search_packs.remove(pagefind_index.forget_source(output) or source)

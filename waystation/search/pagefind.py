@@ -593,7 +593,10 @@ def new_source_folder() -> Path:
 
 def prepare_source(output: Path) -> Path:
     """A new small-page folder for ``output``'s listing pages, remembered for its indexing
-    (the page renderer writes into it; the indexing reads it, then deletes it)."""
+    (the page renderer writes into it; the indexing reads it, then deletes it).  What a
+    build killed before its parts were merged left in the site (:data:`PARTS_FOLDER`) is
+    deleted first: no later step would, and it would be published."""
+    shutil.rmtree(Path(output, "pagefind", PARTS_FOLDER), ignore_errors=True)
     folder = new_source_folder()
     remember_source(output, folder)
     return folder
