@@ -175,3 +175,29 @@ def test_write_failures_name_the_file_and_the_folders_and_other_errors_stay_erro
     )
     missing = OSError(errno.ENOENT, "No such file or directory", "/srv/site/x")
     assert WriteFailed.from_os_error(missing, ["/srv/site"]) is None
+
+
+def test_a_failing_post_build_step_fails_the_build_once_with_its_whole_message(tmp_path, capsys):
+    """Pagefind failing (or any Waystation error of a step) prints its message, every
+    line of it, and fails the build once without a traceback; cleaning up runs first;
+    anything else (a defect) keeps its traceback."""
+    import pytest
+
+    from waystation.build.generator import BuildFailed, failures_reported
+    from waystation.exc import WaystationError
+
+    cleaned = []
+    with (
+        pytest.raises(BuildFailed) as failed,
+        failures_reported(tmp_path, lambda: cleaned.append(1)),
+    ):
+        raise WaystationError("Pagefind could not index output (exit 1): \nits log line")
+    assert str(failed.value) == "Pagefind could not index output (exit 1): "
+    assert capsys.readouterr().err.splitlines() == [
+        "Pagefind could not index output (exit 1): ",
+        "its log line",
+    ]
+    assert cleaned == [1]
+    with pytest.raises(KeyError), failures_reported(tmp_path, lambda: cleaned.append(2)):
+        raise KeyError("a defect")
+    assert cleaned == [1, 2] and capsys.readouterr().err == ""
