@@ -254,6 +254,10 @@ class _NotingRenderer:
     def __init__(self, data, output_path, template_dirs, settings):
         self.output = output_path
 
+    #: ids of the pages planned (inherited by forked renderers): a page read back from a
+    #: file is a copy, never one of them.
+    planned: set[int] = set()
+
     def __call__(self, pages, result):
         import os
         import time
@@ -261,6 +265,8 @@ class _NotingRenderer:
         for page in pages:
             time.sleep(0.01)
             result.written.append((page.path, os.getpid(), time.monotonic_ns()))
+            if id(page) not in self.planned:
+                result.unchanged += 1  # here: the number of pages rendered from copies
         return result
 
     def let_go(self):
@@ -286,8 +292,10 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     from waystation.site import write as site_build
     from waystation.site.pages import PageSpec
 
-    pages = [PageSpec(f"states/s{n}/", "state.html", {}) for n in range(200)]  # 2 s
+    pages = [PageSpec(f"states/s{n}/", "state.html", {"n": n}) for n in range(200)]  # 2 s
+    _NotingRenderer.planned = {id(page) for page in pages}
     here = os.getpid()
+    copies = []
 
     def render(hold_back, meanwhile=None):
         parts = site_build.render_parallel(
@@ -296,6 +304,7 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
         )  # fmt: skip
         written = sorted(w for part in parts for w in part.written)
         assert sorted(p for p, _, _ in written) == sorted(p.path for p in pages)
+        copies.append(sum(part.unchanged for part in parts))
         return written
 
     def noting(rendering):
@@ -328,9 +337,14 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     assert {pid for _, pid, at in written if at < release} == {here}
     assert {pid for _, pid, at in written if at > release + 500_000_000} - {here}
     assert calls == [(True, 0)]  # before the other renderer was forked
-    # And its renderer let go of what the pages left need not, then too.
+    # And its renderer let go of what the pages left need not, then too, and the pages
+    # left were handed over: every process rendered them from copies read back (forked
+    # processes that read the planned objects copy the memory pages they lie on).
     let_go = tmp_path / "let-go"
     assert let_go.read_text(encoding="utf-8") == "0\n"
+    late = sum(1 for _, _, at in written if at > release + 500_000_000)
+    assert copies[-1] >= late > 0
+    assert copies[-1] < len(pages)  # those rendered before the release: the planned ones
     # Not held back: this process and one forked renderer (one forked copy of the
     # build's memory, not two), the meanwhile work done here while the other renders.
     calls = []
@@ -339,6 +353,7 @@ def test_held_back_renderers_join_in_once_the_background_work_ends(tmp_path):
     pids = {pid for _, pid, _ in written}
     assert len(pids) == 2 and here in pids and calls == [(True, 1)]
     assert not let_go.exists()  # nothing to let go of: none was done
+    assert copies[0] == copies[-1] == 0  # held to the end, or never: nothing handed over
 
 
 def test_workers_take_the_browse_pages_first_and_each_listings_pages_together():
