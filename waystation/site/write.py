@@ -262,9 +262,11 @@ def _chunk(index: int) -> list[PageSpec]:
 
 
 def _hand_over(first: int) -> None:
-    """Write the chunks from ``first`` on (pickled) into an unnamed temporary file, from
-    which every renderer reads each one it takes (:func:`_chunk`), before the renderers
-    forked late are forked.
+    """Write the chunks of listing pages from ``first`` on (pickled) into an unnamed
+    temporary file, from which every renderer reads each one it takes (:func:`_chunk`),
+    before the renderers forked late are forked.  A listing page's context is plain data;
+    browse pages (read from the planned objects as before, if any are left) read the
+    build's shared data, which would be pickled with each of them.
 
     A forked renderer and this process share every memory page until either writes it,
     and reading an object writes it (its reference count), as does making an object in
@@ -279,6 +281,8 @@ def _hand_over(first: int) -> None:
     places = {}
     offset = 0
     for index in range(first, len(chunks)):
+        if not all("listing" in page.context for page in chunks[index]):
+            continue  # a browse page's entries read the build's shared data (SiteData)
         data = pickle.dumps(chunks[index], protocol=pickle.HIGHEST_PROTOCOL)
         file.write(data)
         places[index] = (offset, len(data))
