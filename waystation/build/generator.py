@@ -170,26 +170,25 @@ class WaystationGenerator:
         from waystation.build import plan as build_plan
         from waystation.directory import build_directory
 
-        try:
-            cache_file = None
-            if self.settings.get("CACHE_CONTENT") and self.settings.get("LOAD_CONTENT_CACHE"):
-                cache_file = (
-                    Path(self.settings["CACHE_PATH"]).resolve() / "waystation-listings.pickle"
+        # Any other Waystation error (the reading process killed, say) in one line too.
+        with failures_reported(self.output_path):
+            try:
+                cache_file = None
+                if self.settings.get("CACHE_CONTENT") and self.settings.get("LOAD_CONTENT_CACHE"):
+                    cache_file = (
+                        Path(self.settings["CACHE_PATH"]).resolve() / "waystation-listings.pickle"
+                    )
+                directory = build_directory(
+                    values,
+                    project_root(self.settings),
+                    today_from_env(),
+                    with_history=True,
+                    cache_file=cache_file,
+                    separate=True,
                 )
-            directory = build_directory(
-                values,
-                project_root(self.settings),
-                today_from_env(),
-                with_history=True,
-                cache_file=cache_file,
-                separate=True,
-            )
-        except ListingsInvalid as error:
-            report_lines([p.format_text() for p in error.problems])
-            raise BuildFailed(str(error)) from None
-        except WaystationError as error:  # e.g. the reading process was killed
-            report_lines(str(error).splitlines())
-            raise BuildFailed(str(error).splitlines()[0]) from None
+            except ListingsInvalid as error:
+                report_lines([p.format_text() for p in error.problems])
+                raise BuildFailed(str(error)) from None
         report_lines([p.format_text() for p in directory.problems])
         # Reported: nothing later reads them, and the directory lives to the build's end.
         # A directory imported from 211 data warns about every shared phone number: the

@@ -193,16 +193,16 @@ def _script(
 
     With ``unpack`` (the lists of :func:`unpack_lists`), each run's packed copies are
     written into its folders just before it reads them.  With ``copy_early`` (the site's
-    index folder), a language indexed in parts, but the last, has its pages' files (its
-    ``fragment``, ``index`` and ``filter`` folders: every name in them starts with the
+    index folder), each part's pages' files (its ``fragment`` folder, one file a page:
+    4 KB each in memory) are moved out of memory as soon as the part is indexed, into a
+    folder of their own in ``copy_early``'s :data:`PARTS_FOLDER` (the merge reads them
+    through a link and moves them into ``copy_early/fragment``, on the same disk), not
+    held in memory until the language's last part is indexed and merged (0.3 GB at
+    50,000 listings); and a language indexed in parts, but the last, has its word index
+    and filters (its ``index`` and ``filter`` folders: every name in them starts with the
     language's code) copied there as soon as they are merged, and deleted from memory,
     while the next language is indexed; the rest is copied after the script (see
-    :class:`Indexing`).  Each part's pages' files (its ``fragment`` folder, one file a
-    page: 4 KB each in memory) are moved out of memory as soon as the part is indexed,
-    into a folder of their own in ``copy_early``'s :data:`PARTS_FOLDER` (the merge reads
-    them through a link and moves them into ``copy_early/fragment``, on the same disk),
-    not held in memory until the language's last part is indexed and merged (0.3 GB at
-    50,000 listings)."""
+    :class:`Indexing`)."""
     lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
     merges = []
     for number, group in enumerate(groups):
@@ -233,8 +233,6 @@ def _script(
                 merge += ["--fragments", str(copy_early / "fragment")]
             parts = [str(o) for o in outputs]
             merge += [str(written / str(number)), *parts]
-            if copy_early is not None:  # the parts' staged folders, emptied by the merge
-                parts += [str(copy_early / PARTS_FOLDER / o.name) for o in outputs]
             merged = f"{shlex.join(merge)} && {shlex.join(['rm', '-rf', *parts])}"
             if copy_early is not None and number < len(groups) - 1:
                 merged += "".join(
@@ -245,7 +243,7 @@ def _script(
             lines += [merged + " &", f"merge{number}=$!"]
             merges.append(number)
     lines += [f'wait "$merge{number}"' for number in merges]
-    if copy_early is not None and merges:
+    if copy_early is not None and merges:  # the parts' staged folders, emptied by the merges
         lines.append(shlex.join(["rm", "-rf", str(copy_early / PARTS_FOLDER)]))
     return "\n".join(lines)
 
@@ -266,9 +264,10 @@ def _staged(folder: Path, stage: Path) -> str:
     )
 
 
-#: The folders of a Pagefind index whose files belong to one language (named
-#: ``<lang>_<hash>``): one language's may be copied into the site while another is indexed.
-LANGUAGE_FOLDERS = ("fragment", "index", "filter")
+#: The folders of a merged Pagefind index whose files belong to one language (named
+#: ``<lang>_<hash>``): one language's may be copied into the site while another is
+#: indexed.  (Its pages' files, ``fragment``, the merge writes into the site itself.)
+LANGUAGE_FOLDERS = ("index", "filter")
 
 
 def _moved(folder: Path, target: Path) -> str:
