@@ -184,9 +184,18 @@ class Rebuilder:
             f"build done ({update.done_seconds:.1f} s): {len(update.changed)} listing(s), "
             f"{len(update.pages_written) + len(update.others_written)} pages rendered, "
             f"{len(update.deleted)} deleted, search index "
-            f"{'made again' if update.reindexed else 'unchanged'}",
+            f"{_index_said(update)}",
             flush=True,
         )
+
+
+def _index_said(update) -> str:
+    """What became of the search index in a live update."""
+    if not update.reindexed:
+        return "unchanged"
+    if update.parts > 1:
+        return f"made again ({update.parts_indexed} of its {update.parts} parts indexed)"
+    return "made again"
 
 
 def serve(output: Path, port: int) -> http.server.ThreadingHTTPServer:

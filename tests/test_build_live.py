@@ -34,13 +34,14 @@ from waystation.build import incremental, live
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
-def settings_of(project, output, cache) -> dict:
+def settings_of(project, output, cache, **more) -> dict:
     """The settings ``pelican`` reads for :func:`tests.test_build_incremental.build`,
     read the way the devserver reads them (Pelican's own ``get_instance``)."""
     values = {
         "CACHE_PATH": str(cache),
         "PROVIDERS_PATH": str(project / "providers"),
         "THEME": str(project / "theme"),
+        **more,
     }
     argv = [
         str(project / "content"), "-o", str(output), "-s", str(project / "pelicanconf.py"),
@@ -178,6 +179,40 @@ def test_an_invalid_listing_is_reported_with_its_line_and_nothing_is_written(
     clean = clean_build(workspace)
     final = snapshot(output)
     assert [p for p in clean if final.get(p, (b"",))[0] != clean[p][0]] == []
+
+
+def test_edits_index_again_only_the_parts_that_hold_the_edited_listings(workspace):
+    """With the index made in parts (PAGEFIND_PART_PAGES), an update indexes again only
+    the parts holding a changed listing's search copies, one per language, once the
+    first update has kept every part's index; the output is still a clean build's."""
+    project, output = workspace / "project", workspace / "output"
+    settings = settings_of(project, output, workspace / "cache", PAGEFIND_PART_PAGES=8)
+    site = live.LiveSite.load(settings, output)
+    try:
+        edit_listing(project)
+        first = site.update(say=lambda _: None)
+        assert first is not None and first.parts > 4
+        assert first.parts_indexed == first.parts  # nothing kept yet: every part
+        path = project / "providers" / "harbor-light-chicago-loop.md"
+        text = path.read_text(encoding="utf-8")
+        # Its tags are searched in both languages (its summary has a Spanish translation).
+        text = text.replace("tags: [T visa, U visa, benefits]", "tags: [T visa, U visa, night]")
+        path.write_text(text, encoding="utf-8")
+        second = site.update(say=lambda _: None)
+        assert second is not None and second.changed == ["harbor-light-chicago-loop"]
+        assert (second.parts_indexed, second.parts) == (2, first.parts)  # English, Spanish
+        kept = site.kept_parts
+        assert kept is not None and len(list(kept.iterdir())) == first.parts
+    finally:
+        site.close()
+    assert not kept.exists()
+    # A clean build in parts too: a merged index is the same index as one run's, but
+    # its files are gzipped by Python, not by Pagefind (other bytes, same contents).
+    after, clean_output = snapshot(output), workspace / "clean-output"
+    build(project, clean_output, workspace / "clean-cache", PAGEFIND_PART_PAGES=8)
+    clean = snapshot(clean_output)
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
 
 
 def test_only_listing_files_are_live_changes(tmp_path):

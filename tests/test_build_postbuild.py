@@ -130,7 +130,7 @@ def test_indexing_started_while_pages_are_written_is_taken_over_by_its_step(tmp_
     joined: list = []
 
     class FakeIndexing:
-        def __init__(self, site, glob, source=None, in_place=False, part_pages=0):
+        def __init__(self, site, glob, source=None, in_place=False, part_pages=0, kept=None):
             started.append((site, glob))
 
         def wait(self):
@@ -185,7 +185,7 @@ def test_indexing_nobody_joined_is_stopped_when_the_build_process_ends(tmp_path,
     cancelled: list = []
 
     class FakeIndexing:
-        def __init__(self, site, glob, source=None, in_place=False, part_pages=0):
+        def __init__(self, site, glob, source=None, in_place=False, part_pages=0, kept=None):
             pass
 
         def cancel(self):
@@ -283,7 +283,7 @@ def test_indexing_starts_from_the_small_copies_before_any_page_is_written(tmp_pa
     started: list = []
 
     class FakeIndexing:
-        def __init__(self, site, glob, source=None, in_place=False, part_pages=0):
+        def __init__(self, site, glob, source=None, in_place=False, part_pages=0, kept=None):
             started.append(source)
 
         def wait(self):

@@ -379,6 +379,77 @@ def test_an_index_in_parts_updated_in_place_is_the_index_made_afresh(tmp_path):
     assert written[1] == written[0]
 
 
+def _logging_pagefind(tmp_path: Path, monkeypatch) -> Path:
+    """Pagefind, through a wrapper that appends the folder each run reads (its
+    ``--site``) to the file it returns."""
+    real = pagefind_index._executable()
+    log = tmp_path / "pagefind-runs"
+    log.write_text("")
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\necho "$2" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(pagefind_index, "_executable", lambda: wrapper)
+    return log
+
+
+def _runs_since(log: Path, seen: list[str]) -> list[str]:
+    lines = log.read_text().splitlines()
+    new = lines[len(seen) :]
+    seen[:] = lines
+    return new
+
+
+def test_parts_whose_pages_did_not_change_are_not_indexed_again(tmp_path, monkeypatch):
+    """`make devserver` keeps each part's index between updates: after one page changed,
+    only the part that holds it is indexed again, and the index is the one a fresh build
+    makes of the changed pages; unchanged pages are not indexed at all."""
+    parent = pagefind_index.scratch_dir()
+    log, seen = _logging_pagefind(tmp_path, monkeypatch), []
+    kept = Path(tempfile.mkdtemp(prefix="waystation-test-kept-", dir=parent))
+    site = tmp_path / "live"
+    site.mkdir()
+    glob = ["providers/*/index.html"]
+
+    def edited(parent):
+        source = _pages_folder(parent)
+        page = source / "providers" / "p017" / "index.html"
+        page.write_text(page.read_text().replace("Service 17 café", "Service 17 edited"))
+        return source
+
+    try:
+        first = pagefind_index.start(
+            site, glob, _pages_folder(parent), in_place=True, part_pages=10, kept=kept
+        )
+        assert first.wait() == 45
+        assert (first.runs, first.parts_reused, len(_runs_since(log, seen))) == (5, 0, 5)
+        assert len(list(kept.iterdir())) == 5
+
+        second = pagefind_index.start(
+            site, glob, edited(parent), in_place=True, part_pages=10, kept=kept
+        )
+        assert second.wait() == 45
+        assert (second.runs, second.parts_reused) == (5, 4)
+        assert len(_runs_since(log, seen)) == 1  # the part holding p017
+        assert len(list(kept.iterdir())) == 5  # the part's old index is gone
+        written = {p: p.stat().st_mtime_ns for p in (site / "pagefind").rglob("*")}
+
+        third = pagefind_index.start(
+            site, glob, edited(parent), in_place=True, part_pages=10, kept=kept
+        )
+        assert third.wait() == 45
+        assert (third.parts_reused, _runs_since(log, seen)) == (5, [])
+        assert {p: p.stat().st_mtime_ns for p in (site / "pagefind").rglob("*")} == written
+    finally:
+        shutil.rmtree(kept)
+
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    pagefind_index.start(fresh, glob, edited(parent), part_pages=0).wait()
+    assert _files(site / "pagefind") == _files(fresh / "pagefind")
+    postings, _variants = _by_fragment(site / "pagefind")["en"]["words"]["edit"]
+    assert [url for url, *_ in postings] == ["/providers/p017/"]  # the edit is searchable
+
+
 def test_a_merge_that_cannot_read_its_parts_says_so_in_one_line(tmp_path, capsys):
     assert pagefind_format.main([str(tmp_path / "out"), str(tmp_path / "missing")]) == 1
     message = capsys.readouterr().err.strip()

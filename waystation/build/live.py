@@ -86,6 +86,8 @@ class Update:
     others_written: list[str] = field(default_factory=list)  # other pages written
     deleted: list[str] = field(default_factory=list)
     reindexed: bool = False  # Pagefind ran
+    parts_indexed: int = 0  # of the index's parts, those Pagefind indexed again …
+    parts: int = 0  # … of all (the others' kept from the last update)
     pages_seconds: float = 0.0  # the changed listings' pages written
     done_seconds: float = 0.0  # everything written, the manifest kept
 
@@ -155,6 +157,9 @@ class LiveSite:
         self.pelican_entries: set[tuple[str, str | None]] = set()
         self.place_problems: dict[str, list[Problem]] = {}
         self.copies: Path | None = None
+        #: The index of each part of the last update's Pagefind runs, kept for the next
+        #: (:func:`waystation.search.pagefind.start`'s ``kept``).
+        self.kept_parts: Path | None = None
         self.broken = False  # a failed update may have written part: a full build next
         self.stale = False  # the day or the commit changed: a full build now
         self._base = incremental.code_fingerprint() + incremental.settings_fingerprint(
@@ -231,6 +236,12 @@ class LiveSite:
         self.broken = False
 
     def close(self) -> None:
+        self._drop_copies()
+        if self.kept_parts is not None:
+            shutil.rmtree(self.kept_parts, ignore_errors=True)
+            self.kept_parts = None
+
+    def _drop_copies(self) -> None:
         if self.copies is not None:
             shutil.rmtree(self.copies, ignore_errors=True)
             self.copies = None
@@ -308,8 +319,8 @@ class LiveSite:
     def _write_all_copies(self, pages: list[PageSpec]) -> None:
         from waystation.search import pagefind
 
-        self.close()
-        self.copies = pagefind.new_source_folder()
+        self._drop_copies()
+        self.copies = pagefind.new_source_folder(f"waystation-search-source-{os.getpid()}-")
         site_write.make_source_folders(self.copies, (p.save_as for p in pages))
         task = functools.partial(site_write.SearchCopyWriter, folder=self.copies)
         workers = worker_count(self.render_settings, len(pages), site_write.PARALLEL_MIN_PAGES)
@@ -458,14 +469,20 @@ class LiveSite:
         if reindex:
             from waystation.search import pagefind
 
-            pagefind.start(
+            if self.kept_parts is None:
+                prefix = f"waystation-pagefind-parts-{os.getpid()}-"
+                self.kept_parts = pagefind.new_source_folder(prefix)
+            indexing = pagefind.start(
                 self.output,
                 pagefind.listing_globs(self.render_settings),
                 self._index_source(),
                 in_place=True,
                 part_pages=pagefind.part_pages(self.render_settings),
+                kept=self.kept_parts,
             )
             result.reindexed = True
+            result.parts = indexing.runs
+            result.parts_indexed = indexing.runs - indexing.parts_reused
 
         # 4. The sitemap, then the post-build steps (all but Pagefind's), as in a build.
         entries = {(p.path, p.lastmod) for p in plan.values() if p.in_sitemap}

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import os
 import shlex
 import shutil
@@ -179,6 +180,7 @@ def _script(
     tidy: bool = False,
     unpack: dict[tuple[int, int], Path] | None = None,
     copy_early: Path | None = None,
+    kept: dict[tuple[int, int], Path] | None = None,
 ) -> str:
     """``sh -c`` script: Pagefind over each glob's runs, one run after the other, each
     glob's index into ``written/<number>``.  A glob run in parts has its parts' indexes
@@ -202,7 +204,12 @@ def _script(
     and filters (its ``index`` and ``filter`` folders: every name in them starts with the
     language's code) copied there as soon as they are merged, and deleted from memory,
     while the next language is indexed; the rest is copied after the script (see
-    :class:`Indexing`)."""
+    :class:`Indexing`).
+
+    With ``kept`` (``{(glob number, part): folder}``, :func:`kept_parts`), a part whose
+    folder exists is not indexed: its index, kept there by an earlier run over the same
+    pages, is linked in as the part's output; any other part's output is kept there
+    (linked) once Pagefind has written it, for the next run."""
     lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
     merges = []
     for number, group in enumerate(groups):
@@ -211,16 +218,17 @@ def _script(
             for k in range(len(group))
         ]
         for part, ((site, glob), output) in enumerate(zip(group, outputs, strict=True)):
-            listed = (unpack or {}).get((number, part))
-            if listed is not None:
-                script = [sys.executable, "-I", "-S", search_packs.__file__, str(listed)]
-                lines.append(shlex.join(script))
-            lines.append(
-                shlex.join(
-                    [pagefind, "--site", str(site), "--glob", glob]
-                    + ["--output-path", str(output), "--quiet"]
-                )
-            )
+            keep = (kept or {}).get((number, part))
+            if keep is not None and keep.is_dir():
+                lines.append(_linked_copy(keep, output))  # indexed by an earlier run
+            else:
+                lines += _run(pagefind, site, glob, output, (unpack or {}).get((number, part)))
+                if keep is not None:  # complete or absent: made under another name
+                    new = keep.with_name(keep.name + ".new")
+                    lines.append(
+                        f"{{ rm -rf {shlex.quote(str(new))} && {_linked_copy(output, new)} "
+                        f"&& {shlex.join(['mv', str(new), str(keep)])}; }}"
+                    )
             if tidy:
                 read = site if len(group) > 1 else _globbed_folder(site, glob)
                 if read is not None:
@@ -246,6 +254,15 @@ def _script(
     if copy_early is not None and merges:  # the parts' staged folders, emptied by the merges
         lines.append(shlex.join(["rm", "-rf", str(copy_early / PARTS_FOLDER)]))
     return "\n".join(lines)
+
+
+def _run(pagefind: str, site: Path, glob: str, output: Path, listed: Path | None) -> list[str]:
+    """Shell: one Pagefind run (its packed copies written first, with ``listed``)."""
+    lines = []
+    if listed is not None:
+        lines.append(shlex.join([sys.executable, "-I", "-S", search_packs.__file__, str(listed)]))
+    command = [pagefind, "--site", str(site), "--glob", glob, "--output-path", str(output)]
+    return [*lines, shlex.join([*command, "--quiet"])]
 
 
 #: The folder of the site's index folder that holds each part's pages' files until
@@ -278,6 +295,52 @@ def _moved(folder: Path, target: Path) -> str:
         f"{{ ! [ -d {source} ] || {{ mkdir -p {into} && cp -R {source}/. {into} "
         f"&& rm -rf {source}; }}; }}"
     )
+
+
+def _linked_copy(source: Path, target: Path) -> str:
+    """Shell: ``target`` (not there yet) made a copy of the folder ``source`` whose files
+    are hard links to ``source``'s (copied when on another file system).  Moving or
+    deleting one's files leaves the other's as they are."""
+    linked = shlex.join(["cp", "-R", "-l", str(source), str(target)])
+    copied = shlex.join(["cp", "-R", str(source), str(target)])
+    return f"{{ {linked} 2>/dev/null || {{ rm -rf {shlex.quote(str(target))} && {copied}; }}; }}"
+
+
+def part_key(site: Path, glob: str, pagefind: Path) -> str | None:
+    """What one Pagefind run over the pages of ``site`` matching ``glob`` (a language's
+    part) depends on, as a name: the Pagefind binary, the glob, and the pages (path and
+    bytes) in the order the folder lists them, the order Pagefind numbers them in.  None
+    for a glob that names no one folder of pages."""
+    split = _split_glob(glob)
+    if split is None:
+        return None
+    folder, rest = split
+    base = Path(site, folder)
+    stat = os.stat(pagefind)
+    digest = hashlib.sha256(f"{pagefind}\0{stat.st_size}\0{stat.st_mtime_ns}\0{glob}".encode())
+    for name in _pages(base, folder, rest, None):
+        data = (base / name / rest).read_bytes()
+        digest.update(f"\0{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()[:40]
+
+
+def kept_parts(
+    groups: list[list[tuple[Path, str]]], folder: Path, pagefind: Path
+) -> dict[tuple[int, int], Path]:
+    """Where the index of each part of ``groups`` (:func:`split_runs`) is kept in
+    ``folder`` between runs: a folder named by :func:`part_key`, there when an earlier run
+    indexed the same pages.  A language indexed in one run has none (nothing to merge it
+    with: a change anywhere is a change of its one run)."""
+    found = {}
+    for number, group in enumerate(groups):
+        if len(group) < 2:
+            continue
+        for part, (site, glob) in enumerate(group):
+            key = part_key(site, glob, pagefind)
+            if key is not None:
+                found[(number, part)] = Path(folder, key)
+    return found
 
 
 def _globbed_folder(site: Path, glob: str) -> Path | None:
@@ -339,6 +402,7 @@ class Indexing:
         source: Path | None = None,
         in_place: bool = False,
         part_pages: int = 0,
+        kept: Path | None = None,
     ):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
@@ -357,6 +421,12 @@ class Indexing:
             globs = [g for g in globs if _matches(Path(read), g, packed)] or globs[:1]
         shell = os.path.exists(SHELL)
         self._written: Path | None = None
+        #: How many parts were not indexed again, their index kept from an earlier run
+        #: (``kept``: see :func:`start`); and which of the kept ones this run uses.
+        self.parts_reused = 0
+        #: How many Pagefind runs (parts) the index is made of.
+        self.runs = 1
+        self._kept: tuple[Path | None, set[str]] = (None, set())
         if shell or self.in_place:
             parent = source.parent if source is not None else scratch_dir()
             self._written = Path(tempfile.mkdtemp(prefix="waystation-pagefind-index-", dir=parent))
@@ -368,13 +438,18 @@ class Indexing:
                     Path(read), globs, part_pages, self._written, not self.in_place, packed
                 )
             self._parts = len(groups)
+            self.runs = sum(map(len, groups))
             tidy = source is not None and not self.in_place
             lists = None
             if packs is not None and packed is not None:  # both or neither
                 lists = unpack_lists(groups, packed, packs)
             del packed  # 96,000 entries at 50,000 listings: the lists are on disk now
             early = None if self.in_place else self.target
-            script = _script(str(_executable()), groups, self._written, tidy, lists, early)
+            pagefind = _executable()
+            parts_kept = kept_parts(groups, kept, pagefind) if kept is not None else {}
+            self.parts_reused = sum(folder.is_dir() for folder in parts_kept.values())
+            self._kept = (kept, {folder.name for folder in parts_kept.values()})
+            script = _script(str(pagefind), groups, self._written, tidy, lists, early, parts_kept)
             if not self.in_place:  # in place: the runs' folders are joined by wait()
                 for n in range(len(groups)):
                     run = str(self._written / str(n))
@@ -461,6 +536,8 @@ class Indexing:
                 sync_folder(merged, self.target)
             elif code == 0 and self._written is not None and self._parts > 1:
                 pagefind_format.join_entries(self._runs(), self.target)
+            if code == 0:
+                _forget_other_parts(*self._kept)
         finally:
             self._process = None
             self._cleanup()
@@ -484,6 +561,16 @@ class Indexing:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         self._cleanup()
+
+
+def _forget_other_parts(folder: Path | None, used: set[str]) -> None:
+    """Delete the parts' indexes kept in ``folder`` that the last run did not use (their
+    pages changed since), and what a stopped run left half made."""
+    if folder is None or not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if path.name not in used:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def sync_folder(source: Path, target: Path) -> None:
@@ -537,15 +624,23 @@ def start(
     source: Path | None = None,
     in_place: bool = False,
     part_pages: int = 0,
+    kept: Path | None = None,
 ) -> Indexing:
     """Start indexing the pages of ``site`` matching ``glob`` (or each glob of a list, one
     after the other: :class:`Indexing`) in the background (read from their small copies
-    in ``source`` when given; ``in_place`` and ``part_pages``: see :class:`Indexing`)."""
+    in ``source`` when given; ``in_place`` and ``part_pages``: see :class:`Indexing`).
+
+    With ``kept`` (a folder of its own, on the file system of :func:`scratch_dir`), the
+    index of each part of a language indexed in parts is kept there, and a later run
+    whose part holds the same pages (path and bytes, in the same order) links it in
+    instead of running Pagefind over them again: ``make devserver`` indexes again only
+    the parts that hold an edited listing's copies.  What a run did not use is deleted
+    once it ends."""
     key = Path(site).resolve()
     previous = _RUNNING.pop(key, None)
     if previous is not None:
         previous.cancel()
-    indexing = _RUNNING[key] = Indexing(key, glob, source, in_place, part_pages)
+    indexing = _RUNNING[key] = Indexing(key, glob, source, in_place, part_pages, kept)
     return indexing
 
 
@@ -582,12 +677,13 @@ def scratch_dir() -> str | None:
     return None
 
 
-def new_source_folder() -> Path:
-    """An empty, private folder for the small pages of one build (deleted after indexing)."""
+def new_source_folder(prefix: str = "waystation-search-source-") -> Path:
+    """An empty, private folder for the small pages of one build (deleted after indexing),
+    or with another ``prefix``, for other scratch files of the indexing."""
     try:
-        return Path(tempfile.mkdtemp(prefix="waystation-search-source-", dir=scratch_dir()))
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=scratch_dir()))
     except OSError:
-        return Path(tempfile.mkdtemp(prefix="waystation-search-source-"))
+        return Path(tempfile.mkdtemp(prefix=prefix))
 
 
 def prepare_source(output: Path) -> Path:
