@@ -29,6 +29,7 @@ import argparse
 import functools
 import http.server
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -218,6 +219,9 @@ def main() -> int:
     parser.add_argument("--no-serve", action="store_true", help="rebuild only")
     parser.add_argument("--built", action="store_true", help=argparse.SUPPRESS)  # restarted
     args = parser.parse_args()
+    # Stopped by `kill` (or a container's stop) as by Ctrl-C: what the live state keeps
+    # in /dev/shm (the search copies, the index's parts: memory) is deleted on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     os.chdir(ROOT)
     rebuilder = Rebuilder(pelican_args(args.content, args.output, args.settings, args.set))
     rebuilder.full(build=not args.built)

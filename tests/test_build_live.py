@@ -10,10 +10,12 @@ compares the two trees.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
 import signal
+import tempfile
 
 import pytest
 
@@ -30,6 +32,7 @@ from tests.test_build_incremental import (
     snapshot,
 )
 from waystation.build import incremental, live
+from waystation.search import pagefind
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -227,7 +230,8 @@ def test_only_listing_files_are_live_changes(tmp_path):
 
 def test_the_devserver_serves_an_edit_then_the_whole_site_as_a_clean_build(workspace):
     """scripts/devserver.py as ``make devserver`` runs it (without its HTTP server): the
-    edited page first, then ``build done``, and the output is a clean build's."""
+    edited page first, then ``build done``, and the output is a clean build's.  Stopped
+    by ``kill`` (SIGTERM), it deletes what it kept in memory-backed scratch folders."""
     import queue
     import subprocess
     import sys
@@ -270,9 +274,14 @@ def test_the_devserver_serves_an_edit_then_the_whole_site_as_a_clean_build(works
         assert next_line("pages written", "build FAILED").startswith("pages written")
         assert b"now with a 24/7 line" in (output / page).read_bytes()
         assert next_line("build done", "build FAILED").startswith("build done")
+        scratch = pagefind.scratch_dir() or tempfile.gettempdir()
+        kept = glob.glob(os.path.join(scratch, f"waystation-*-{proc.pid}-*"))
+        assert kept, "the devserver keeps its search copies in a scratch folder"
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
+    assert proc.returncode == 0
+    assert [path for path in kept if os.path.exists(path)] == []
     after = snapshot(output)
     clean = clean_build(workspace)
     assert sorted(after) == sorted(clean)
