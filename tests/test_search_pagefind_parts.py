@@ -450,6 +450,34 @@ def test_parts_whose_pages_did_not_change_are_not_indexed_again(tmp_path, monkey
     assert [url for url, *_ in postings] == ["/providers/p017/"]  # the edit is searchable
 
 
+def test_a_kept_parts_name_follows_its_pages_and_nothing_else(tmp_path):
+    """A part's kept index is found again only for the same pages: the same paths and
+    bytes give the same name in another folder, one changed byte another name, and a
+    part whose copies are not written yet (packed) is not kept at all."""
+    pagefind = pagefind_index._executable()
+    glob = "providers/*/index.html"
+
+    def part(name: str, pages: dict[str, str | None]) -> Path:
+        site = tmp_path / name
+        for folder, text in pages.items():
+            (site / "providers" / folder).mkdir(parents=True)
+            if text is not None:
+                (site / "providers" / folder / "index.html").write_text(text)
+        return site
+
+    pages = {"a": "<p>Alamo</p>", "b": "<p>Harbor</p>"}
+    first = pagefind_index.part_key(part("one", pages), glob, pagefind)
+    assert first is not None
+    assert pagefind_index.part_key(part("two", pages), glob, pagefind) == first
+    edited = {**pages, "b": "<p>Harbor.</p>"}
+    assert pagefind_index.part_key(part("three", edited), glob, pagefind) != first
+    packed = part("four", {"a": None, "b": None})
+    assert pagefind_index.part_key(packed, glob, pagefind) is None
+    assert (
+        pagefind_index.part_key(part("five", pages), "{providers,x}/*/index.html", pagefind) is None
+    )
+
+
 def test_a_merge_that_cannot_read_its_parts_says_so_in_one_line(tmp_path, capsys):
     assert pagefind_format.main([str(tmp_path / "out"), str(tmp_path / "missing")]) == 1
     message = capsys.readouterr().err.strip()

@@ -310,15 +310,19 @@ def part_key(site: Path, glob: str, pagefind: Path) -> str | None:
     """What one Pagefind run over the pages of ``site`` matching ``glob`` (a language's
     part) depends on, as a name: the Pagefind binary, the glob, and the pages (path and
     bytes) in the order the folder lists them, the order Pagefind numbers them in.  None
-    for a glob that names no one folder of pages."""
+    for a glob that names no one folder of pages, or a part with no page written (packed
+    copies are written just before their run reads them: nothing to name them by)."""
     split = _split_glob(glob)
     if split is None:
         return None
     folder, rest = split
     base = Path(site, folder)
+    names = _pages(base, folder, rest, None)
+    if not names:
+        return None
     stat = os.stat(pagefind)
     digest = hashlib.sha256(f"{pagefind}\0{stat.st_size}\0{stat.st_mtime_ns}\0{glob}".encode())
-    for name in _pages(base, folder, rest, None):
+    for name in names:
         data = (base / name / rest).read_bytes()
         digest.update(f"\0{name}\0{len(data)}\0".encode())
         digest.update(data)
