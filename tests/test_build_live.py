@@ -33,6 +33,9 @@ from tests.test_build_incremental import (
 )
 from waystation.build import incremental, live
 from waystation.search import pagefind
+from waystation.site import write as site_write
+from waystation.text import markup
+from waystation.text import plain as export_text
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -216,6 +219,44 @@ def test_edits_index_again_only_the_parts_that_hold_the_edited_listings(workspac
     clean = snapshot(clean_output)
     assert sorted(after) == sorted(clean)
     assert [p for p in clean if after[p][0] != clean[p][0]] == []
+
+
+def test_an_update_renders_no_unchanged_description_for_the_open_data(
+    workspace, tmp_path, monkeypatch
+):
+    """Every update writes the open data whole, in a forked process: the descriptions'
+    text comes from what the live state knows (the search copies' writers rendered
+    them when it was loaded, in forked workers here), not from their Markdown again."""
+    rendered = tmp_path / "rendered"
+    real = export_text.render_markdown
+
+    def counted(text):  # in whichever process renders: counted in a file
+        with open(rendered, "a", encoding="utf-8") as file:
+            file.write("one\n")
+        return real(text)
+
+    monkeypatch.setattr(site_write, "PARALLEL_MIN_PAGES", 1)  # the copies by 2 workers
+    # Nothing known from the builds this test process ran before (a devserver's is new).
+    monkeypatch.setattr(markup, "_RENDERED", {})
+    monkeypatch.setattr(export_text, "_KNOWN", {})
+    project, output = workspace / "project", workspace / "output"
+    settings = settings_of(project, output, workspace / "cache", BUILD_WORKERS=2)
+    site = live.LiveSite.load(settings, output)
+    try:
+        descriptions = {
+            text
+            for page in site.plan.values()
+            if page.context.get("listing") and (text := page.context["listing"].get("description"))
+        }
+        assert descriptions and all(export_text.knows(text) for text in descriptions)
+        monkeypatch.setattr(export_text, "render_markdown", counted)
+        edit_listing(project)
+        assert site.update(say=lambda _: None) is not None
+    finally:
+        site.close()
+    assert not rendered.exists(), f"{len(rendered.read_text().split())} descriptions rendered"
+    after, clean = snapshot(output), clean_build(workspace)
+    assert [p for p in clean if after.get(p, (b"",))[0] != clean[p][0]] == []
 
 
 def test_only_listing_files_are_live_changes(tmp_path):

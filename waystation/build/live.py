@@ -71,6 +71,7 @@ from waystation.site import render as site_render
 from waystation.site import sitemap as site_sitemap
 from waystation.site import write as site_write
 from waystation.site.pages import PageSpec, SiteData, listing_pages
+from waystation.text import plain as export_text
 
 #: The post-build step the live update replaces with its own run of Pagefind (over the
 #: kept search copies, only when one changed).
@@ -325,9 +326,9 @@ class LiveSite:
         task = functools.partial(site_write.SearchCopyWriter, folder=self.copies)
         workers = worker_count(self.render_settings, len(pages), site_write.PARALLEL_MIN_PAGES)
         if workers == 1:
-            self._copy_writer()(pages, site_write.Rendered())
+            parts = [self._copy_writer()(pages, site_write.Rendered())]
         else:
-            site_write.render_parallel(
+            parts = site_write.render_parallel(
                 pages,
                 self.data,
                 self.output,
@@ -336,6 +337,15 @@ class LiveSite:
                 workers,
                 task,
             )
+        # The descriptions' text, known from here on: every update writes the open data
+        # whole, in a process forked from this one, which would otherwise render every
+        # description's Markdown again (6.8 CPU-s an update at 10,000 listings).  A
+        # changed description is rendered here by the update's copy writer.
+        rendered = site_write.descriptions_rendered(parts, pages)
+        export_text.remember_texts(
+            {text: export_text.rendered_to_text(str(html)) for text, html in rendered.items()},
+            forget_others=True,
+        )
 
     def _index_source(self) -> Path:
         """A new folder for Pagefind holding every search copy (hard links), its folders

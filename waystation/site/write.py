@@ -397,7 +397,7 @@ def render_pages(
             if number == 1 and not any(part.problems for part in parts):
                 # What the search copies rendered: the renderers forked next need not again,
                 # nor the exports (which may start now, in after_listings()).
-                markup.remember_rendered(_rekeyed(parts, listing_pages))
+                markup.remember_rendered(descriptions_rendered(parts, listing_pages))
                 site_render.use_search_blocks(
                     {k: v for p in parts for k, v in p.search_blocks.items()}
                 )
@@ -455,7 +455,9 @@ def render_pages(
     return sum(len(part.written) for part in parts)
 
 
-def _rekeyed(parts: list[Rendered], listing_pages: list[PageSpec]) -> dict[str, Markup]:
+def descriptions_rendered(
+    parts: list[Rendered], listing_pages: list[PageSpec]
+) -> dict[str, Markup]:
     """The descriptions' HTML the search copies' writers handed back, each keyed by the
     description of this process's listing pages it was made from (the same text): a
     forked writer's keys arrive as copies of those texts, 1.2 KB a listing, 30 MB at
