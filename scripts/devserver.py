@@ -116,10 +116,13 @@ class Rebuilder:
     def full(self, reload_state: bool = True, build: bool = True) -> None:
         """A full build, then the state read again (or, when only the theme or the
         content pages changed, only the manifest)."""
+        if build and self.site is not None:
+            self.site.stop_index_parts()  # the build has both processors to itself
         if build and not full_build(self.args):
             return
         if self.site is not None and not reload_state:
             self.site.reload_manifest()
+            self.site.keep_index_parts()
             return
         started = time.perf_counter()
         if self.site is not None:
@@ -136,6 +139,18 @@ class Rebuilder:
             "edits of listings are rebuilt here",
             flush=True,
         )
+        # Meanwhile, the search index's parts are indexed in the background to be kept:
+        # the first edit too then indexes only the parts holding the edited listing.
+        self.site.keep_index_parts()
+
+    def tick(self) -> None:
+        """Between changes: join the background indexing of the parts once it has ended."""
+        if self.site is None:
+            return
+        try:
+            self.site.join_index_parts()
+        except self.live_module.WaystationError as error:  # the next edit indexes the rest
+            print(f"search index parts not kept ahead ({error})", flush=True)
 
     def changed(self, paths: list[str]) -> None:
         live = self.live_module
@@ -243,6 +258,7 @@ def main() -> int:
                 live = "listing edits rebuilt here" if rebuilder.site else "full builds only"
                 print(f"ready: watching for changes ({live})", flush=True)
             if not changes:
+                rebuilder.tick()
                 continue
             paths = sorted({path for _change, path in changes})
             names = sorted({Path(path).name for path in paths})

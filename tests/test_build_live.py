@@ -221,6 +221,39 @@ def test_edits_index_again_only_the_parts_that_hold_the_edited_listings(workspac
     assert [p for p in clean if after[p][0] != clean[p][0]] == []
 
 
+def test_parts_kept_ahead_make_the_first_edit_index_only_its_parts(workspace):
+    """What the devserver starts once its state is loaded: every part of the search
+    index indexed in the background only to be kept (the output untouched), so that the
+    first edit too indexes only the parts holding the edited listing's copies."""
+    project, output = workspace / "project", workspace / "output"
+    settings = settings_of(project, output, workspace / "cache", PAGEFIND_PART_PAGES=8)
+    site = live.LiveSite.load(settings, output)
+    try:
+        before = snapshot(output)
+        assert site.keep_index_parts()
+        assert pagefind.wait(output) == 0  # joined: nothing written into the site
+        assert snapshot(output) == before
+        kept = site.kept_parts
+        assert kept is not None and len(list(kept.iterdir())) == 12  # 6 parts a language
+        path = project / "providers" / "harbor-light-chicago-loop.md"
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("tags: [T visa, U visa, benefits]", "tags: [T visa, U visa, night]")
+        path.write_text(text, encoding="utf-8")
+        first = site.update(say=lambda _: None)
+        assert first is not None and (first.parts_indexed, first.parts) == (2, 12)
+    finally:
+        site.close()
+    after, clean_output = snapshot(output), workspace / "clean-output"
+    build(project, clean_output, workspace / "clean-cache", PAGEFIND_PART_PAGES=8)
+    clean = snapshot(clean_output)
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+
+
+def test_a_live_state_with_one_run_a_language_keeps_no_parts_ahead(site):
+    assert site.keep_index_parts() is False  # the sample: 51 pages a language, parts of 1,250
+
+
 def test_an_update_renders_no_unchanged_description_for_the_open_data(
     workspace, tmp_path, monkeypatch
 ):

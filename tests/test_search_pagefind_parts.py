@@ -450,6 +450,35 @@ def test_parts_whose_pages_did_not_change_are_not_indexed_again(tmp_path, monkey
     assert [url for url, *_ in postings] == ["/providers/p017/"]  # the edit is searchable
 
 
+def test_parts_kept_ahead_leave_the_site_alone_and_spare_the_next_run(tmp_path, monkeypatch):
+    """`make devserver` indexes the parts ahead, once its state is loaded, only to keep
+    them: the site's index is not touched, and the first update over the same pages runs
+    no Pagefind at all."""
+    parent = pagefind_index.scratch_dir()
+    log, seen = _logging_pagefind(tmp_path, monkeypatch), []
+    kept = Path(tempfile.mkdtemp(prefix="waystation-test-kept-", dir=parent))
+    site = tmp_path / "live"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "old.txt").write_text("the index being served")
+    glob = ["providers/*/index.html"]
+    try:
+        ahead = pagefind_index.keep_parts(site, glob, _pages_folder(parent), 10, kept)
+        assert ahead is not None
+        while not ahead.done():
+            time.sleep(0.05)
+        pagefind_index.join_if_done(site)
+        assert len(_runs_since(log, seen)) == 5
+        assert len([p for p in kept.iterdir() if not p.name.endswith(".new")]) == 5
+        assert [p.name for p in (site / "pagefind").iterdir()] == ["old.txt"]
+        first = pagefind_index.start(
+            site, glob, _pages_folder(parent), in_place=True, part_pages=10, kept=kept
+        )
+        assert first.wait() == 45
+        assert (first.parts_reused, _runs_since(log, seen)) == (5, [])
+    finally:
+        shutil.rmtree(kept)
+
+
 def test_a_kept_parts_name_follows_its_pages_and_nothing_else(tmp_path):
     """A part's kept index is found again only for the same pages: the same paths and
     bytes give the same name in another folder, one changed byte another name, and a

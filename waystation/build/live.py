@@ -237,6 +237,7 @@ class LiveSite:
         self.broken = False
 
     def close(self) -> None:
+        self.stop_index_parts()
         self._drop_copies()
         if self.kept_parts is not None:
             shutil.rmtree(self.kept_parts, ignore_errors=True)
@@ -346,6 +347,50 @@ class LiveSite:
             {text: export_text.rendered_to_text(str(html)) for text, html in rendered.items()},
             forget_others=True,
         )
+
+    def _kept_folder(self) -> Path:
+        """The folder of the index's parts kept between updates (made the first time)."""
+        from waystation.search import pagefind
+
+        if self.kept_parts is None:
+            prefix = f"waystation-pagefind-parts-{os.getpid()}-"
+            self.kept_parts = pagefind.new_source_folder(prefix)
+        return self.kept_parts
+
+    def keep_index_parts(self) -> bool:
+        """Index in the background the parts of the search index not kept yet, only to
+        keep them (the site untouched), so that the first edit too indexes only its own
+        parts (:func:`waystation.search.pagefind.keep_parts`; the next update stops it,
+        what it kept by then staying kept).  Whether it started: not when no language
+        has more listing pages than one part holds (its one run is indexed whole)."""
+        from waystation.search import pagefind
+
+        part_pages = pagefind.part_pages(self.render_settings)
+        pages: dict[str, int] = {}
+        for page in self.plan.values():
+            if page.context.get("listing") is not None:
+                pages[page.context["lang"]] = pages.get(page.context["lang"], 0) + 1
+        if part_pages <= 0 or max(pages.values(), default=0) <= part_pages:
+            return False
+        globs = pagefind.listing_globs(self.render_settings)
+        kept = self._kept_folder()
+        return (
+            pagefind.keep_parts(self.output, globs, self._index_source(), part_pages, kept)
+            is not None
+        )
+
+    def stop_index_parts(self) -> None:
+        """Stop :meth:`keep_index_parts`'s work (a full build is to run: what was kept by
+        then stays kept)."""
+        from waystation.search import pagefind
+
+        pagefind.stop(self.output)
+
+    def join_index_parts(self) -> None:
+        """Join :meth:`keep_index_parts`'s work if it has ended (raises its failure)."""
+        from waystation.search import pagefind
+
+        pagefind.join_if_done(self.output)
 
     def _index_source(self) -> Path:
         """A new folder for Pagefind holding every search copy (hard links), its folders
@@ -479,16 +524,13 @@ class LiveSite:
         if reindex:
             from waystation.search import pagefind
 
-            if self.kept_parts is None:
-                prefix = f"waystation-pagefind-parts-{os.getpid()}-"
-                self.kept_parts = pagefind.new_source_folder(prefix)
             indexing = pagefind.start(
                 self.output,
                 pagefind.listing_globs(self.render_settings),
                 self._index_source(),
                 in_place=True,
                 part_pages=pagefind.part_pages(self.render_settings),
-                kept=self.kept_parts,
+                kept=self._kept_folder(),
             )
             result.reindexed = True
             result.parts = indexing.runs

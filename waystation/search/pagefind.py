@@ -181,6 +181,7 @@ def _script(
     unpack: dict[tuple[int, int], Path] | None = None,
     copy_early: Path | None = None,
     kept: dict[tuple[int, int], Path] | None = None,
+    merge: bool = True,
 ) -> str:
     """``sh -c`` script: Pagefind over each glob's runs, one run after the other, each
     glob's index into ``written/<number>``.  A glob run in parts has its parts' indexes
@@ -209,7 +210,9 @@ def _script(
     With ``kept`` (``{(glob number, part): folder}``, :func:`kept_parts`), a part whose
     folder exists is not indexed: its index, kept there by an earlier run over the same
     pages, is linked in as the part's output; any other part's output is kept there
-    (linked) once Pagefind has written it, for the next run."""
+    (linked) once Pagefind has written it, for the next run.  Without ``merge``, only
+    the parts not kept yet are indexed, each only to be kept there: nothing is merged
+    nor written anywhere else (:func:`keep_parts`)."""
     lines = ["set -e", "trap 'kill $(jobs -p) 2>/dev/null || true' EXIT"]
     merges = []
     for number, group in enumerate(groups):
@@ -219,29 +222,30 @@ def _script(
         ]
         for part, ((site, glob), output) in enumerate(zip(group, outputs, strict=True)):
             keep = (kept or {}).get((number, part))
+            if not merge:
+                if keep is not None and not keep.is_dir():
+                    lines += _run(pagefind, site, glob, output, None)
+                    lines += [_keep(output, keep), shlex.join(["rm", "-rf", str(output)])]
+                continue
             if keep is not None and keep.is_dir():
                 lines.append(_linked_copy(keep, output))  # indexed by an earlier run
             else:
                 lines += _run(pagefind, site, glob, output, (unpack or {}).get((number, part)))
-                if keep is not None:  # complete or absent: made under another name
-                    new = keep.with_name(keep.name + ".new")
-                    lines.append(
-                        f"{{ rm -rf {shlex.quote(str(new))} && {_linked_copy(output, new)} "
-                        f"&& {shlex.join(['mv', str(new), str(keep)])}; }}"
-                    )
+                if keep is not None:
+                    lines.append(_keep(output, keep))
             if tidy:
                 read = site if len(group) > 1 else _globbed_folder(site, glob)
                 if read is not None:
                     lines.append(shlex.join(["rm", "-rf", str(read)]))
             if len(group) > 1 and copy_early is not None:
                 lines.append(_staged(output / "fragment", copy_early / PARTS_FOLDER / output.name))
-        if len(group) > 1:
-            merge = [sys.executable, "-m", pagefind_format.__name__]
+        if len(group) > 1 and merge:
+            merge_command = [sys.executable, "-m", pagefind_format.__name__]
             if copy_early is not None:
-                merge += ["--fragments", str(copy_early / "fragment")]
+                merge_command += ["--fragments", str(copy_early / "fragment")]
             parts = [str(o) for o in outputs]
-            merge += [str(written / str(number)), *parts]
-            merged = f"{shlex.join(merge)} && {shlex.join(['rm', '-rf', *parts])}"
+            merge_command += [str(written / str(number)), *parts]
+            merged = f"{shlex.join(merge_command)} && {shlex.join(['rm', '-rf', *parts])}"
             if copy_early is not None and number < len(groups) - 1:
                 merged += "".join(
                     f" && {_moved(written / str(number) / name, copy_early / name)}"
@@ -294,6 +298,16 @@ def _moved(folder: Path, target: Path) -> str:
     return (
         f"{{ ! [ -d {source} ] || {{ mkdir -p {into} && cp -R {source}/. {into} "
         f"&& rm -rf {source}; }}; }}"
+    )
+
+
+def _keep(output: Path, keep: Path) -> str:
+    """Shell: a run's ``output`` kept as ``keep`` (linked), complete or not at all: made
+    under another name first (what a stopped run left of that is deleted later)."""
+    new = keep.with_name(keep.name + ".new")
+    return (
+        f"{{ rm -rf {shlex.quote(str(new))} && {_linked_copy(output, new)} "
+        f"&& {shlex.join(['mv', str(new), str(keep)])}; }}"
     )
 
 
@@ -407,14 +421,18 @@ class Indexing:
         in_place: bool = False,
         part_pages: int = 0,
         kept: Path | None = None,
+        keep_only: bool = False,
     ):
         self.site = Path(site).resolve()
         self.target = self.site / "pagefind"
         self.source = source
+        #: Only index the parts not kept in ``kept`` yet, to keep them: the site and its
+        #: index untouched (:func:`keep_parts`).
+        self.keep_only = keep_only and kept is not None and source is not None
         #: Update the index in place (``make devserver``): Pagefind writes elsewhere, and
         #: only the files whose bytes changed are written into the site, the others kept
         #: (mtime and all); files of the old index not in the new one are deleted.
-        self.in_place = in_place and source is not None
+        self.in_place = (in_place or self.keep_only) and source is not None
         if self.target.exists() and not self.in_place:
             shutil.rmtree(self.target)
         read = str(source) if source is not None else str(self.site)
@@ -453,7 +471,10 @@ class Indexing:
             parts_kept = kept_parts(groups, kept, pagefind) if kept is not None else {}
             self.parts_reused = sum(folder.is_dir() for folder in parts_kept.values())
             self._kept = (kept, {folder.name for folder in parts_kept.values()})
-            script = _script(str(pagefind), groups, self._written, tidy, lists, early, parts_kept)
+            script = _script(
+                str(pagefind), groups, self._written, tidy, lists, early, parts_kept,
+                merge=not self.keep_only,
+            )  # fmt: skip
             if not self.in_place:  # in place: the runs' folders are joined by wait()
                 for n in range(len(groups)):
                     run = str(self._written / str(n))
@@ -527,7 +548,9 @@ class Indexing:
             code = process.wait()
             self._log.seek(0)
             log = self._log.read().decode("utf-8", "replace").strip()
-            if code == 0 and self.in_place:
+            if code == 0 and self.keep_only:
+                pass  # the parts are kept: nothing merged, nothing to write
+            elif code == 0 and self.in_place:
                 assert self._written is not None
                 merged = self._written / "merged"
                 for run in self._runs():
@@ -547,6 +570,9 @@ class Indexing:
             self._cleanup()
         if code != 0:
             raise WaystationError(f"Pagefind could not index {self.site} (exit {code}): {log}")
+        if self.keep_only:
+            self.pages = 0
+            return 0
         for name in UNUSED_FILES:
             (self.target / name).unlink(missing_ok=True)
         if not self.in_place:
@@ -641,11 +667,46 @@ def start(
     the parts that hold an edited listing's copies.  What a run did not use is deleted
     once it ends."""
     key = Path(site).resolve()
-    previous = _RUNNING.pop(key, None)
-    if previous is not None:
-        previous.cancel()
+    stop(key)
     indexing = _RUNNING[key] = Indexing(key, glob, source, in_place, part_pages, kept)
     return indexing
+
+
+def keep_parts(
+    site: Path, glob: list[str], source: Path, part_pages: int, kept: Path
+) -> Indexing | None:
+    """Index in the background each part of ``source``'s pages that ``kept`` does not hold
+    yet, only to keep it there (:func:`start`'s ``kept``; ``site`` and its index are not
+    touched): a later :func:`start` over the same pages then indexes only the parts whose
+    pages changed.  ``make devserver`` starts it once its state is loaded, so that its
+    first edit too indexes only its own parts.  Registered like :func:`start`: a later
+    :func:`start` for ``site`` stops it (what it kept by then stays kept), and
+    :func:`join_if_done` joins it.  None where no shell runs the parts."""
+    if not os.path.exists(SHELL):
+        search_packs.remove(source)
+        return None
+    key = Path(site).resolve()
+    stop(key)
+    indexing = Indexing(key, glob, source, part_pages=part_pages, kept=kept, keep_only=True)
+    _RUNNING[key] = indexing
+    return indexing
+
+
+def join_if_done(site: Path) -> None:
+    """Join the indexing of ``site`` if it has ended (one nobody waits for:
+    :func:`keep_parts`'s); raise its failure like :func:`wait`."""
+    key = Path(site).resolve()
+    indexing = _RUNNING.get(key)
+    if indexing is not None and indexing.done():
+        del _RUNNING[key]
+        indexing.wait()
+
+
+def stop(site: Path) -> None:
+    """Stop the indexing of ``site`` under way, if any (its index will not be used)."""
+    indexing = _RUNNING.pop(Path(site).resolve(), None)
+    if indexing is not None:
+        indexing.cancel()
 
 
 # -- what Pagefind reads --------------------------------------------------------------
