@@ -187,6 +187,26 @@ def test_an_invalid_listing_is_reported_with_its_line_and_nothing_is_written(
     assert [p for p in clean if final.get(p, (b"",))[0] != clean[p][0]] == []
 
 
+def retag_listing(project) -> None:
+    """An edit of a listing's tags, which its search copies hold in both languages (its
+    summary has a Spanish translation: an edit of that changes one language's copy)."""
+    path = project / "providers" / "harbor-light-chicago-loop.md"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("tags: [T visa, U visa, benefits]", "tags: [T visa, U visa, night]")
+    path.write_text(text, encoding="utf-8")
+
+
+def assert_a_clean_build_in_parts(workspace, output) -> None:
+    """``output`` is what a clean build writes with the index in parts of 8 pages: a
+    merged index is the same index as one run's, but gzipped by Python, not by Pagefind
+    (other bytes, same contents), so the clean build is made in parts too."""
+    after, clean_output = snapshot(output), workspace / "clean-output"
+    build(workspace / "project", clean_output, workspace / "clean-cache", PAGEFIND_PART_PAGES=8)
+    clean = snapshot(clean_output)
+    assert sorted(after) == sorted(clean)
+    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+
+
 def test_edits_index_again_only_the_parts_that_hold_the_edited_listings(workspace):
     """With the index made in parts (PAGEFIND_PART_PAGES), an update indexes again only
     the parts holding a changed listing's search copies, one per language, once the
@@ -199,11 +219,7 @@ def test_edits_index_again_only_the_parts_that_hold_the_edited_listings(workspac
         first = site.update(say=lambda _: None)
         assert first is not None and first.parts > 4
         assert first.parts_indexed == first.parts  # nothing kept yet: every part
-        path = project / "providers" / "harbor-light-chicago-loop.md"
-        text = path.read_text(encoding="utf-8")
-        # Its tags are searched in both languages (its summary has a Spanish translation).
-        text = text.replace("tags: [T visa, U visa, benefits]", "tags: [T visa, U visa, night]")
-        path.write_text(text, encoding="utf-8")
+        retag_listing(project)
         second = site.update(say=lambda _: None)
         assert second is not None and second.changed == ["harbor-light-chicago-loop"]
         assert (second.parts_indexed, second.parts) == (2, first.parts)  # English, Spanish
@@ -212,13 +228,7 @@ def test_edits_index_again_only_the_parts_that_hold_the_edited_listings(workspac
     finally:
         site.close()
     assert not kept.exists()
-    # A clean build in parts too: a merged index is the same index as one run's, but
-    # its files are gzipped by Python, not by Pagefind (other bytes, same contents).
-    after, clean_output = snapshot(output), workspace / "clean-output"
-    build(project, clean_output, workspace / "clean-cache", PAGEFIND_PART_PAGES=8)
-    clean = snapshot(clean_output)
-    assert sorted(after) == sorted(clean)
-    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+    assert_a_clean_build_in_parts(workspace, output)
 
 
 def test_parts_kept_ahead_make_the_first_edit_index_only_its_parts(workspace):
@@ -235,19 +245,12 @@ def test_parts_kept_ahead_make_the_first_edit_index_only_its_parts(workspace):
         assert snapshot(output) == before
         kept = site.kept_parts
         assert kept is not None and len(list(kept.iterdir())) == 12  # 6 parts a language
-        path = project / "providers" / "harbor-light-chicago-loop.md"
-        text = path.read_text(encoding="utf-8")
-        text = text.replace("tags: [T visa, U visa, benefits]", "tags: [T visa, U visa, night]")
-        path.write_text(text, encoding="utf-8")
+        retag_listing(project)
         first = site.update(say=lambda _: None)
         assert first is not None and (first.parts_indexed, first.parts) == (2, 12)
     finally:
         site.close()
-    after, clean_output = snapshot(output), workspace / "clean-output"
-    build(project, clean_output, workspace / "clean-cache", PAGEFIND_PART_PAGES=8)
-    clean = snapshot(clean_output)
-    assert sorted(after) == sorted(clean)
-    assert [p for p in clean if after[p][0] != clean[p][0]] == []
+    assert_a_clean_build_in_parts(workspace, output)
 
 
 def test_a_live_state_with_one_run_a_language_keeps_no_parts_ahead(site):
