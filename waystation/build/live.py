@@ -49,6 +49,7 @@ import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -366,10 +367,11 @@ class LiveSite:
         from waystation.search import pagefind
 
         part_pages = pagefind.part_pages(self.render_settings)
-        pages: dict[str, int] = {}
-        for page in self.plan.values():
-            if page.context.get("listing") is not None:
-                pages[page.context["lang"]] = pages.get(page.context["lang"], 0) + 1
+        pages = Counter(
+            page.context["lang"]
+            for page in self.plan.values()
+            if page.context.get("listing") is not None
+        )
         if part_pages <= 0 or max(pages.values(), default=0) <= part_pages:
             return False
         globs = pagefind.listing_globs(self.render_settings)

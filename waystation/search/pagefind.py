@@ -431,7 +431,9 @@ class Indexing:
         self.keep_only = keep_only and kept is not None and source is not None
         #: Update the index in place (``make devserver``): Pagefind writes elsewhere, and
         #: only the files whose bytes changed are written into the site, the others kept
-        #: (mtime and all); files of the old index not in the new one are deleted.
+        #: (mtime and all); files of the old index not in the new one are deleted.  Parts
+        #: kept only run in place too: nothing of the site's index is deleted first, and
+        #: :meth:`wait` then writes nothing into it.
         self.in_place = (in_place or self.keep_only) and source is not None
         if self.target.exists() and not self.in_place:
             shutil.rmtree(self.target)
